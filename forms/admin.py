@@ -1,0 +1,18 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+ROLE_CHOICES = [("coordinator", "幹事担当者"), ("secretariat", "事務局"), ("admin", "管理者")]
+
+
+class UserForm(FlaskForm):
+    email = EmailField("メールアドレス（ログインID）", validators=[
+        DataRequired("メールアドレスを入力してください。"),
+        Email("メールアドレスの形式が正しくありません。", check_deliverability=False)])
+    display_name = StringField("表示名", validators=[
+        DataRequired("表示名を入力してください。"), Length(max=100, message="100文字以内にしてください。")])
+    role = SelectField("役割", choices=ROLE_CHOICES)
+    organisation_id = SelectField("所属組織", coerce=int, validators=[Optional()])
+    active = BooleanField("有効（ログインできる）", default=True)
+    password = PasswordField("パスワード", description="新規作成時は必須。変更時は空欄のままなら変更しません。")
+    submit = SubmitField("保存")

@@ -1,0 +1,92 @@
+"""Small factories that keep the tests readable: fy.coordinator("大分県"), f.project(...)."""
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy import select
+
+from webapp.auth.passwords import hash_password
+from webapp.extensions import db
+from webapp.models import (Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet,
+                           User)
+from webapp.report_io.system_user import system_user
+from webapp.timeutil import utcnow
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+class Factory:
+    def organisation(self, name: str, kind: str = "prefecture") -> Organisation:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        if org is None:
+            org = Organisation(name=name, kind=kind)
+            db.session.add(org)
+            db.session.commit()
+        return org
+
+    def user(self, role: str, organisation: str | None = None, email: str | None = None,
+             password: str = PASSWORD, active: bool = True) -> User:
+        org = self.organisation(organisation) if organisation else None
+        n = next(_seq)
+        user = User(email=email or f"{role}{n}@example.jp", display_name=f"{role} {n}",
+                    role=role, organisation=org, password_hash=hash_password(password),
+                    active=active)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def coordinator(self, organisation: str, **kw) -> User:
+        return self.user("coordinator", organisation, **kw)
+
+    def secretariat(self, **kw) -> User:
+        return self.user("secretariat", "九州地域戦略会議事務局", **kw) if False else self.user("secretariat", **kw)
+
+    def admin(self, **kw) -> User:
+        return self.user("admin", **kw)
+
+    def project(self, number: int, title: str = "テストプロジェクト", lead=("福岡県",), co=()) -> Project:
+        project = Project(number=number, title=title,
+                          lead_label="・".join(lead) + (f"（{'・'.join(co)}）" if co else ""))
+        links = [ProjectOrganisation(organisation=self.organisation(n), role="lead", position=i)
+                 for i, n in enumerate(lead)]
+        links += [ProjectOrganisation(organisation=self.organisation(n), role="co", position=i)
+                  for i, n in enumerate(co)]
+        project.links = links
+        db.session.add(project)
+        db.session.commit()
+        return project
+
+    def cycle(self, year: int, is_open: bool = True, deadline=None) -> ReportingCycle:
+        cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
+        if cycle is None:
+            cycle = ReportingCycle(year=year, is_open=is_open, deadline=deadline,
+                                   report_title=f"{year}年度 活動実績と評価")
+            db.session.add(cycle)
+            db.session.commit()
+        return cycle
+
+    def sheet(self, project: Project, cycle: ReportingCycle, state: str = "draft", **fields) -> Sheet:
+        sheet = Sheet(project=project, cycle=cycle, state=state,
+                      purpose=fields.pop("purpose", "目的の文章"),
+                      results_actions=fields.pop("results_actions", "・取組"),
+                      results_evaluation=fields.pop("results_evaluation", "・評価"),
+                      challenges=fields.pop("challenges", "・課題"),
+                      target_year=fields.pop("target_year", 2030),
+                      target_label=fields.pop("target_label", "設定目標（２０３０年）"),
+                      **fields)
+        if state == "approved":
+            sheet.approved_at, sheet.approved_by = utcnow(), system_user()
+        db.session.add(sheet)
+        db.session.commit()
+        return sheet
+
+    def sheet_of(self, number: int, year: int = 2023) -> Sheet:
+        return db.session.scalar(select(Sheet).join(Project).join(ReportingCycle)
+                                 .where(Project.number == number, ReportingCycle.year == year))
+
+
+def login(client, user: User, password: str = PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

@@ -1,0 +1,51 @@
+"""The council report desk: a Flask application (create_app is the factory)."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+from flask_bootstrap import Bootstrap5
+
+from webapp.config import load_config
+from webapp.extensions import csrf, db, login_manager, migrate
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get(
+        "INSTANCE_PATH", os.path.join(ROOT, "instance"))
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    Bootstrap5(app)
+
+    from webapp import auth, filters, errors, cli, views_main, views_admin
+    filters.register(app)
+    errors.register(app)
+    cli.register(app)
+    auth.register(app)
+    app.register_blueprint(views_main.bp)
+    app.register_blueprint(views_admin.bp)
+    _register_optional_blueprints(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Feature blueprints (editing, review, reports) register themselves here."""
+    from webapp import features
+    for bp in features.blueprints():
+        app.register_blueprint(bp)

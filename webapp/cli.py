@@ -1,0 +1,108 @@
+"""Command-line commands (flask --app webapp ...). Each exits non-zero with a clear message."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from webapp.extensions import db
+
+
+def _fail(lines) -> None:
+    for line in ([lines] if isinstance(lines, str) else lines):
+        click.echo(f"エラー: {line}", err=True)
+    sys.exit(1)
+
+
+@click.command("import-report")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def import_report_cmd(file):
+    """Load organisations, projects and one year's approved sheets from FILE.json."""
+    from webapp.report_io import ReportFileError, import_report, load_report_file
+    try:
+        data = load_report_file(file)
+        summary = import_report(data)
+        db.session.commit()
+    except ReportFileError as exc:
+        db.session.rollback()
+        _fail(["取込を中止しました。データベースは変更していません。"] + exc.errors)
+    if summary.changed:
+        click.echo(f"{summary.year}年度を取り込みました: 新規 {len(summary.created)} 件、"
+                   f"更新 {len(summary.updated)} 件、変更なし {summary.unchanged} 件")
+    else:
+        click.echo(f"{summary.year}年度: 変更はありません（{summary.unchanged} 件は取込済みと同じ内容）")
+
+
+@click.command("export-report")
+@click.option("--year", type=int, required=True, help="報告年度（例: 2023）")
+@click.option("--approved-only", is_flag=True, help="承認済の個票だけを書き出す")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_report_cmd(year, approved_only, file):
+    """Write year Y's sheets to FILE.json in the import format."""
+    from webapp.report_io.exporter import ExportError, export_report
+    try:
+        data = export_report(year, approved_only=approved_only)
+    except ExportError as exc:
+        _fail(str(exc))
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if file == "-":
+        click.echo(text, nl=False)
+        return
+    tmp = file + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, file)
+    click.echo(f"{year}年度の個票 {len(data['projects'])} 件を {file} に書き出しました")
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="ログインに使うメールアドレス")
+@click.option("--name", "display_name", default="", help="表示名")
+@click.option("--role", type=click.Choice(["coordinator", "secretariat", "admin"]), required=True)
+@click.option("--organisation", "--org", "organisation", default=None, help="所属組織名（幹事担当者は必須）")
+@click.option("--password", default=None, help="省略すると入力を求めます")
+@with_appcontext
+def create_user_cmd(email, display_name, role, organisation, password):
+    """Create a user with an organisation and a role."""
+    from webapp.accounts import AccountError, create_user, find_organisation
+    if password is None:
+        if not sys.stdin.isatty():
+            _fail("--password を指定してください（端末でない場合）")
+        password = click.prompt("パスワード", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, display_name, role, password, find_organisation(organisation))
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    click.echo(f"作成しました: {user.email}（{user.role_label}）")
+
+
+@click.command("seed-demo")
+@click.option("--file", "file", default=None, help="既定: 同梱の FY2023 報告書データ")
+@with_appcontext
+def seed_demo_cmd(file):
+    """Import the FY2023 report and create demo accounts (prints their passwords once)."""
+    from webapp.demo import seed_demo
+    from webapp.report_io import ReportFileError
+    try:
+        lines = seed_demo(file)
+    except ReportFileError as exc:
+        db.session.rollback()
+        _fail(exc.errors)
+    for line in lines:
+        click.echo(line)
+
+
+def register(app: Flask) -> None:
+    for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd):
+        app.cli.add_command(command)
+    from webapp import features
+    for command in features.commands():
+        app.cli.add_command(command)

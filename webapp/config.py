@@ -1,0 +1,75 @@
+"""Settings: environment variables first, then files kept in instance/."""
+from __future__ import annotations
+
+import os
+import secrets
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/.
+
+    Every worker process of one installation must share the key (sessions are
+    signed cookies), so it lives in a file, never in one process's memory.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        os.makedirs(instance_path, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600) \
+            if not os.path.exists(path) else None
+        if fd is not None:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_config(instance_path: str) -> dict:
+    https = os.environ.get("PREFERRED_URL_SCHEME", "http") == "https"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "app.db")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        # Where links in e-mails point.
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        "CACHE_FOLDER": os.environ.get("CACHE_FOLDER", os.path.join(instance_path, "cache")),
+        "REPORTS_FOLDER": os.environ.get("REPORTS_FOLDER", os.path.join(instance_path, "reports")),
+        "MAIL_FOLDER": os.environ.get("MAIL_FOLDER", os.path.join(instance_path, "mail")),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "九州地域戦略会議事務局 <noreply@localhost>"),
+        "SECRETARIAT_EMAIL": os.environ.get("SECRETARIAT_EMAIL", ""),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "REMINDER_DAYS": [int(d) for d in os.environ.get("REMINDER_DAYS", "14,7,1").split(",") if d.strip()],
+        # Log-in throttling: failures within the window before slowing / refusing.
+        "LOGIN_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_SLOW_AFTER": 3,
+        "LOGIN_LOCK_AFTER_ACCOUNT": 5,
+        "LOGIN_LOCK_AFTER_ADDRESS": 20,
+        "LOGIN_DELAY_SECONDS": 1.0,
+        "PASSWORD_MIN_LENGTH": 10,
+    }

@@ -1,0 +1,30 @@
+"""Read-side queries for the home pages and lists."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import Project, ProjectOrganisation, ReportingCycle, Sheet
+from webapp.permissions import visible_projects
+
+
+def cycles_desc() -> list[ReportingCycle]:
+    return db.session.scalars(select(ReportingCycle).order_by(ReportingCycle.year.desc())).all()
+
+
+def sheets_for_year(cycle: ReportingCycle, projects: list[Project]) -> dict[int, Sheet]:
+    """project id -> sheet of that cycle, in one query."""
+    ids = [p.id for p in projects]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Sheet).where(Sheet.cycle_id == cycle.id,
+                                                  Sheet.project_id.in_(ids))
+                              .options(selectinload(Sheet.updated_by))).all()
+    return {s.project_id: s for s in rows}
+
+
+def projects_for(user) -> list[Project]:
+    query = visible_projects(user).options(
+        selectinload(Project.links).selectinload(ProjectOrganisation.organisation))
+    return db.session.scalars(query).all()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.dbbase import UTCDateTime
+from webapp.timeutil import utcnow
+
+
+class ReportingCycle(db.Model):
+    """One reporting year Y: the sheets that report Y's results."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # The compiled report's title and date, as on its cover.
+    report_title: Mapped[str] = mapped_column(String(300), default="")
+    report_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年度"

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.dbbase import UTCDateTime
+from webapp.models.organisation import Organisation
+from webapp.timeutil import utcnow
+
+ROLES = {"coordinator": "幹事担当者", "secretariat": "事務局", "admin": "管理者"}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('coordinator','secretariat','admin')", name="role"),
+        # A coordinator acts for exactly one organisation.
+        CheckConstraint("role <> 'coordinator' OR organisation_id IS NOT NULL",
+                        name="coordinator_has_org"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Accounts such as the importer exist for the audit trail, not for logging in.
+    system: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active and not self.system
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in ("secretariat", "admin")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,98 @@
+"""Who may do what: the one place that decides.
+
+`can(user, action, obj)` answers every access question. Views call it (or
+the `*_or_404` helpers) and never test roles or organisations themselves.
+"""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Project, ProjectOrganisation, Sheet, User
+from webapp.workflow import EDITABLE_STATES, TRANSITIONS, State
+
+REVIEWER_ACTIONS = frozenset({
+    "view_dashboard", "build_report", "view_builds", "export_xlsx", "manage_cycles",
+    "view_all",
+})
+ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects"})
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def project_role(user: User, project: Project) -> str | None:
+    """'lead', 'co' or None: how the user's organisation takes part in the project."""
+    if user.organisation_id is None:
+        return None
+    return project.role_of(user.organisation_id)
+
+
+def can(user, action: str, obj=None) -> bool:
+    if not _authenticated(user):
+        return False
+    if action in ADMIN_ACTIONS:
+        return user.role == "admin"
+    if action in REVIEWER_ACTIONS:
+        return user.is_reviewer
+    if action == "change_password":
+        return True
+
+    project = obj.project if isinstance(obj, Sheet) else obj
+    if action in ("view_project", "view_sheet"):
+        return user.is_reviewer or project_role(user, project) is not None
+    if action == "comment":
+        return user.is_reviewer or project_role(user, project) == "lead"
+    if action == "edit_sheet":
+        return (user.role == "coordinator" and project_role(user, project) == "lead"
+                and State(obj.state) in EDITABLE_STATES and obj.cycle.is_open)
+    if action in TRANSITIONS:
+        t = TRANSITIONS[action]
+        if user.role not in t.roles or State(obj.state) not in t.sources:
+            return False
+        if t.lead_only and project_role(user, project) != "lead":
+            return False
+        if t.needs_open_cycle and not obj.cycle.is_open:
+            return False
+        return True
+    raise ValueError(f"unknown action {action!r}")
+
+
+def visible_projects(user: User):
+    """A select() of the projects the user may read, in number order."""
+    query = select(Project).order_by(Project.number)
+    if not user.is_reviewer:
+        query = query.where(Project.id.in_(
+            select(ProjectOrganisation.project_id)
+            .where(ProjectOrganisation.organisation_id == user.organisation_id)))
+    return query
+
+
+def require(user, action: str, obj=None) -> None:
+    """403 for a missing role, used for pages whose existence is no secret."""
+    if not can(user, action, obj):
+        abort(403)
+
+
+def sheet_or_404(user, sheet_id: int, action: str = "view_sheet") -> Sheet:
+    """The sheet, or 404 when it does not exist or the user may not read it.
+
+    Another organisation's sheet answers 404, not 403, so that its existence
+    is not revealed. When the user may read it but not perform `action`,
+    the answer is 403.
+    """
+    sheet = db.session.get(Sheet, sheet_id)
+    if sheet is None or not can(user, "view_sheet", sheet):
+        abort(404)
+    if action != "view_sheet" and not can(user, action, sheet):
+        abort(403)
+    return sheet
+
+
+def project_or_404(user, number: int) -> Project:
+    project = db.session.scalar(select(Project).where(Project.number == number))
+    if project is None or not can(user, "view_project", project):
+        abort(404)
+    return project

@@ -1,0 +1,131 @@
+"""import-report: organisations, projects and one year's approved sheets, all or nothing."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import (Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet,
+                           Transition)
+from webapp.report_io.system_user import system_user
+from webapp.report_io.validate import ReportFileError, validate_report
+from webapp.sheet_content import apply_content, content_without_images, sheet_to_dict
+from webapp.timeutil import utcnow
+from webapp.workflow import State
+
+
+@dataclass
+class ImportSummary:
+    year: int
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def load_report_file(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise ReportFileError([f"{path}: ファイルがありません"])
+    except UnicodeDecodeError:
+        raise ReportFileError([f"{path}: UTF-8 のテキストではありません"])
+    except json.JSONDecodeError as exc:
+        raise ReportFileError([f"{path}: JSONとして読めません（{exc.lineno}行{exc.colno}列: {exc.msg}）"])
+
+
+def import_report(data: dict) -> ImportSummary:
+    """Validate, then apply in the current transaction; the caller commits.
+
+    Nothing is written when validation fails. Records equal to the file are
+    left untouched (no version bump, no log entry), so a second import of
+    the same file changes nothing.
+    """
+    validate_report(data)
+    summary = ImportSummary(year=data["fiscal_year"])
+    orgs = _import_organisations(data["organizations"], summary)
+    cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == data["fiscal_year"]))
+    if cycle is None:
+        cycle = ReportingCycle(year=data["fiscal_year"], is_open=False, report_title=data["title"])
+        db.session.add(cycle)
+        summary.created.append(f"{data['fiscal_year']}年度")
+    elif cycle.report_title != data["title"]:
+        cycle.report_title = data["title"]
+        summary.updated.append(f"{data['fiscal_year']}年度の報告書名")
+    for proj in data["projects"]:
+        project = _import_project(proj, orgs, summary)
+        _import_sheet(project, cycle, proj, summary)
+    db.session.flush()
+    return summary
+
+
+def _import_organisations(items: list[dict], summary: ImportSummary) -> dict[str, Organisation]:
+    existing = {o.name: o for o in db.session.scalars(select(Organisation))}
+    for item in items:
+        org = existing.get(item["name"])
+        if org is None:
+            org = Organisation(name=item["name"], kind=item["kind"])
+            db.session.add(org)
+            existing[org.name] = org
+            summary.created.append(org.name)
+        elif org.kind != item["kind"]:
+            org.kind = item["kind"]
+            summary.updated.append(org.name)
+    db.session.flush()
+    return existing
+
+
+def _import_project(proj: dict, orgs: dict[str, Organisation], summary: ImportSummary) -> Project:
+    project = db.session.scalar(select(Project).where(Project.number == proj["number"]))
+    wanted = [(orgs[n].id, "lead", i) for i, n in enumerate(proj["lead_organizations"])] + \
+             [(orgs[n].id, "co", i) for i, n in enumerate(proj["co_organizations"])]
+    if project is None:
+        project = Project(number=proj["number"], title=proj["title"], lead_label=proj["lead_label"])
+        db.session.add(project)
+        summary.created.append(f"プロジェクト{proj['number']}")
+    else:
+        have = sorted((l.organisation_id, l.role, l.position) for l in project.links)
+        if (project.title, project.lead_label, have) == (proj["title"], proj["lead_label"], sorted(wanted)):
+            return project
+        project.title, project.lead_label = proj["title"], proj["lead_label"]
+        summary.updated.append(f"プロジェクト{proj['number']}")
+    project.links = [ProjectOrganisation(organisation_id=oid, role=role, position=pos)
+                     for oid, role, pos in wanted]
+    db.session.flush()
+    return project
+
+
+def _import_sheet(project: Project, cycle: ReportingCycle, proj: dict, summary: ImportSummary) -> None:
+    sheet = None
+    if project.id is not None and cycle.id is not None:
+        sheet = db.session.scalar(select(Sheet).where(Sheet.project_id == project.id,
+                                                      Sheet.cycle_id == cycle.id))
+    label = f"{cycle.year}年度 個票{proj['number']}"
+    if sheet is not None:
+        current = content_without_images(sheet_to_dict(sheet))
+        if current == content_without_images(proj) and sheet.state == State.APPROVED.value:
+            summary.unchanged += 1
+            return
+        summary.updated.append(label)
+        from_state = sheet.state
+        sheet.version += 1
+    else:
+        sheet = Sheet(project=project, cycle=cycle, version=1)
+        db.session.add(sheet)
+        summary.created.append(label)
+        from_state = State.NOT_STARTED.value
+    importer = system_user()
+    now = utcnow()
+    apply_content(sheet, proj)
+    sheet.state = State.APPROVED.value
+    sheet.approved_at, sheet.approved_by = now, importer
+    sheet.updated_at, sheet.updated_by = now, importer
+    sheet.transitions.append(Transition(action="import", from_state=from_state,
+                                        to_state=State.APPROVED.value, actor=importer, at=now,
+                                        comment="報告書ファイルから取込"))

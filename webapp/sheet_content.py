@@ -1,0 +1,150 @@
+"""A sheet's content as a plain dict, in the report file's format.
+
+This one shape is what import/export read and write, what the printer
+prints, what a submitted version snapshots and what comparisons diff, so
+that every part agrees on what "the content of a sheet" is.
+"""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+from webapp.models import Figure, Kpi, KpiValue, RoadmapRow, Sheet
+
+
+def number_out(value: Decimal | None):
+    """Decimal from the database -> int when whole, else float (as in the JSON)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.normalize())
+
+
+def number_in(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value))
+
+
+def _kpi_dict(kpi: Kpi) -> dict:
+    target = {"year": kpi.target_year, "value": number_out(kpi.target_value)}
+    if kpi.target_text is not None:
+        target["text"] = kpi.target_text
+    baseline = None
+    if kpi.baseline_year is not None:
+        baseline = {"year": kpi.baseline_year, "value": number_out(kpi.baseline_value)}
+        if kpi.baseline_label is not None:
+            baseline["label"] = kpi.baseline_label
+    series = []
+    for point in kpi.values:
+        item = {"year": point.year, "target": number_out(point.target),
+                "actual": number_out(point.actual)}
+        if point.label is not None:
+            item["label"] = point.label
+        series.append(item)
+    return {"name": kpi.name, "unit": kpi.unit, "cumulative": kpi.cumulative,
+            "target": target, "baseline": baseline, "series": series, "note": kpi.note}
+
+
+def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
+    """The sheet in export format; with `upload_folder`, figures carry `image_path`."""
+    project = sheet.project
+    roadmap = None
+    if sheet.roadmap_title is not None or sheet.roadmap_rows:
+        roadmap = {
+            "title": sheet.roadmap_title or "",
+            "years": list(sheet.roadmap_years or []),
+            "rows": [{"activity": r.activity, "detail": r.detail, "from": r.from_year,
+                      "to": r.to_year} for r in sheet.roadmap_rows],
+        }
+    figures = []
+    for f in sheet.figures:
+        item = {"kind": f.kind, "caption": f.caption, "note": f.note}
+        if upload_folder and f.image_file:
+            item["image_path"] = os.path.join(upload_folder, f.image_file)
+        figures.append(item)
+    return {
+        "number": project.number,
+        "title": project.title,
+        "lead_label": project.lead_label,
+        "lead_organizations": [o.name for o in project.lead_organisations],
+        "co_organizations": [o.name for o in project.co_organisations],
+        "purpose": sheet.purpose,
+        "results": {"actions": sheet.results_actions,
+                    "perspectives": sheet.results_perspectives,
+                    "evaluation": sheet.results_evaluation},
+        "challenges": sheet.challenges,
+        "targets": {"target_year": sheet.target_year, "label": sheet.target_label,
+                    "text": sheet.target_text, "kpis": [_kpi_dict(k) for k in sheet.kpis]},
+        "plans": {"actions": sheet.plans_actions, "outlook": sheet.plans_outlook},
+        "roadmap": roadmap,
+        "figures": figures,
+    }
+
+
+def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> None:
+    """Replace the sheet's content (not project data, not state) with `data`.
+
+    `data` must already be validated. Figures keep their uploaded image when
+    the same position still has a figure, so re-importing text never drops
+    a photo.
+    """
+    sheet.purpose = data["purpose"]
+    sheet.results_actions = data["results"]["actions"]
+    sheet.results_perspectives = data["results"]["perspectives"]
+    sheet.results_evaluation = data["results"]["evaluation"]
+    sheet.challenges = data["challenges"]
+    targets = data["targets"]
+    sheet.target_year = targets["target_year"]
+    sheet.target_label = targets["label"]
+    sheet.target_text = targets["text"]
+    sheet.plans_actions = data["plans"]["actions"]
+    sheet.plans_outlook = data["plans"]["outlook"]
+
+    sheet.kpis = [_kpi_from(i, k) for i, k in enumerate(targets["kpis"])]
+
+    roadmap = data.get("roadmap")
+    if roadmap is None:
+        sheet.roadmap_title, sheet.roadmap_years, sheet.roadmap_rows = None, None, []
+    else:
+        sheet.roadmap_title = roadmap["title"]
+        sheet.roadmap_years = list(roadmap["years"])
+        sheet.roadmap_rows = [RoadmapRow(position=i, activity=r["activity"], detail=r["detail"],
+                                         from_year=r["from"], to_year=r["to"])
+                              for i, r in enumerate(roadmap["rows"])]
+
+    old_images = {f.position: f for f in sheet.figures} if keep_figure_files else {}
+    figures = []
+    for i, f in enumerate(data.get("figures", [])):
+        old = old_images.get(i)
+        figures.append(Figure(
+            position=i, kind=f["kind"], caption=f["caption"], note=f["note"],
+            image_file=old.image_file if old else None,
+            image_width=old.image_width if old else None,
+            image_height=old.image_height if old else None))
+    sheet.figures = figures
+
+
+def _kpi_from(position: int, k: dict) -> Kpi:
+    target = k["target"]
+    baseline = k.get("baseline")
+    return Kpi(
+        position=position, name=k["name"], unit=k["unit"], cumulative=k["cumulative"],
+        target_year=target.get("year"), target_value=number_in(target.get("value")),
+        target_text=target.get("text"),
+        baseline_year=baseline["year"] if baseline else None,
+        baseline_value=number_in(baseline["value"]) if baseline else None,
+        baseline_label=baseline.get("label") if baseline else None,
+        note=k["note"],
+        values=[KpiValue(position=j, year=s["year"], target=number_in(s["target"]),
+                         actual=number_in(s["actual"]), label=s.get("label"))
+                for j, s in enumerate(k["series"])],
+    )
+
+
+def content_without_images(data: dict) -> dict:
+    """The dict minus machine-local paths, for hashing and comparing."""
+    figures = [{k: v for k, v in f.items() if k != "image_path"} for f in data.get("figures", [])]
+    return {**data, "figures": figures}

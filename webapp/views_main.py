@@ -1,0 +1,75 @@
+"""Home pages and the read-only sheet page."""
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp import listing
+from webapp.extensions import db
+from webapp.models import ReportingCycle, Sheet
+from webapp.permissions import can, sheet_or_404
+from webapp.sections import BY_KEY, SECTIONS, group_title
+from webapp.sheet_content import sheet_to_dict
+from webapp.workflow import State, transitions_from
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    cycles = listing.cycles_desc()
+    projects = listing.projects_for(current_user)
+    if current_user.is_reviewer:
+        year = request.args.get("year", type=int) or (cycles[0].year if cycles else None)
+        cycle = next((c for c in cycles if c.year == year), None)
+        if year is not None and cycle is None and cycles:
+            abort(404)
+        sheets = listing.sheets_for_year(cycle, projects) if cycle else {}
+        counts = {s: 0 for s in State}
+        for sheet in sheets.values():
+            counts[State(sheet.state)] += 1
+        return render_template("main/home_reviewer.html", cycles=cycles, cycle=cycle,
+                               projects=projects, sheets=sheets, counts=counts)
+    by_cycle = [(c, listing.sheets_for_year(c, projects)) for c in cycles]
+    return render_template("main/home_coordinator.html", projects=projects, by_cycle=by_cycle)
+
+
+@bp.route("/sheets/<int:sheet_id>")
+@login_required
+def sheet(sheet_id: int):
+    sheet = sheet_or_404(current_user, sheet_id)
+    year = sheet.cycle.year
+    actions = [t for t in transitions_from(sheet.state) if can(current_user, t.name, sheet)
+               and t.name != "edit"]
+    previous = db.session.scalar(
+        select(Sheet).join(ReportingCycle).where(Sheet.project_id == sheet.project_id,
+                                                 ReportingCycle.year < year)
+        .order_by(ReportingCycle.year.desc()).limit(1))
+    others = db.session.scalars(
+        select(Sheet).join(ReportingCycle).where(Sheet.project_id == sheet.project_id)
+        .order_by(ReportingCycle.year.desc())).all()
+    return render_template("main/sheet.html", sheet=sheet, year=year, sections=SECTIONS,
+                           sections_by_key=BY_KEY, content=sheet_to_dict(sheet),
+                           group_title=group_title, actions=actions, previous=previous,
+                           others=others, can_edit=can(current_user, "edit_sheet", sheet))
+
+
+@bp.route("/sheets/<int:sheet_id>/figures/<int:figure_id>")
+@login_required
+def figure_image(sheet_id: int, figure_id: int):
+    """An uploaded figure, only to those who may read its sheet."""
+    sheet = sheet_or_404(current_user, sheet_id)
+    figure = next((f for f in sheet.figures if f.id == figure_id and f.image_file), None)
+    if figure is None:
+        abort(404)
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], figure.image_file)
+    if not os.path.isfile(path):
+        abort(404)
+    response = send_file(path, mimetype="image/png" if path.endswith(".png") else "image/jpeg",
+                         max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

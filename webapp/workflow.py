@@ -1,0 +1,86 @@
+"""The sheet workflow: one explicit table of states and transitions.
+
+Views decide which buttons to show, operations decide what is allowed and
+tests enumerate cases from this table alone; nothing else encodes the
+workflow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class State(str, Enum):
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+    @property
+    def css(self) -> str:
+        return STATE_CSS[self]
+
+
+STATE_LABELS = {
+    State.NOT_STARTED: "未着手",
+    State.DRAFT: "作成中",
+    State.SUBMITTED: "提出済",
+    State.RETURNED: "差戻し",
+    State.APPROVED: "承認済",
+}
+
+# Bootstrap contextual colours, so every list shows a state the same way.
+STATE_CSS = {
+    State.NOT_STARTED: "secondary",
+    State.DRAFT: "info",
+    State.SUBMITTED: "primary",
+    State.RETURNED: "warning",
+    State.APPROVED: "success",
+}
+
+# States in which the lead organisation may change the content.
+EDITABLE_STATES = frozenset({State.NOT_STARTED, State.DRAFT, State.RETURNED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[State]
+    target: State
+    roles: frozenset[str]          # user roles allowed to perform it
+    lead_only: bool                # coordinators must belong to a lead organisation
+    comment_required: bool
+    confirm: bool                  # UI asks for confirmation first
+    needs_open_cycle: bool
+
+
+_REVIEWERS = frozenset({"secretariat", "admin"})
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition("edit", "編集開始", frozenset({State.NOT_STARTED}), State.DRAFT,
+                   frozenset({"coordinator"}), True, False, False, True),
+        Transition("submit", "提出", frozenset({State.DRAFT, State.RETURNED}), State.SUBMITTED,
+                   frozenset({"coordinator"}), True, False, True, True),
+        Transition("withdraw", "提出取消し", frozenset({State.SUBMITTED}), State.DRAFT,
+                   frozenset({"coordinator"}), True, False, True, True),
+        Transition("return", "差戻し", frozenset({State.SUBMITTED}), State.RETURNED,
+                   _REVIEWERS, False, True, True, False),
+        Transition("approve", "承認", frozenset({State.SUBMITTED}), State.APPROVED,
+                   _REVIEWERS, False, False, True, False),
+        Transition("reopen", "承認取消し（再開）", frozenset({State.APPROVED}), State.DRAFT,
+                   frozenset({"admin"}), False, True, True, False),
+    )
+}
+
+
+def transitions_from(state: State | str) -> list[Transition]:
+    state = State(state)
+    return [t for t in TRANSITIONS.values() if state in t.sources]
