@@ -1,0 +1,57 @@
+# The two commands: `make run` (set up, demo data, serve) and `make test` (set up, whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app webapp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test test-sqlite test-postgres db demo fonts browser screenshots bench worker clean
+
+setup: $(VENV)/.installed fonts  ## virtualenv, pinned packages, Japanese fonts, Pango check
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 以上が必要です (python3 --version)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	@touch $@
+
+fonts:
+	@scripts/ensure-system-packages.sh fonts
+
+browser:
+	@scripts/ensure-system-packages.sh browser
+
+db: setup
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed-demo
+
+run: demo  ## serve the app on http://127.0.0.1:5000 with the FY2023 demo data
+	@echo "http://$(HOST):$(PORT)/ を開いてください（停止は Ctrl+C）"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup browser  ## the whole suite on SQLite, then on PostgreSQL
+	@scripts/run-tests.sh
+
+test-sqlite: setup
+	TEST_DATABASE=sqlite $(PY) -m pytest -q $(ARGS)
+
+test-postgres: setup
+	TEST_DATABASE=postgres $(PY) -m pytest -q $(ARGS)
+
+screenshots: demo  ## PNGs of the cover, contents and sheets ①⑨⑮ into $(OUT)
+	$(PY) bench/screenshots.py $(or $(OUT),screenshots)
+
+bench: setup
+	$(PY) bench/report.py
+	$(PY) bench/editing.py
+
+worker: setup  ## an RQ worker for report builds (needs REDIS_URL)
+	$(FLASK) rq-worker
+
+clean:
+	rm -rf $(VENV) .pytest_cache

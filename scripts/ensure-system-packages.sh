@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what pip cannot: the IPAex fonts the report prints with, and Debian's
+# chromium for the browser tests. Checks that Pango (needed by WeasyPrint) is there.
+set -euo pipefail
+what=${1:-fonts}
+
+have_font() { fc-list 2>/dev/null | grep -qi 'IPAexGothic'; }
+have_browser() { command -v chromium >/dev/null 2>&1; }
+have_pango() { ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so'; }
+
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "システムパッケージを導入します: $*"
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+      apt-get update -qq
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "次のパッケージを導入してください（Debian/Ubuntu の例）: sudo apt-get install -y $*" >&2
+    echo "macOS の例: brew install pango; IPAex フォントは https://moji.or.jp/ipafont/ から" >&2
+    exit 1
+  fi
+}
+
+case "$what" in
+  fonts)
+    have_pango || apt_install libpango-1.0-0 libpangoft2-1.0-0 || {
+      echo "Pango がありません（WeasyPrint に必要）: apt-get install -y libpango-1.0-0 libpangoft2-1.0-0" >&2; exit 1; }
+    have_font || apt_install fonts-ipaexfont-gothic fonts-ipaexfont-mincho fontconfig
+    have_font || { echo "IPAexGothic フォントが見つかりません" >&2; exit 1; }
+    command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils || true
+    ;;
+  browser)
+    have_browser || apt_install chromium
+    have_browser || { echo "chromium が見つかりません（ブラウザ試験に必要）" >&2; exit 1; }
+    ;;
+esac
