@@ -1,9 +1,14 @@
 """Feature blueprints and commands, so adding a feature touches one place."""
 
 
+def _packages():
+    from webapp import editing, reports, review
+    return (editing, review, reports)
+
+
 def blueprints():
-    return []
+    return [pkg.bp for pkg in _packages()]
 
 
 def commands():
-    return []
+    return [command for pkg in _packages() for command in pkg.commands]

@@ -1,0 +1,1 @@
+from webapp.editing import bp  # noqa: F401

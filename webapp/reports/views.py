@@ -1,0 +1,1 @@
+from webapp.reports import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from webapp.review import bp  # noqa: F401
