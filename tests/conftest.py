@@ -21,6 +21,7 @@ FY2023 = os.path.join(ROOT, "webapp", "demo_data", "fy2023_report.json")
 def base_config(instance: str, url: str) -> dict:
     return {
         "TESTING": True,
+        "JOBS_EAGER": True,
         "INSTANCE_PATH": instance,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,

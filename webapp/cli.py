@@ -100,8 +100,24 @@ def seed_demo_cmd(file):
         click.echo(line)
 
 
+@click.command("rq-worker")
+@click.option("--burst", is_flag=True, help="キューが空になったら終了する")
+@with_appcontext
+def rq_worker_cmd(burst):
+    """Run an RQ worker for background jobs (report builds, fit checks); needs REDIS_URL."""
+    from flask import current_app
+    from rq import Worker
+
+    from webapp.jobs import rq_queue
+    if not current_app.config.get("REDIS_URL"):
+        _fail("REDIS_URL が設定されていません（例: REDIS_URL=redis://127.0.0.1:6379/0）")
+    queue = rq_queue(current_app)
+    Worker([queue], connection=queue.connection).work(burst=burst)
+
+
 def register(app: Flask) -> None:
-    for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd):
+    for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd,
+                    rq_worker_cmd):
         app.cli.add_command(command)
     from webapp import features
     for command in features.commands():
