@@ -5,6 +5,7 @@ from flask import Flask
 
 from webapp import timeutil, workflow
 from webapp.models import circled
+from webapp.printing import textblocks
 
 
 def register(app: Flask) -> None:
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["fullwidth"] = timeutil.fullwidth
     app.jinja_env.filters["circled"] = circled
     app.jinja_env.filters["fmtnum"] = format_number
+    app.jinja_env.filters["textblocks"] = textblocks.parse
     app.jinja_env.globals["State"] = workflow.State
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["state_label"] = lambda s: workflow.State(s).label

@@ -2,6 +2,8 @@
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
-commands: list = []
 
 from webapp.reports import views  # noqa: E402,F401  (routes register on bp)
+from webapp.reports.cli import build_report_cmd  # noqa: E402
+
+commands: list = [build_report_cmd]

@@ -1,1 +1,122 @@
-from webapp.reports import bp  # noqa: F401
+"""Report builds, their history and downloads; one sheet's PDF; the KPI workbook."""
+from __future__ import annotations
+
+import os
+
+from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import ReportBuild, ReportingCycle
+from webapp.permissions import require, sheet_or_404
+from webapp.reports import bp, builds, printer, spreadsheet
+from webapp.sheet_content import sheet_to_dict
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cycle_or_404(year: int) -> ReportingCycle:
+    cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _build_or_404(build_id: int) -> ReportBuild:
+    build = db.session.get(ReportBuild, build_id)
+    if build is None:
+        abort(404)
+    return build
+
+
+@bp.route("/reports")
+@login_required
+def index():
+    require(current_user, "view_builds")
+    year = db.session.scalar(select(ReportingCycle.year).order_by(ReportingCycle.year.desc()).limit(1))
+    if year is None:
+        flash("年度がまだありません。", "info")
+        return redirect(url_for("main.home"))
+    return redirect(url_for("reports.year_builds", year=year))
+
+
+@bp.route("/reports/<int:year>")
+@login_required
+def year_builds(year: int):
+    require(current_user, "view_builds")
+    cycle = _cycle_or_404(year)
+    return render_template("reports/builds.html", cycle=cycle, builds=builds.builds_for(cycle),
+                           approved=len(builds.inputs.approved_sheets(cycle)))
+
+
+@bp.route("/reports/<int:year>/build", methods=["POST"])
+@login_required
+def start_build(year: int):
+    require(current_user, "build_report")
+    cycle = _cycle_or_404(year)
+    try:
+        build, reused = builds.request_build(cycle, current_user)
+    except builds.BuildError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("reports.year_builds", year=year))
+    if reused and build.status == "done":
+        flash("前回の作成から内容に変更がないため、保存済みの報告書をお渡しします。", "info")
+    return redirect(url_for("reports.build_status", build_id=build.id))
+
+
+@bp.route("/reports/builds/<int:build_id>")
+@login_required
+def build_status(build_id: int):
+    require(current_user, "view_builds")
+    build = _build_or_404(build_id)
+    return render_template("reports/build.html", build=build)
+
+
+@bp.route("/reports/builds/<int:build_id>/progress")
+@login_required
+def build_progress(build_id: int):
+    require(current_user, "view_builds")
+    build = _build_or_404(build_id)
+    return jsonify(status=build.status, done=build.progress_done, total=build.progress_total,
+                   label=build.progress_label, error=build.error,
+                   download=url_for("reports.download", build_id=build.id)
+                   if build.status == "done" else None)
+
+
+@bp.route("/reports/builds/<int:build_id>/download")
+@login_required
+def download(build_id: int):
+    require(current_user, "view_builds")
+    build = _build_or_404(build_id)
+    path = builds.build_path(build)
+    if build.status != "done" or not os.path.isfile(path):
+        abort(404)
+    return send_file(path, mimetype=PDF, as_attachment=request.args.get("inline") is None,
+                     download_name=f"九州地域戦略会議_{build.cycle.year}年度_報告書.pdf")
+
+
+@bp.route("/reports/<int:year>/kpis.xlsx")
+@login_required
+def kpi_workbook(year: int):
+    require(current_user, "export_xlsx")
+    cycle = _cycle_or_404(year)
+    from io import BytesIO
+    return send_file(BytesIO(spreadsheet.workbook(cycle)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"KPI_{year}年度.xlsx")
+
+
+@bp.route("/sheets/<int:sheet_id>/pdf")
+@login_required
+def sheet_pdf(sheet_id: int):
+    """One sheet as printed, for anyone who may read it (also the editing preview)."""
+    sheet = sheet_or_404(current_user, sheet_id)
+    from io import BytesIO
+    content = sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"])
+    pdf = printer.sheet_pdf(content, sheet.cycle.year)
+    name = f"個票{sheet.project.number:02d}_{sheet.cycle.year}年度.pdf"
+    response = send_file(BytesIO(pdf), mimetype=PDF, as_attachment=False, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

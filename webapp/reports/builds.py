@@ -1,0 +1,109 @@
+"""Report builds: request (reusing an identical one), run in the background, record."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+
+from flask import current_app
+from sqlalchemy import select
+
+from webapp import jobs
+from webapp.extensions import db
+from webapp.models import ReportBuild, ReportingCycle, User
+from webapp.reports import inputs, printer
+from webapp.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class BuildError(Exception):
+    pass
+
+
+def build_path(build: ReportBuild) -> str:
+    return os.path.join(current_app.config["REPORTS_FOLDER"], build.file_name or "")
+
+
+def reusable(cycle: ReportingCycle, key: str) -> ReportBuild | None:
+    """A finished build of exactly this content whose file is still there, or one under way."""
+    candidates = db.session.scalars(
+        select(ReportBuild).where(ReportBuild.cycle_id == cycle.id, ReportBuild.content_key == key,
+                                  ReportBuild.status.in_(("done", "queued", "running")))
+        .order_by(ReportBuild.id.desc())).all()
+    for build in candidates:
+        if build.status != "done" or os.path.isfile(build_path(build)):
+            return build
+    return None
+
+
+def request_build(cycle: ReportingCycle, user: User | None) -> tuple[ReportBuild, bool]:
+    """(build, reused). Nothing changed since the last build: the stored one, at once."""
+    collected = inputs.collect(cycle, printer.template_version())
+    if not collected.sheets:
+        raise BuildError(f"{cycle.year}年度には承認済の個票がありません。")
+    existing = reusable(cycle, collected.key)
+    if existing is not None:
+        return existing, True
+    build = ReportBuild(cycle_id=cycle.id, requested_by_id=user.id if user else None,
+                        content_key=collected.key, sheet_versions=collected.versions,
+                        progress_total=len(collected.sheets), status="queued")
+    db.session.add(build)
+    db.session.commit()
+    jobs.enqueue("webapp.reports.builds.run_build", build.id)
+    return build, False
+
+
+def _progress(build_id: int):
+    def report(done: int, total: int, label: str = "") -> None:
+        db.session.query(ReportBuild).filter_by(id=build_id).update(
+            {"progress_done": done, "progress_total": total, "progress_label": label[:300]})
+        db.session.commit()
+    return report
+
+
+def run_build(build_id: int) -> None:
+    """The background job. Its progress and outcome live in the database row."""
+    build = db.session.get(ReportBuild, build_id)
+    if build is None or build.status not in ("queued", "running"):
+        return
+    build.status = "running"
+    db.session.commit()
+    try:
+        collected = inputs.collect(build.cycle, printer.template_version())
+        pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
+                                 progress=_progress(build_id))
+        folder = current_app.config["REPORTS_FOLDER"]
+        os.makedirs(folder, exist_ok=True)
+        name = f"report-{build.cycle.year}-{build.id}.pdf"
+        tmp = os.path.join(folder, name + ".part")
+        with open(tmp, "wb") as fh:
+            fh.write(pdf)
+        os.replace(tmp, os.path.join(folder, name))
+        build = db.session.get(ReportBuild, build_id)
+        build.file_name, build.size_bytes = name, len(pdf)
+        build.sha256 = hashlib.sha256(pdf).hexdigest()
+        # The sheets may have changed while printing; record what was printed.
+        build.content_key, build.sheet_versions = collected.key, collected.versions
+        build.progress_done = build.progress_total = len(collected.sheets)
+        build.status, build.finished_at = "done", utcnow()
+        db.session.commit()
+    except Exception as exc:  # recorded for the user; the details go to the log
+        log.exception("report build %s failed", build_id)
+        db.session.rollback()
+        build = db.session.get(ReportBuild, build_id)
+        build.status, build.finished_at = "failed", utcnow()
+        build.error = _user_message(exc)
+        db.session.commit()
+
+
+def _user_message(exc: Exception) -> str:
+    from webapp.printing.errors import PrintingError
+    if isinstance(exc, PrintingError):
+        return f"印刷できませんでした: {exc}"
+    return "報告書の作成中にエラーが発生しました。管理者にお問い合わせください。"
+
+
+def builds_for(cycle: ReportingCycle) -> list[ReportBuild]:
+    return db.session.scalars(select(ReportBuild).where(ReportBuild.cycle_id == cycle.id)
+                              .order_by(ReportBuild.id.desc())).all()

@@ -1,0 +1,88 @@
+"""What goes into a compiled report: the approved sheets of a year, and a key for it."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import Kpi, Project, ReportingCycle, Sheet
+from webapp.report_io.exporter import COUNCIL
+from webapp.sheet_content import sheet_to_dict
+from webapp.timeutil import to_jst
+from webapp.workflow import State
+
+
+@dataclass
+class ReportInputs:
+    cycle: ReportingCycle
+    meta: dict
+    sheets: list[dict]
+    versions: list[dict]        # [{"project": n, "sheet_id": id, "version": v}]
+    key: str
+
+
+def approved_sheets(cycle: ReportingCycle) -> list[Sheet]:
+    return db.session.scalars(
+        select(Sheet).join(Project)
+        .where(Sheet.cycle_id == cycle.id, Sheet.state == State.APPROVED.value)
+        .order_by(Project.number)
+        .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
+                 selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures),
+                 selectinload(Sheet.project))).all()
+
+
+def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:
+    """The cover's date: set on the cycle, else the day the last sheet was approved.
+
+    Taken from the data, never from the clock, so that the same sheets always
+    print the same PDF.
+    """
+    if cycle.report_date:
+        return cycle.report_date
+    approvals = [s.approved_at for s in sheets if s.approved_at]
+    if approvals:
+        return to_jst(max(approvals)).date()
+    return dt.date(cycle.year + 1, 3, 31)
+
+
+def _file_digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def content_key(meta: dict, sheets: list[dict], template_version: str) -> str:
+    """Equal key, equal PDF: the data, the images' bytes and the template's version."""
+    payload = {"meta": {**meta, "date": meta["date"].isoformat()}, "template": template_version,
+               "sheets": []}
+    for sheet in sheets:
+        figures = []
+        for f in sheet["figures"]:
+            f = dict(f)
+            path = f.pop("image_path", None)
+            if path:
+                f["image_sha256"] = _file_digest(path) if os.path.isfile(path) else "missing"
+            figures.append(f)
+        payload["sheets"].append({**sheet, "figures": figures})
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def collect(cycle: ReportingCycle, template_version: str) -> ReportInputs:
+    sheets = approved_sheets(cycle)
+    upload_folder = current_app.config["UPLOAD_FOLDER"]
+    dicts = [sheet_to_dict(s, upload_folder) for s in sheets]
+    meta = {"council": COUNCIL, "title": cycle.report_title or f"{cycle.year}年度 活動実績と評価",
+            "fiscal_year": cycle.year, "date": report_date(cycle, sheets)}
+    versions = [{"project": s.project.number, "sheet_id": s.id, "version": s.version} for s in sheets]
+    return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
+                        key=content_key(meta, dicts, template_version))

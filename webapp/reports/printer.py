@@ -1,0 +1,40 @@
+"""The app's one doorway to webapp.printing: folders from the config, nothing else."""
+from __future__ import annotations
+
+from flask import current_app
+
+from webapp import printing
+
+
+def _cache_dir() -> str:
+    return current_app.config["CACHE_FOLDER"]
+
+
+def _uploads() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+def template_version() -> str:
+    return printing.template_version()
+
+
+def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None) -> bytes:
+    return printing.build_report(meta, year, sheets, cache_dir=_cache_dir(),
+                                 uploads_dir=_uploads(), progress=progress)
+
+
+def report_html(meta: dict, year: int, sheets: list[dict]) -> str:
+    return printing.report_html(meta, year, sheets, uploads_dir=_uploads())
+
+
+def sheet_pdf(sheet: dict, year: int) -> bytes:
+    return printing.sheet_pdf(sheet, year, cache_dir=_cache_dir(), uploads_dir=_uploads())
+
+
+def fit(sheet: dict, year: int):
+    return printing.fit_sheet(sheet, year, cache_dir=_cache_dir(), uploads_dir=_uploads())
+
+
+def cached_fit(sheet: dict, year: int):
+    """The fit from cache, or None when it has not been computed yet (never renders)."""
+    return printing.cached_fit(sheet, year, cache_dir=_cache_dir())

@@ -1,0 +1,35 @@
+// Polls the build's progress and updates the bar; the page works without it (meta refresh).
+(function () {
+  const root = document.getElementById("build");
+  if (!root) return;
+  const bar = document.getElementById("build-bar");
+  const text = document.getElementById("build-text");
+  const download = document.getElementById("build-download");
+  const progress = root.parentElement.querySelector("[role=progressbar]");
+  async function poll() {
+    let data;
+    try {
+      const response = await fetch(root.dataset.progressUrl, {headers: {"Accept": "application/json"}});
+      if (!response.ok) throw new Error(response.status);
+      data = await response.json();
+    } catch (e) {
+      setTimeout(poll, 3000);
+      return;
+    }
+    const pct = data.total ? Math.round(100 * data.done / data.total) : 0;
+    bar.style.width = pct + "%";
+    progress.setAttribute("aria-valuenow", data.done);
+    if (data.status === "done") {
+      text.textContent = "完了しました（" + data.total + "件）。";
+      download.hidden = false;
+      return;
+    }
+    if (data.status === "failed") {
+      text.textContent = "作成できませんでした: " + data.error;
+      return;
+    }
+    text.textContent = data.done + " / " + data.total + " 件" + (data.label ? "（" + data.label + "）" : "");
+    setTimeout(poll, 1000);
+  }
+  poll();
+})();
