@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 ROLE_CHOICES = [("coordinator", "幹事担当者"), ("secretariat", "事務局"), ("admin", "管理者")]
 
@@ -8,7 +8,9 @@ ROLE_CHOICES = [("coordinator", "幹事担当者"), ("secretariat", "事務局")
 class UserForm(FlaskForm):
     email = EmailField("メールアドレス（ログインID）", validators=[
         DataRequired("メールアドレスを入力してください。"),
-        Email("メールアドレスの形式が正しくありません。", check_deliverability=False)])
+        Length(max=254, message="254文字以内にしてください。"),
+        # A shape check only (WTForms' Email() needs the email_validator package, not installed).
+        Regexp(r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$", message="メールアドレスの形式が正しくありません。")])
     display_name = StringField("表示名", validators=[
         DataRequired("表示名を入力してください。"), Length(max=100, message="100文字以内にしてください。")])
     role = SelectField("役割", choices=ROLE_CHOICES)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import current_app, g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from tests import dbsetup
@@ -63,6 +65,22 @@ def databases(tmp_path_factory):
         dbs.close()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as on a server.
+
+    The fixtures keep one app context pushed for the whole test (so that the
+    factories can use db.session), and Flask reuses it for each request, so
+    without this `g` -- Flask-Login's current user, Flask-WTF's CSRF token --
+    would carry over from one request, or one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context() and current_app._get_current_object() is self.application:
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 def _make_app(databases, tmp_path, template: str, **overrides):
     instance = str(tmp_path / "instance")
     os.makedirs(instance, exist_ok=True)
@@ -71,6 +89,7 @@ def _make_app(databases, tmp_path, template: str, **overrides):
     else:
         url = databases.url_for_copy(template, instance)
     app = create_app({**base_config(instance, url), **overrides})
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         if isinstance(databases, dbsetup.PostgresDatabases):
             databases.reset(db.engine)

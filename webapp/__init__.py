@@ -22,6 +22,11 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config)
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        # HTTPS given in the config (not only the environment): cookies only over HTTPS.
+        for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            if key not in config:
+                app.config[key] = True
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"),

@@ -27,6 +27,10 @@ def create_user(email: str, display_name: str, role: str, password: str,
     email = (email or "").strip().lower()
     if not email or "@" not in email:
         raise AccountError("メールアドレスが正しくありません。")
+    if len(email) > 254:
+        raise AccountError("メールアドレスが長すぎます（254文字まで）。")
+    if len(display_name.strip()) > 100:
+        raise AccountError("表示名は100文字以内にしてください。")
     if role not in ROLES:
         raise AccountError(f"役割は {', '.join(ROLES)} のいずれかです。")
     if role == "coordinator" and organisation is None:

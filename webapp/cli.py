@@ -55,9 +55,12 @@ def export_report_cmd(year, approved_only, file):
         click.echo(text, nl=False)
         return
     tmp = file + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, file)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, file)
+    except OSError as exc:
+        _fail(f"{file}: 書き込めません（{exc.strerror}）")
     click.echo(f"{year}年度の個票 {len(data['projects'])} 件を {file} に書き出しました")
 
 

@@ -16,11 +16,18 @@ def _secret_key(instance_path: str) -> str:
     path = os.path.join(instance_path, "secret_key")
     if not os.path.exists(path):
         os.makedirs(instance_path, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600) \
-            if not os.path.exists(path) else None
-        if fd is not None:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+        # Written whole under a private name, then linked into place: workers starting
+        # together never read a half-written file, and the first link wins.
+        tmp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     with open(path) as fh:
         return fh.read().strip()
 

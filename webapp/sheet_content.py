@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 
+from sqlalchemy.orm import object_session
+
 from webapp.models import Figure, Kpi, KpiValue, RoadmapRow, Sheet
 
 
@@ -103,6 +105,15 @@ def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> N
     sheet.plans_actions = data["plans"]["actions"]
     sheet.plans_outlook = data["plans"]["outlook"]
 
+    old_images = ({f.position: (f.image_file, f.image_width, f.image_height) for f in sheet.figures}
+                  if keep_figure_files else {})
+    session = object_session(sheet)
+    if session is not None and sheet.id is not None:
+        # Delete the old parts first: the new ones reuse their (sheet_id, position),
+        # and one flush would insert the new rows before deleting the old.
+        sheet.kpis, sheet.roadmap_rows, sheet.figures = [], [], []
+        session.flush()
+
     sheet.kpis = [_kpi_from(i, k) for i, k in enumerate(targets["kpis"])]
 
     roadmap = data.get("roadmap")
@@ -115,15 +126,12 @@ def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> N
                                          from_year=r["from"], to_year=r["to"])
                               for i, r in enumerate(roadmap["rows"])]
 
-    old_images = {f.position: f for f in sheet.figures} if keep_figure_files else {}
     figures = []
     for i, f in enumerate(data.get("figures", [])):
-        old = old_images.get(i)
+        image_file, width, height = old_images.get(i, (None, None, None))
         figures.append(Figure(
             position=i, kind=f["kind"], caption=f["caption"], note=f["note"],
-            image_file=old.image_file if old else None,
-            image_width=old.image_width if old else None,
-            image_height=old.image_height if old else None))
+            image_file=image_file, image_width=width, image_height=height))
     sheet.figures = figures
 
 

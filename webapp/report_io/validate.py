@@ -6,6 +6,7 @@ so that whoever prepared the file can find the field at once.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from webapp.models import ORG_KINDS
 
@@ -46,7 +47,7 @@ class _Checker:
             return None
         return value
 
-    def text(self, data, path, key, required=False, optional_key=False):
+    def text(self, data, path, key, required=False, optional_key=False, max_len=None):
         here = f"{path}.{key}" if path else key
         if optional_key and (not isinstance(data, dict) or key not in data):
             return None
@@ -61,10 +62,12 @@ class _Checker:
             self.err(here, "空欄です", show=False)
         if "\x00" in value:
             self.err(here, "使用できない制御文字が含まれています", show=False)
+        if max_len is not None and len(value) > max_len:
+            self.err(here, f"{max_len}文字を超えています（{len(value)}文字）", show=False)
         return value
 
     def integer(self, data, path, key, nullable=False, lo=None, hi=None):
-        here = f"{path}.{key}"
+        here = f"{path}.{key}" if path else key
         if not isinstance(data, dict) or key not in data:
             self.err(here, "項目がありません", show=False)
             return None
@@ -79,7 +82,7 @@ class _Checker:
         return value
 
     def number(self, data, path, key, nullable=True, optional_key=False):
-        here = f"{path}.{key}"
+        here = f"{path}.{key}" if path else key
         if not isinstance(data, dict) or key not in data:
             if not optional_key:
                 self.err(here, "項目がありません", show=False)
@@ -92,10 +95,13 @@ class _Checker:
             return None
         if value != value or value in (float("inf"), float("-inf")) or abs(value) >= 1e14:
             self.err(here, "扱える範囲の数値ではありません", value)
+        elif Decimal(str(value)).as_tuple().exponent < -DECIMALS:
+            # The database keeps 6 decimals; more would not survive a round trip.
+            self.err(here, f"小数点以下は{DECIMALS}桁までです", value)
         return value
 
     def boolean(self, data, path, key):
-        here = f"{path}.{key}"
+        here = f"{path}.{key}" if path else key
         if not isinstance(data, dict) or key not in data:
             self.err(here, "項目がありません", show=False)
             return None
@@ -105,6 +111,7 @@ class _Checker:
 
 
 YEAR = dict(lo=1900, hi=2200)
+DECIMALS = 6  # scale of the database's Numeric columns
 
 
 def validate_report(data) -> None:
@@ -114,7 +121,7 @@ def validate_report(data) -> None:
         raise ReportFileError(["(ファイル全体): JSONオブジェクトではありません"])
     c.text(data, "", "council", required=True)
     c.integer(data, "", "fiscal_year", **YEAR)
-    c.text(data, "", "title", required=True)
+    c.text(data, "", "title", required=True, max_len=300)
     org_names: set[str] = set()
     orgs = c.obj(data, "", "organizations", list) or []
     for i, o in enumerate(orgs):
@@ -122,7 +129,7 @@ def validate_report(data) -> None:
         if not isinstance(o, dict):
             c.err(p, "オブジェクトではありません", o)
             continue
-        name = c.text(o, p, "name", required=True)
+        name = c.text(o, p, "name", required=True, max_len=200)
         kind = c.text(o, p, "kind", required=True)
         if kind is not None and kind not in FILE_ORG_KINDS:
             c.err(f"{p}.kind", "種別が不正です（" + "・".join(sorted(FILE_ORG_KINDS)) + "）", kind)
@@ -150,8 +157,9 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
         if number in numbers:
             c.err(f"{p}.number", "プロジェクト番号が重複しています", number)
         numbers.add(number)
-    c.text(proj, p, "title", required=True)
-    label = c.text(proj, p, "lead_label", required=True)
+    c.text(proj, p, "title", required=True, max_len=300)
+    label = c.text(proj, p, "lead_label", required=True, max_len=300)
+    taking_part: set[str] = set()
     for key in ("lead_organizations", "co_organizations"):
         names = c.obj(proj, p, key, list)
         if names is None:
@@ -161,8 +169,12 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
         for j, name in enumerate(names):
             if not isinstance(name, str) or name not in org_names:
                 c.err(f"{p}.{key}[{j}]", "organizations にない組織です", name)
+            elif name in taking_part:
+                c.err(f"{p}.{key}[{j}]", "同じ組織が幹事・共同幹事に重複しています", name)
             elif label is not None and name not in label:
                 c.err(f"{p}.{key}[{j}]", "lead_label に含まれていません", name)
+            if isinstance(name, str):
+                taking_part.add(name)
     c.text(proj, p, "purpose", required=True)
     results = c.obj(proj, p, "results", dict)
     if results is not None:
@@ -178,7 +190,7 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
     if targets is not None:
         tp = f"{p}.targets"
         c.integer(targets, tp, "target_year", nullable=True, **YEAR)
-        c.text(targets, tp, "label", required=True)
+        c.text(targets, tp, "label", required=True, max_len=200)
         c.text(targets, tp, "text")
         for k, kpi in enumerate(c.obj(targets, tp, "kpis", list) or []):
             _validate_kpi(c, kpi, f"{tp}.kpis[{k}]")
@@ -203,7 +215,7 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
         c.err(kp, "オブジェクトではありません", kpi)
         return
     c.text(kpi, kp, "name", required=True)
-    c.text(kpi, kp, "unit")
+    c.text(kpi, kp, "unit", max_len=50)
     c.boolean(kpi, kp, "cumulative")
     c.text(kpi, kp, "note")
     target = c.obj(kpi, kp, "target", dict)
@@ -220,7 +232,7 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
         else:
             c.integer(b, f"{kp}.baseline", "year", **YEAR)
             c.number(b, f"{kp}.baseline", "value", nullable=False)
-            c.text(b, f"{kp}.baseline", "label", optional_key=True)
+            c.text(b, f"{kp}.baseline", "label", optional_key=True, max_len=200)
     for s, point in enumerate(c.obj(kpi, kp, "series", list) or []):
         sp = f"{kp}.series[{s}]"
         if not isinstance(point, dict):
@@ -229,14 +241,14 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
         c.integer(point, sp, "year", **YEAR)
         c.number(point, sp, "target")
         c.number(point, sp, "actual")
-        c.text(point, sp, "label", optional_key=True)
+        c.text(point, sp, "label", optional_key=True, max_len=100)
 
 
 def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
     if not isinstance(roadmap, dict):
         c.err(rp, "オブジェクトではありません", roadmap)
         return
-    c.text(roadmap, rp, "title", required=True)
+    c.text(roadmap, rp, "title", required=True, max_len=200)
     years = c.obj(roadmap, rp, "years", list)
     if years is not None:
         if not years:
@@ -244,6 +256,8 @@ def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
         for j, y in enumerate(years):
             if not isinstance(y, str) or not y.strip():
                 c.err(f"{rp}.years[{j}]", "文字列ではありません", y)
+            elif len(y) > 20:
+                c.err(f"{rp}.years[{j}]", "20文字を超えています", y)
         if len(set(map(str, years))) != len(years):
             c.err(f"{rp}.years", "年度が重複しています", years)
     for j, row in enumerate(c.obj(roadmap, rp, "rows", list) or []):
