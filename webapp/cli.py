@@ -1,6 +1,7 @@
 """Command-line commands (flask --app webapp ...). Each exits non-zero with a clear message."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -118,10 +119,26 @@ def rq_worker_cmd(burst):
     Worker([queue], connection=queue.connection).work(burst=burst)
 
 
+def _guard_database_errors(command: click.Command) -> click.Command:
+    """A missing or unmigrated database gets a sentence, not a traceback."""
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as exc:
+            db.session.rollback()
+            _fail(["データベースに接続できないか、まだ初期化されていません。"
+                   "`flask --app webapp db upgrade` を実行してから、もう一度お試しください。",
+                   f"（詳細: {str(exc.orig).splitlines()[0] if exc.orig else exc}）"])
+    command.callback = guarded
+    return command
+
+
 def register(app: Flask) -> None:
-    for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd,
-                    rq_worker_cmd):
-        app.cli.add_command(command)
     from webapp import features
-    for command in features.commands():
-        app.cli.add_command(command)
+    for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd,
+                    rq_worker_cmd, *features.commands()):
+        app.cli.add_command(_guard_database_errors(command))

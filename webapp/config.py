@@ -78,5 +78,8 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_LOCK_AFTER_ACCOUNT": 5,
         "LOGIN_LOCK_AFTER_ADDRESS": 20,
         "LOGIN_DELAY_SECONDS": 1.0,
+        # Reverse proxies in front of the app (X-Forwarded-For hops to trust), so that
+        # throttling per address sees the client, not the proxy.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "PASSWORD_MIN_LENGTH": 10,
     }
