@@ -49,15 +49,27 @@ def can(user, action: str, obj=None) -> bool:
         return (user.role == "coordinator" and project_role(user, project) == "lead"
                 and State(obj.state) in EDITABLE_STATES and obj.cycle.is_open)
     if action in TRANSITIONS:
-        t = TRANSITIONS[action]
-        if user.role not in t.roles or State(obj.state) not in t.sources:
-            return False
-        if t.lead_only and project_role(user, project) != "lead":
-            return False
-        if t.needs_open_cycle and not obj.cycle.is_open:
-            return False
-        return True
+        return transition_refusal(user, action, obj) is None
     raise ValueError(f"unknown action {action!r}")
+
+
+def transition_refusal(user, name: str, sheet: Sheet) -> str | None:
+    """Why `user` may not perform transition `name` on `sheet` now, or None when they may.
+
+    'role': never, whatever the state (wrong role or not a lead organisation);
+    'state': not in the sheet's current state; 'cycle': the year's cycle is closed.
+    Views use it to answer 403 for the first and a clear message for the others.
+    """
+    t = TRANSITIONS[name]
+    if not _authenticated(user) or user.role not in t.roles:
+        return "role"
+    if t.lead_only and project_role(user, sheet.project) != "lead":
+        return "role"
+    if State(sheet.state) not in t.sources:
+        return "state"
+    if t.needs_open_cycle and not sheet.cycle.is_open:
+        return "cycle"
+    return None
 
 
 def visible_projects(user: User):

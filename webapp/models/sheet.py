@@ -14,10 +14,13 @@ from webapp.models.cycle import ReportingCycle
 from webapp.models.project import Project
 from webapp.models.user import User
 from webapp.timeutil import utcnow
-from webapp.workflow import State
+from webapp.workflow import TRANSITIONS, State
 
 Number = Numeric(20, 6)
 _STATES = ",".join(f"'{s.value}'" for s in State)
+# Transitions that need a reason (return, reopen): the trail never holds one without it.
+# Changing `comment_required` in the workflow table needs a migration of this constraint.
+_NEEDS_REASON = ",".join(f"'{t.name}'" for t in TRANSITIONS.values() if t.comment_required)
 
 
 class Sheet(db.Model):
@@ -153,6 +156,9 @@ class Transition(db.Model):
     """The audit trail: every change of state, who made it and why."""
 
     __tablename__ = "transitions"
+    __table_args__ = (
+        CheckConstraint(f"action NOT IN ({_NEEDS_REASON}) OR comment <> ''", name="reason_given"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id", ondelete="CASCADE"))
@@ -187,6 +193,13 @@ class SheetVersion(db.Model):
 
 class Comment(db.Model):
     __tablename__ = "comments"
+    __table_args__ = (
+        # Resolution time and person are set exactly when the thread is resolved.
+        CheckConstraint(
+            "(resolved AND resolved_at IS NOT NULL AND resolved_by_id IS NOT NULL)"
+            " OR (NOT resolved AND resolved_at IS NULL AND resolved_by_id IS NULL)",
+            name="resolution"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id", ondelete="CASCADE"))
@@ -198,8 +211,10 @@ class Comment(db.Model):
     resolved: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
 
 
 class ReminderSent(db.Model):

@@ -1,0 +1,46 @@
+"""Forms of the review area: workflow steps, comments, the dashboard's filters."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+# Longest comment or reason accepted (the comment service enforces it too).
+MAX_LENGTH = 4000
+
+
+class StepForm(FlaskForm):
+    """Confirming a workflow step. `expected_state` is the state the user saw."""
+
+    comment = TextAreaField("コメント", validators=[Length(max=MAX_LENGTH, message=f"{MAX_LENGTH}文字以内にしてください。")])
+    expected_state = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("確定する")
+
+    def require_comment(self, label: str) -> bool:
+        """Comment-required steps: a Japanese message on the field when it is empty."""
+        if (self.comment.data or "").strip():
+            return True
+        self.comment.errors = list(self.comment.errors) + [f"「{label}」の理由を入力してください。"]
+        return False
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("コメント", validators=[
+        DataRequired("コメントを入力してください。"),
+        Length(max=MAX_LENGTH, message=f"{MAX_LENGTH}文字以内にしてください。")])
+    section = HiddenField()
+    parent_id = HiddenField()
+    submit = SubmitField("コメントする")
+
+
+class ResolveForm(FlaskForm):
+    resolved = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("更新")
+
+
+class DashboardFilterForm(FlaskForm):
+    """GET filters; no CSRF (reading only)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField("状態", validators=[Optional()])
+    org = SelectField("幹事組織", validators=[Optional()])

@@ -1,0 +1,143 @@
+"""Comments on a sheet: per section or on the whole sheet, threaded, open or resolved.
+
+A thread is a top-level comment and its replies (one level: a reply to a
+reply joins the same thread). Threads are resolved and re-opened as a
+whole. Reviewers and the lead organisation's coordinators write; everyone
+who may read the sheet reads. The caller commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import g
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms.review import MAX_LENGTH
+from webapp.extensions import db
+from webapp.models import Comment, Sheet, User
+from webapp.permissions import can
+from webapp.sections import BY_KEY, section_label
+from webapp.timeutil import utcnow
+
+
+
+class CommentError(Exception):
+    """Refused; the message is shown to the user as is."""
+
+
+@dataclass
+class Thread:
+    root: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+    @property
+    def resolved(self) -> bool:
+        return self.root.resolved
+
+
+def clean_body(body: str | None) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise CommentError("コメントを入力してください。")
+    if len(body) > MAX_LENGTH:
+        raise CommentError(f"コメントは{MAX_LENGTH}文字以内にしてください（現在{len(body)}文字）。")
+    if "\x00" in body:
+        raise CommentError("使用できない文字が含まれています。")
+    return body
+
+
+def add_comment(user: User, sheet: Sheet, body: str, section: str | None = None,
+                parent: Comment | None = None) -> Comment:
+    if not can(user, "comment", sheet):
+        raise CommentError("この個票にコメントする権限がありません。")
+    body = clean_body(body)
+    if parent is not None:
+        if parent.sheet_id != sheet.id:
+            raise CommentError("返信先のコメントが見つかりません。")
+        while parent.parent_id is not None:  # replies join the thread of the root
+            parent = db.session.get(Comment, parent.parent_id)
+        section = parent.section
+    elif section is not None and section not in BY_KEY:
+        raise CommentError("コメントする欄が正しくありません。")
+    comment = Comment(sheet_id=sheet.id, section=section, parent_id=parent.id if parent else None,
+                      author_id=user.id, body=body, created_at=utcnow())
+    db.session.add(comment)
+    if parent is not None and parent.resolved:
+        _set(parent, user, False)  # a new reply re-opens the thread
+    db.session.flush()
+    return comment
+
+
+def set_resolved(user: User, comment: Comment, resolved: bool) -> Comment:
+    sheet = db.session.get(Sheet, comment.sheet_id)
+    if not can(user, "comment", sheet):
+        raise CommentError("このコメントを変更する権限がありません。")
+    if comment.parent_id is not None:
+        raise CommentError("解決済みにできるのはスレッドの最初のコメントです。")
+    _set(comment, user, resolved)
+    db.session.flush()
+    return comment
+
+
+def _set(comment: Comment, user: User, resolved: bool) -> None:
+    comment.resolved = resolved
+    comment.resolved_at = utcnow() if resolved else None
+    comment.resolved_by_id = user.id if resolved else None
+
+
+def threads_by_section(sheet: Sheet) -> dict[str | None, list[Thread]]:
+    """section key (None: whole sheet) -> threads, open ones first, oldest first.
+
+    Loaded once per request and sheet, since a page asks for every section.
+    """
+    cache = g.setdefault("_review_threads", {})
+    if sheet.id in cache:
+        return cache[sheet.id]
+    comments = db.session.scalars(
+        select(Comment).where(Comment.sheet_id == sheet.id).order_by(Comment.created_at, Comment.id)
+        .options(selectinload(Comment.author).selectinload(User.organisation))).all()
+    roots: dict[int, Thread] = {}
+    for c in comments:
+        if c.parent_id is None:
+            roots[c.id] = Thread(c)
+    for c in comments:
+        if c.parent_id is not None and c.parent_id in roots:
+            roots[c.parent_id].replies.append(c)
+    result: dict[str | None, list[Thread]] = {}
+    for t in sorted(roots.values(), key=lambda t: (t.resolved, t.root.created_at, t.root.id)):
+        result.setdefault(t.root.section, []).append(t)
+    cache[sheet.id] = result
+    return result
+
+
+def threads_for(sheet: Sheet, section: str | None) -> list[Thread]:
+    return threads_by_section(sheet).get(section, [])
+
+
+def open_count(sheet: Sheet) -> int:
+    return sum(1 for ts in threads_by_section(sheet).values() for t in ts if not t.resolved)
+
+
+def label(sheet: Sheet, section: str | None) -> str:
+    """The full name of a section: 「２０２４年度の活動実績（主要な取組）と評価／○具体的取組」."""
+    return section_label(section, sheet.cycle.year)
+
+
+def short_label(sheet: Sheet, section: str | None) -> str:
+    """The name a section has inside its box: 「○具体的取組」, or 「個票全体」."""
+    if section is None or section not in BY_KEY:
+        return section_label(section, sheet.cycle.year)
+    return BY_KEY[section].title(sheet.cycle.year)
+
+
+def threads_in_order(sheet: Sheet) -> list[tuple[str | None, list[Thread]]]:
+    """(section key, threads): the whole sheet first, then sections in printed order."""
+    by_section = threads_by_section(sheet)
+    order = [None] + list(BY_KEY)
+    keys = [k for k in order if k in by_section] + [k for k in by_section if k not in order]
+    return [(k, by_section[k]) for k in keys]
+
+
+def forget_cache() -> None:
+    g.pop("_review_threads", None)

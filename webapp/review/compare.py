@@ -1,0 +1,256 @@
+"""Comparing two contents of a sheet, field by field, with changed characters highlighted.
+
+Japanese text has no spaces, so words are no unit of change: the diff runs
+on characters (difflib), after pairing lines so that a long field does not
+cost a quadratic match over its whole length. One-character "unchanged"
+islands inside a change are folded into it, which is what makes a rewritten
+sentence read as one change rather than confetti.
+
+What is compared is always sheet_content's dict (the export format), so a
+stored version, the current content and last year's approved sheet compare
+alike.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from webapp.filters import format_number
+from webapp.sections import SECTIONS, section_label
+
+# Unchanged runs this short between two changes are shown as part of the change.
+_NOISE = 1
+
+
+@dataclass
+class FieldDiff:
+    key: str
+    label: str
+    left: Markup
+    right: Markup
+    changed: bool
+
+
+@dataclass
+class KpiChange:
+    kpi: str
+    item: str
+    left: str
+    right: str
+    kind: str            # 'changed', 'added', 'removed'
+
+
+@dataclass
+class Comparison:
+    fields: list[FieldDiff]
+    kpi_changes: list[KpiChange] = field(default_factory=list)
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for f in self.fields if f.changed)
+
+
+# --- characters ---------------------------------------------------------------------------
+
+def _segments(a: str, b: str) -> list[tuple[str, str, str]]:
+    """[(tag, a_text, b_text)] with tag 'equal' or 'change', noise folded in."""
+    segs: list[tuple[str, str, str]] = []
+    a_lines, b_lines = a.splitlines(keepends=True), b.splitlines(keepends=True)
+    lines = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
+        a_part, b_part = "".join(a_lines[i1:i2]), "".join(b_lines[j1:j2])
+        if tag == "equal":
+            segs.append(("equal", a_part, b_part))
+        elif tag == "replace":
+            chars = difflib.SequenceMatcher(None, a_part, b_part, autojunk=False)
+            for ctag, k1, k2, l1, l2 in chars.get_opcodes():
+                segs.append(("equal" if ctag == "equal" else "change",
+                             a_part[k1:k2], b_part[l1:l2]))
+        else:
+            segs.append(("change", a_part, b_part))
+    # Fold short unchanged islands between changes into the change, then merge neighbours.
+    for i in range(1, len(segs) - 1):
+        tag, a_text, b_text = segs[i]
+        if (tag == "equal" and len(a_text) <= _NOISE and "\n" not in a_text
+                and segs[i - 1][0] == "change" and segs[i + 1][0] == "change"):
+            segs[i] = ("change", a_text, b_text)
+    merged: list[tuple[str, str, str]] = []
+    for seg in segs:
+        if merged and merged[-1][0] == seg[0]:
+            tag, a_text, b_text = merged[-1]
+            merged[-1] = (tag, a_text + seg[1], b_text + seg[2])
+        elif seg[1] or seg[2]:
+            merged.append(seg)
+    return merged
+
+
+def char_diff(a: str | None, b: str | None) -> tuple[Markup, Markup, bool]:
+    """(left HTML with deletions marked, right HTML with insertions marked, changed?)."""
+    a, b = a or "", b or ""
+    if a == b:
+        return escape(a), escape(b), False
+    left, right = [], []
+    for tag, a_text, b_text in _segments(a, b):
+        if tag == "equal":
+            left.append(escape(a_text))
+            right.append(escape(b_text))
+            continue
+        if a_text:
+            left.append(Markup('<del class="diff-del"><span class="visually-hidden">［削除］</span>'
+                               '{}</del>').format(a_text))
+        if b_text:
+            right.append(Markup('<ins class="diff-ins"><span class="visually-hidden">［追加］</span>'
+                                '{}</ins>').format(b_text))
+    return Markup("").join(left), Markup("").join(right), True
+
+
+# --- a sheet's fields as text -------------------------------------------------------------
+
+def _num(value) -> str:
+    return "" if value is None else format_number(value)
+
+
+def _kpis_text(targets: dict) -> str:
+    lines = []
+    for i, k in enumerate(targets.get("kpis") or [], 1):
+        unit = f"（{k.get('unit')}）" if k.get("unit") else ""
+        cumulative = "［累計］" if k.get("cumulative") else ""
+        lines.append(f"{i}. {k.get('name', '')}{unit}{cumulative}")
+        target = k.get("target") or {}
+        goal = target.get("text") or _num(target.get("value"))
+        if target.get("year") or goal:
+            lines.append(f"  目標（{target.get('year') or ''}年）：{goal}")
+        if k.get("note"):
+            lines.append(f"  注：{k['note']}")
+    return "\n".join(lines)
+
+
+def _roadmap_text(roadmap: dict | None) -> str:
+    if not roadmap:
+        return ""
+    lines = [roadmap.get("title") or "", "年度：" + "・".join(roadmap.get("years") or [])]
+    for r in roadmap.get("rows") or []:
+        detail = f"｜{r.get('detail')}" if r.get("detail") else ""
+        lines.append(f"・{r.get('activity', '')}{detail}（{r.get('from', '')}～{r.get('to', '')}）")
+    return "\n".join(lines)
+
+
+_FIGURE_KINDS = {"chart": "グラフ", "photo": "写真", "diagram": "図"}
+
+
+def _figures_text(figures: list | None) -> str:
+    lines = []
+    for f in figures or []:
+        lines.append(f"［{_FIGURE_KINDS.get(f.get('kind'), f.get('kind'))}］{f.get('caption', '')}")
+        if f.get("note"):
+            lines.append(f"  {f['note']}")
+    return "\n".join(lines)
+
+
+def field_texts(content: dict | None) -> dict[str, str]:
+    """Section key -> the field as plain text (structured parts written out as lines)."""
+    c = content or {}
+    results, plans, targets = c.get("results") or {}, c.get("plans") or {}, c.get("targets") or {}
+    heading = targets.get("label") or ""
+    target_text = targets.get("text") or ""
+    return {
+        "purpose": c.get("purpose") or "",
+        "results_actions": results.get("actions") or "",
+        "results_perspectives": results.get("perspectives") or "",
+        "results_evaluation": results.get("evaluation") or "",
+        "challenges": c.get("challenges") or "",
+        "target_text": (f"［{heading}］\n" if heading else "") + target_text,
+        "kpis": _kpis_text(targets),
+        "plans_actions": plans.get("actions") or "",
+        "plans_outlook": plans.get("outlook") or "",
+        "roadmap": _roadmap_text(c.get("roadmap")),
+        "figures": _figures_text(c.get("figures")),
+    }
+
+
+# --- KPI figures --------------------------------------------------------------------------
+
+def _kpi_cells(kpi: dict) -> dict[tuple, object]:
+    """(item label, occurrence) -> value, for every figure of a KPI."""
+    cells: dict[tuple, object] = {}
+    baseline = kpi.get("baseline")
+    if baseline:
+        label = baseline.get("label") or f"{baseline.get('year')}年度"
+        cells[(f"基準値（{label}）", 0)] = baseline.get("value")
+    seen: dict[str, int] = {}
+    for point in kpi.get("series") or []:
+        year = f"{point.get('year')}年度" + (f"（{point['label']}）" if point.get("label") else "")
+        n = seen.get(year, 0)
+        seen[year] = n + 1
+        cells[(f"{year} 目標", n)] = point.get("target")
+        cells[(f"{year} 実績", n)] = point.get("actual")
+    target = kpi.get("target") or {}
+    goal = target.get("text") if target.get("text") else target.get("value")
+    cells[(f"最終目標（{target.get('year') or ''}年）", 0)] = goal
+    return cells
+
+
+def _pair_kpis(a: list, b: list) -> list[tuple[dict | None, dict | None]]:
+    """Pair KPIs by name, then the rest by position."""
+    pairs: list[tuple[dict | None, dict | None]] = []
+    b_left = list(b)
+    a_left = []
+    for k in a:
+        match = next((x for x in b_left if x.get("name") == k.get("name")), None)
+        if match is not None:
+            b_left.remove(match)
+            pairs.append((k, match))
+        else:
+            a_left.append(k)
+    for i in range(max(len(a_left), len(b_left))):
+        pairs.append((a_left[i] if i < len(a_left) else None,
+                      b_left[i] if i < len(b_left) else None))
+    return pairs
+
+
+def _show(value) -> str:
+    if value is None:
+        return "－"
+    return value if isinstance(value, str) else format_number(value)
+
+
+def kpi_changes(a: dict | None, b: dict | None) -> list[KpiChange]:
+    a_kpis = ((a or {}).get("targets") or {}).get("kpis") or []
+    b_kpis = ((b or {}).get("targets") or {}).get("kpis") or []
+    changes = []
+    for old, new in _pair_kpis(a_kpis, b_kpis):
+        name = (new or old).get("name", "")
+        if old is not None and new is not None and old.get("name") != new.get("name"):
+            name = f"{old.get('name')} → {new.get('name')}"
+        old_cells = _kpi_cells(old) if old else {}
+        new_cells = _kpi_cells(new) if new else {}
+        for key in list(old_cells) + [k for k in new_cells if k not in old_cells]:
+            before, after = old_cells.get(key), new_cells.get(key)
+            if key not in old_cells:
+                if after is None:
+                    continue
+                kind = "added"
+            elif key not in new_cells:
+                if before is None:
+                    continue
+                kind = "removed"
+            elif before == after:
+                continue
+            else:
+                kind = "changed"
+            changes.append(KpiChange(kpi=name, item=key[0], left=_show(before),
+                                     right=_show(after), kind=kind))
+    return changes
+
+
+def compare(a: dict | None, b: dict | None, year: int) -> Comparison:
+    """Field by field in the printed order; headings as in `year` (the newer side's)."""
+    left, right = field_texts(a), field_texts(b)
+    fields = []
+    for s in SECTIONS:
+        l_html, r_html, changed = char_diff(left[s.key], right[s.key])
+        fields.append(FieldDiff(key=s.key, label=section_label(s.key, year), left=l_html,
+                                right=r_html, changed=changed))
+    return Comparison(fields=fields, kpi_changes=kpi_changes(a, b))
