@@ -41,7 +41,7 @@ def databases(tmp_path_factory):
     work = str(tmp_path_factory.mktemp("db"))
     if dbsetup.backend() == "postgres":
         dbs = dbsetup.PostgresDatabases()
-        dbs.template_sql = None
+        dbs.workdir = work
     else:
         dbs = dbsetup.SqliteDatabases(work)
         for name in ("empty", "fy2023"):
@@ -88,7 +88,10 @@ def _make_app(databases, tmp_path, template: str, **overrides):
         url = databases.url
     else:
         url = databases.url_for_copy(template, instance)
-    app = create_app({**base_config(instance, url), **overrides})
+    # Rendered sheets are cached by content, so tests may share them: a build in
+    # one test then costs what an unchanged rebuild costs.
+    shared = {"CACHE_FOLDER": os.path.join(databases.workdir, "print-cache")}
+    app = create_app({**base_config(instance, url), **shared, **overrides})
     app.test_client_class = FreshRequestClient
     with app.app_context():
         if isinstance(databases, dbsetup.PostgresDatabases):

@@ -51,6 +51,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+    # WeasyPrint narrates every layout step at INFO; only its warnings matter here.
+    for noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return app
 
 

@@ -52,7 +52,8 @@ def _run_logged(app: Flask, name: str, args) -> None:
 def rq_queue(app: Flask):
     from redis import Redis
     from rq import Queue
-    return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+    return Queue(app.config.get("RQ_QUEUE") or QUEUE_NAME,
+                 connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
 def run_in_app(name: str, *args) -> None:

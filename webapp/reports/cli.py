@@ -34,16 +34,20 @@ def build_report_cmd(year, out, html_out):
     if not collected.sheets:
         _fail(f"{year}年度には承認済の個票がありません。")
 
+    interactive = sys.stderr.isatty()
+
     def progress(done, total, label=""):
-        click.echo(f"\r  {done}/{total} {label[:40]}", nl=False, err=True)
+        # One line redrawn on a terminal; a line per sheet in logs.
+        text = f"  {done}/{total} {label[:40]}"
+        click.echo(("\r\033[K" + text) if interactive else text, nl=not interactive, err=True)
 
     try:
         pdf = printer.report_pdf(collected.meta, year, collected.sheets, progress=progress)
         html = printer.report_html(collected.meta, year, collected.sheets) if html_out else None
     except PrintingError as exc:
-        click.echo("", err=True)
         _fail(str(exc))
-    click.echo("", err=True)
+    if interactive:
+        click.echo("", err=True)
     tmp = out + ".part"
     with open(tmp, "wb") as fh:
         fh.write(pdf)

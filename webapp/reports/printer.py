@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import current_app
 
 from webapp import printing
+from webapp.printing.fitting import cached_fit as _cached_fit
+from webapp.printing.render import template_fingerprint
 
 
 def _cache_dir() -> str:
@@ -15,26 +17,29 @@ def _uploads() -> str:
 
 
 def template_version() -> str:
-    return printing.template_version()
+    """Changes whenever the printed output could: the templates, CSS and fonts."""
+    return template_fingerprint()
 
 
-def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None) -> bytes:
-    return printing.build_report(meta, year, sheets, cache_dir=_cache_dir(),
-                                 uploads_dir=_uploads(), progress=progress)
+def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None) -> bytes:
+    return printing.build_report(meta, year, sheets, _cache_dir(), progress=progress,
+                                 uploads_dir=_uploads(), fits=fits)
 
 
 def report_html(meta: dict, year: int, sheets: list[dict]) -> str:
-    return printing.report_html(meta, year, sheets, uploads_dir=_uploads())
+    return printing.report_html(meta, year, sheets, cache=_cache_dir(), uploads_dir=_uploads())
 
 
 def sheet_pdf(sheet: dict, year: int) -> bytes:
-    return printing.sheet_pdf(sheet, year, cache_dir=_cache_dir(), uploads_dir=_uploads())
+    return printing.sheet_pdf(sheet, year, _cache_dir(), uploads_dir=_uploads())
 
 
 def fit(sheet: dict, year: int):
-    return printing.fit_sheet(sheet, year, cache_dir=_cache_dir(), uploads_dir=_uploads())
+    return printing.fit_sheet(sheet, year, _cache_dir(), uploads_dir=_uploads())
 
 
 def cached_fit(sheet: dict, year: int):
     """The fit from cache, or None when it has not been computed yet (never renders)."""
-    return printing.cached_fit(sheet, year, cache_dir=_cache_dir())
+    from webapp.printing.cache import as_cache
+    fit, _pdf = _cached_fit(sheet, year, as_cache(_cache_dir()))
+    return fit
