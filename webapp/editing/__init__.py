@@ -2,6 +2,8 @@
 from flask import Blueprint
 
 bp = Blueprint("editing", __name__)
-commands: list = []
 
 from webapp.editing import views  # noqa: E402,F401  (routes register on bp)
+from webapp.editing.commands import COMMANDS  # noqa: E402
+
+commands: list = list(COMMANDS)

@@ -1,0 +1,62 @@
+"""Forms of the cycle management page: open a year, change its deadline, close it."""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from webapp.cycles import YEAR_RANGE
+
+
+class YearField(IntegerField):
+    """An integer field that accepts full-width digits and says what is wrong in Japanese."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = unicodedata.normalize("NFKC", valuelist[0] or "").strip().removesuffix("年度")
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"年度は西暦の数字で入力してください（\"{valuelist[0][:20]}\"）。")
+
+
+class JpDateField(DateField):
+    def process_formdata(self, valuelist):
+        if not valuelist or not (valuelist[0] or "").strip():
+            self.data = None
+            return
+        text = unicodedata.normalize("NFKC", valuelist[0]).strip().replace("/", "-")
+        try:
+            self.data = dt.date.fromisoformat(text)
+        except ValueError:
+            self.data = None
+            raise ValueError("提出期限は 2025-03-31 の形式（年-月-日）で入力してください。")
+
+
+class OpenCycleForm(FlaskForm):
+    year = YearField("報告年度（西暦）", validators=[
+        InputRequired("報告年度を入力してください。"),
+        NumberRange(*YEAR_RANGE, message=f"報告年度は {YEAR_RANGE[0]}～{YEAR_RANGE[1]} の西暦で入力してください。")],
+        description="その年度の活動実績を報告する個票を作ります（例: 2024）。")
+    deadline = JpDateField("提出期限", validators=[Optional()],
+                           description="幹事の画面に期限と残り日数が表示されます。")
+    report_title = StringField("報告書の表題", validators=[
+        Optional(), Length(max=300, message="報告書の表題は300文字以内にしてください。")],
+        description="空欄なら前年度の表題の年度を置き換えて使います。")
+
+
+class DeadlineForm(FlaskForm):
+    deadline = JpDateField("提出期限", validators=[Optional()])
+
+
+class CloseCycleForm(FlaskForm):
+    confirm = BooleanField("締め切ると、幹事は個票を編集・提出できなくなることを確認しました",
+                           validators=[DataRequired("確認のチェックを入れてください。")])

@@ -1,0 +1,481 @@
+"""The sheet form: the printed sheet's sections, a KPI editor, a roadmap editor and figures.
+
+The form only carries what the user typed. `read_form` turns it into the
+canonical content dict (webapp.sheet_content) and a list of Japanese error
+messages, each naming the field as the user sees it, e.g.
+「KPI 1『観光消費額』2024年度の実績: 数値ではありません（"many"）」.
+A draft never requires a field to be filled in; only values that cannot be
+stored (a number that is not a number, a year that is not a year, text too
+long for its column) are refused.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, FileField, Form, FormField, HiddenField,
+                     SelectChoice, SelectField, StringField, TextAreaField)
+
+FIGURE_KINDS = [("photo", "写真"), ("chart", "グラフ"), ("diagram", "図")]
+FIGURE_KIND_LABELS = dict(FIGURE_KINDS)
+
+# Column sizes in the database (webapp/models/sheet.py) and sane limits for free text.
+MAX_TEXT = 4000
+MAX_SHORT_TEXT = 1000
+LIMITS = {"unit": 50, "target_label": 200, "baseline_label": 200, "label": 100,
+          "roadmap_title": 200, "roadmap_year": 20, "caption": 300}
+MAX_ITEMS = {"kpis": 30, "series": 40, "roadmap_rows": 40, "figures": 10, "roadmap_years": 15}
+YEAR_RANGE = (1900, 2200)
+MAX_ABS = Decimal(10) ** 14          # Numeric(20, 6): 14 digits before the point
+MAX_DECIMALS = 6
+
+
+# ---------------------------------------------------------------- normalisation
+
+class NumberError(ValueError):
+    """Text that is not a number (or not one we can store); the message says why."""
+
+
+_DASHES = dict.fromkeys(map(ord, "−‐‑‒–—―ｰ"), "-")   # minus sign and dashes typed for minus
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def parse_number(raw: str | None) -> Decimal | None:
+    """「２，１３４」→ 2134, 「－１２．５」→ -12.5, 「△300」→ -300; blank → None.
+
+    Full-width digits, commas, points, minus signs and spaces (NFKC), thousands
+    separators anywhere, and the 「△/▲」 negative marks of Japanese tables are
+    accepted. Raises NumberError for anything else.
+    """
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(raw)).translate(_DASHES)
+    text = re.sub(r"[\s,]", "", text)
+    if not text:
+        return None
+    if text[0] in "△▲":
+        text = "-" + text[1:].lstrip("+-")
+    if not _NUMBER.fullmatch(text):
+        raise NumberError("数値ではありません")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise NumberError("数値ではありません")
+    if abs(value) >= MAX_ABS:
+        raise NumberError("大きすぎます（整数部分は14桁まで）")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+        raise NumberError(f"小数点以下は{MAX_DECIMALS}桁までにしてください")
+    return value
+
+
+_ERAS = {"令和": 2018, "平成": 1988, "R": 2018, "H": 1988}
+
+
+def parse_year(raw: str | None) -> int | None:
+    """「２０２４」「2024年度」「令和6年度」→ 2024; blank → None; raises NumberError."""
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "")
+    if not text:
+        return None
+    text = re.sub(r"(年度|年)$", "", text)
+    match = re.fullmatch(r"(令和|平成|R|H)(\d{1,2}|元)", text, flags=re.IGNORECASE)
+    if match:
+        era = _ERAS[match.group(1).upper() if len(match.group(1)) == 1 else match.group(1)]
+        year = era + (1 if match.group(2) == "元" else int(match.group(2)))
+    elif re.fullmatch(r"\d{4}", text):
+        year = int(text)
+    else:
+        raise NumberError(f"西暦の年（{YEAR_RANGE[0]}～{YEAR_RANGE[1]}）を入力してください")
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise NumberError(f"西暦の年（{YEAR_RANGE[0]}～{YEAR_RANGE[1]}）を入力してください")
+    return year
+
+
+def clean_text(raw: str | None) -> str:
+    """Plain text as stored: LF line ends, no control characters, no trailing blanks.
+
+    Tabs (cells pasted from Excel) become spaces; a leading tab is one
+    indent level (two spaces), as the printed sheet nests list items.
+    """
+    if not raw:
+        return ""
+    text = str(raw).replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip("\t")
+        line = "  " * (len(line) - len(body)) + body.replace("\t", " ")
+        lines.append(_CONTROL.sub("", line).rstrip())
+    return "\n".join(lines).strip("\n")
+
+
+def clean_line(raw: str | None) -> str:
+    return " ".join(clean_text(raw).split("\n")).strip()
+
+
+def format_number(value) -> str:
+    """A stored number as the form shows it: 2134 -> 「2,134」, 12.5 -> 「12.5」."""
+    if value is None:
+        return ""
+    d = Decimal(str(value))
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    text = format(d.normalize(), ",f")
+    return text
+
+
+def shorten(text: str, limit: int = 24) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _show(raw: str) -> str:
+    raw = (raw or "").strip()
+    return raw if len(raw) <= 30 else raw[:29] + "…"
+
+
+# ---------------------------------------------------------------- forms
+
+class KpiValueForm(Form):
+    year = StringField("年度")
+    label = StringField("表記")
+    target = StringField("目標")
+    actual = StringField("実績")
+
+
+class KpiForm(Form):
+    name = TextAreaField("指標名")
+    unit = StringField("単位")
+    cumulative = BooleanField("累計値")
+    target_year = StringField("目標年")
+    target_value = StringField("目標値")
+    target_text = StringField("目標（文章）")
+    baseline_year = StringField("基準年")
+    baseline_value = StringField("基準値")
+    baseline_label = StringField("基準の表記")
+    note = TextAreaField("注記")
+    series = FieldList(FormField(KpiValueForm))
+
+
+class RoadmapRowForm(Form):
+    activity = TextAreaField("取組")
+    detail = TextAreaField("内容")
+    from_year = StringField("開始")
+    to_year = StringField("終了")
+
+
+class FigureForm(Form):
+    kind = SelectField("種類", choices=[SelectChoice(v, label) for v, label in FIGURE_KINDS],
+                       validate_choice=False)
+    caption = StringField("キャプション")
+    note = TextAreaField("説明")
+    image = FileField("画像ファイル（PNG・JPEG、5 MBまで）")
+    # Signed name of the stored image this entry has (saved, or uploaded by a
+    # save that did not go through); see webapp.editing.saving.image_token.
+    image_token = HiddenField()
+    remove_image = BooleanField("画像を外す")
+
+
+class SheetForm(FlaskForm):
+    version = HiddenField()
+    purpose = TextAreaField()
+    results_actions = TextAreaField()
+    results_perspectives = TextAreaField()
+    results_evaluation = TextAreaField()
+    challenges = TextAreaField()
+    target_year = StringField("目標年")
+    target_label = StringField("見出し")
+    target_text = TextAreaField()
+    kpis = FieldList(FormField(KpiForm))
+    plans_actions = TextAreaField()
+    plans_outlook = TextAreaField()
+    roadmap_title = StringField("ロードマップの見出し")
+    roadmap_years = StringField("年度の列（読点・カンマ区切り）")
+    roadmap_rows = FieldList(FormField(RoadmapRowForm))
+    figures = FieldList(FormField(FigureForm))
+
+
+TEXT_FIELDS = ("purpose", "results_actions", "results_perspectives", "results_evaluation",
+               "challenges", "target_text", "plans_actions", "plans_outlook")
+
+
+# ---------------------------------------------------------------- content -> form
+
+def form_data(content: dict, version: int, image_tokens=()) -> dict:
+    """Data for SheetForm(data=...) from a content dict; `image_tokens` by figure position."""
+    targets = content["targets"]
+    roadmap = content.get("roadmap") or {}
+    data = {
+        "version": str(version),
+        "purpose": content["purpose"],
+        "results_actions": content["results"]["actions"],
+        "results_perspectives": content["results"]["perspectives"],
+        "results_evaluation": content["results"]["evaluation"],
+        "challenges": content["challenges"],
+        "target_year": "" if targets["target_year"] is None else str(targets["target_year"]),
+        "target_label": targets["label"],
+        "target_text": targets["text"],
+        "plans_actions": content["plans"]["actions"],
+        "plans_outlook": content["plans"]["outlook"],
+        "kpis": [_kpi_data(k) for k in targets["kpis"]],
+        "roadmap_title": roadmap.get("title") or "",
+        "roadmap_years": "、".join(roadmap.get("years") or []),
+        "roadmap_rows": [{"activity": r["activity"], "detail": r["detail"],
+                          "from_year": r["from"], "to_year": r["to"]}
+                         for r in roadmap.get("rows") or []],
+        "figures": [],
+    }
+    tokens = list(image_tokens)
+    for i, f in enumerate(content.get("figures") or []):
+        data["figures"].append({"kind": f["kind"], "caption": f["caption"], "note": f["note"],
+                                "image_token": tokens[i] if i < len(tokens) else "",
+                                "remove_image": False})
+    return data
+
+
+def _kpi_data(k: dict) -> dict:
+    target = k.get("target") or {}
+    baseline = k.get("baseline") or {}
+    return {
+        "name": k["name"], "unit": k["unit"], "cumulative": bool(k["cumulative"]),
+        "target_year": "" if target.get("year") is None else str(target["year"]),
+        "target_value": format_number(target.get("value")),
+        "target_text": target.get("text") or "",
+        "baseline_year": "" if baseline.get("year") is None else str(baseline["year"]),
+        "baseline_value": format_number(baseline.get("value")),
+        "baseline_label": baseline.get("label") or "",
+        "note": k["note"],
+        "series": [{"year": str(s["year"]), "label": s.get("label") or "",
+                    "target": format_number(s.get("target")),
+                    "actual": format_number(s.get("actual"))} for s in k["series"]],
+    }
+
+
+def empty_data(kind: str, context: dict | None = None) -> dict:
+    """A blank entry for the KPI, series, roadmap-row or figure lists."""
+    context = context or {}
+    if kind == "kpis":
+        return {"name": "", "unit": "", "cumulative": False, "target_year": "",
+                "target_value": "", "target_text": "", "baseline_year": "", "baseline_value": "",
+                "baseline_label": "", "note": "",
+                "series": [{"year": str(context.get("year", "")), "label": "", "target": "",
+                            "actual": ""}]}
+    if kind == "series":
+        return {"year": str(context.get("year", "")), "label": "", "target": "", "actual": ""}
+    if kind == "roadmap_rows":
+        years = context.get("years") or []
+        return {"activity": "", "detail": "", "from_year": years[0] if years else "",
+                "to_year": years[-1] if years else ""}
+    if kind == "figures":
+        return {"kind": "photo", "caption": "", "note": "", "image_token": "",
+                "remove_image": False}
+    raise ValueError(kind)
+
+
+# ---------------------------------------------------------------- form -> content
+
+@dataclass
+class FigureInput:
+    """What the user asked for the image of one figure entry."""
+    token: str = ""                    # signed name of an image already stored
+    upload: object | None = None       # a werkzeug FileStorage with a new file
+    remove: bool = False
+    entry: object | None = None        # the FigureForm, to attach upload errors to
+
+
+@dataclass
+class FormErrors:
+    messages: list[tuple[str, str]] = field(default_factory=list)   # (field id, message)
+
+    def add(self, field_obj, message: str) -> None:
+        fid = getattr(field_obj, "id", "") or ""
+        self.messages.append((fid, message))
+        if field_obj is not None and hasattr(field_obj, "errors"):
+            if not isinstance(field_obj.errors, list):
+                field_obj.errors = list(field_obj.errors)
+            field_obj.errors.append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+def split_years(raw: str | None) -> list[str]:
+    text = clean_line(raw)
+    return [y for y in re.split(r"[,、，\s]+", text) if y]
+
+
+def read_form(form: SheetForm, base: dict,
+              section_names: dict[str, str]) -> tuple[dict, list[FigureInput], FormErrors]:
+    """The content dict the form describes, the figure image requests, and the errors.
+
+    `base` supplies what the form does not edit (project number, title, lead);
+    `section_names` maps text field names to the heading shown (for messages).
+    """
+    errors = FormErrors()
+
+    def text(fld, name: str, limit: int = MAX_TEXT) -> str:
+        value = clean_text(fld.data)
+        if len(value) > limit:
+            errors.add(fld, f"『{name}』は{limit:,}文字以内にしてください（現在 {len(value):,}文字）")
+        return value
+
+    def line(fld, name: str, limit: int) -> str:
+        value = clean_line(fld.data)
+        if len(value) > limit:
+            errors.add(fld, f"『{name}』は{limit:,}文字以内にしてください（現在 {len(value):,}文字）")
+        return value
+
+    def number(fld, name: str):
+        try:
+            value = parse_number(fld.data)
+        except NumberError as exc:
+            errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
+            return None
+        return None if value is None else _plain(value)
+
+    def year(fld, name: str):
+        try:
+            return parse_year(fld.data)
+        except NumberError as exc:
+            errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
+            return None
+
+    texts = {key: text(getattr(form, key), section_names.get(key, key)) for key in TEXT_FIELDS}
+    target_year = year(form.target_year, "設定目標の目標年")
+    target_label = line(form.target_label, "設定目標の見出し", LIMITS["target_label"])
+
+    kpis = []
+    _check_count(errors, form.kpis, "KPI", MAX_ITEMS["kpis"])
+    for i, entry in enumerate(form.kpis.entries[:MAX_ITEMS["kpis"]]):
+        kf = entry.form
+        name = text(kf.name, f"KPI {i + 1} の指標名", MAX_SHORT_TEXT)
+        who = f"KPI {i + 1}『{shorten(name)}』" if name else f"KPI {i + 1}"
+        unit = line(kf.unit, f"{who}の単位", LIMITS["unit"])
+        t_year = year(kf.target_year, f"{who}目標年")
+        t_value = number(kf.target_value, f"{who}目標値")
+        t_text = text(kf.target_text, f"{who}目標（文章）", MAX_SHORT_TEXT)
+        b_year = year(kf.baseline_year, f"{who}基準年")
+        b_value = number(kf.baseline_value, f"{who}基準値")
+        b_label = line(kf.baseline_label, f"{who}基準の表記", LIMITS["baseline_label"])
+        note = text(kf.note, f"{who}の注記", MAX_SHORT_TEXT)
+        series = []
+        _check_count(errors, kf.series, f"{who}の年度", MAX_ITEMS["series"])
+        for j, point in enumerate(kf.series.entries[:MAX_ITEMS["series"]]):
+            pf = point.form
+            label = line(pf.label, f"{who}の{j + 1}行目の表記", LIMITS["label"])
+            raw_year = (pf.year.data or "").strip()
+            try:
+                p_year = parse_year(raw_year)
+                where = f"{who}{p_year}年度" + (f"（{label}）" if label else "") if p_year else f"{who}の{j + 1}行目"
+            except NumberError as exc:
+                errors.add(pf.year, f"{who}の{j + 1}行目の年度: {exc}（\"{_show(raw_year)}\"）")
+                p_year, where = None, f"{who}の{j + 1}行目"
+            p_target = number(pf.target, f"{where}の目標")
+            p_actual = number(pf.actual, f"{where}の実績")
+            blank = not raw_year and not label and not (pf.target.data or "").strip() \
+                and not (pf.actual.data or "").strip()
+            if blank:
+                continue  # an empty row added and never filled in
+            if p_year is None and not any(m for f, m in errors.messages if f == pf.year.id):
+                errors.add(pf.year, f"{who}の{j + 1}行目: 年度を入力してください")
+            item = {"year": p_year, "target": p_target, "actual": p_actual}
+            if label:
+                item["label"] = label
+            series.append(item)
+        if not (name or unit or t_value is not None or t_text or b_value is not None or note
+                or series or (kf.target_year.data or "").strip()):
+            continue  # a KPI block added and left empty
+        target = {"year": t_year, "value": t_value}
+        if t_text:
+            target["text"] = t_text
+        baseline = None
+        if b_year is not None or b_value is not None or b_label:
+            if b_year is None and not (kf.baseline_year.data or "").strip():
+                errors.add(kf.baseline_year, f"{who}基準年: 基準値を入れる場合は基準年も入力してください")
+            baseline = {"year": b_year, "value": b_value}
+            if b_label:
+                baseline["label"] = b_label
+        kpis.append({"name": name, "unit": unit, "cumulative": bool(kf.cumulative.data),
+                     "target": target, "baseline": baseline, "series": series, "note": note})
+
+    roadmap_title = line(form.roadmap_title, "ロードマップの見出し", LIMITS["roadmap_title"])
+    years = split_years(form.roadmap_years.data)
+    if len(years) > MAX_ITEMS["roadmap_years"]:
+        errors.add(form.roadmap_years, f"ロードマップの年度の列は{MAX_ITEMS['roadmap_years']}個までにしてください")
+    for y in years:
+        if len(y) > LIMITS["roadmap_year"]:
+            errors.add(form.roadmap_years, f"ロードマップの年度「{_show(y)}」は{LIMITS['roadmap_year']}文字以内にしてください")
+    if len(set(years)) != len(years):
+        errors.add(form.roadmap_years, "ロードマップの年度の列に同じ年度が重複しています")
+    rows = []
+    _check_count(errors, form.roadmap_rows, "ロードマップの行", MAX_ITEMS["roadmap_rows"])
+    for i, entry in enumerate(form.roadmap_rows.entries[:MAX_ITEMS["roadmap_rows"]]):
+        rf = entry.form
+        activity = text(rf.activity, f"ロードマップ {i + 1}行目の取組", MAX_SHORT_TEXT)
+        detail = text(rf.detail, f"ロードマップ {i + 1}行目の内容", MAX_SHORT_TEXT)
+        start, end = clean_line(rf.from_year.data), clean_line(rf.to_year.data)
+        if not (activity or detail):
+            continue
+        who = f"ロードマップ {i + 1}行目『{shorten(activity, 16)}』" if activity else f"ロードマップ {i + 1}行目"
+        if not years:
+            errors.add(form.roadmap_years, "ロードマップの年度の列を入力してください（例: 2024、2025、2026）")
+        else:
+            start = start or years[0]
+            end = end or years[-1]
+            for fld, value, what in ((rf.from_year, start, "開始"), (rf.to_year, end, "終了")):
+                if value not in years:
+                    errors.add(fld, f"{who}: {what}「{_show(value)}」が年度の列（{'、'.join(years)}）にありません")
+            if start in years and end in years and years.index(start) > years.index(end):
+                errors.add(rf.to_year, f"{who}: 終了が開始より前になっています")
+        rows.append({"activity": activity, "detail": detail, "from": start, "to": end})
+    roadmap = None
+    if roadmap_title or years or rows:
+        roadmap = {"title": roadmap_title, "years": years, "rows": rows}
+
+    figures, images = [], []
+    _check_count(errors, form.figures, "図表", MAX_ITEMS["figures"])
+    for i, entry in enumerate(form.figures.entries[:MAX_ITEMS["figures"]]):
+        ff = entry.form
+        kind = ff.kind.data if ff.kind.data in FIGURE_KIND_LABELS else "photo"
+        caption = line(ff.caption, f"図表 {i + 1} のキャプション", LIMITS["caption"])
+        note = text(ff.note, f"図表 {i + 1} の説明", MAX_SHORT_TEXT)
+        upload = ff.image.data if getattr(ff.image.data, "filename", "") else None
+        image = FigureInput(token=(ff.image_token.data or "").strip(), upload=upload,
+                            remove=bool(ff.remove_image.data), entry=ff)
+        if not (caption or note or upload or (image.token and not image.remove)):
+            continue  # an empty figure block
+        figures.append({"kind": kind, "caption": caption, "note": note})
+        images.append(image)
+
+    content = {
+        **{k: base[k] for k in ("number", "title", "lead_label", "lead_organizations",
+                                 "co_organizations")},
+        "purpose": texts["purpose"],
+        "results": {"actions": texts["results_actions"],
+                    "perspectives": texts["results_perspectives"],
+                    "evaluation": texts["results_evaluation"]},
+        "challenges": texts["challenges"],
+        "targets": {"target_year": target_year, "label": target_label,
+                    "text": texts["target_text"], "kpis": kpis},
+        "plans": {"actions": texts["plans_actions"], "outlook": texts["plans_outlook"]},
+        "roadmap": roadmap,
+        "figures": figures,
+    }
+    return content, images, errors
+
+
+def _check_count(errors: FormErrors, fieldlist, what: str, limit: int) -> None:
+    if len(fieldlist.entries) > limit:
+        errors.add(None, f"{what}は{limit}件までです（{len(fieldlist.entries)}件あります）")
+
+
+def _plain(value: Decimal):
+    """Decimal -> int or float, as the content dict holds numbers (see sheet_content.number_out)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

@@ -1,0 +1,147 @@
+"""The fit status on the edit page: cached by content, computed in the background, never awaited.
+
+Most tests put a stand-in for printing's fit_sheet in place, to count calls
+and choose the answer; one test runs printing's real fit search.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.editing.conftest import form_fields, sheet24
+from tests.htmlpage import Page
+from webapp.editing import fit
+
+
+@dataclass
+class StubFit:
+    size_pt: float
+    fits: bool
+    renders: int = 2
+    overflow_sections: list = field(default_factory=list)
+
+
+class Printing:
+    """Stands in for webapp.printing.fit_sheet."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.calls = []
+
+    def __call__(self, sheet, year, cache_dir, uploads_dir=None):
+        self.calls.append((sheet["number"], year, sheet["challenges"]))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@pytest.fixture
+def printing(app24, monkeypatch):
+    stub = Printing(StubFit(9.5, True))
+    monkeypatch.setattr(fit, "fit_function", lambda: stub)
+    app24.config["EDITING_FIT_JOBS"] = True
+    return stub
+
+
+def test_message_when_it_fits():
+    status = fit.status_from_result({"fits": True, "size_pt": 9.5}, "k", 2024)
+    assert status.message == "1ページに収まります（9.5pt）" and status.level == "success"
+    assert fit.status_from_result({"fits": True, "size_pt": 10.0}, "k", 2024).message == "1ページに収まります（10pt）"
+
+
+def test_message_when_it_does_not_fit_names_the_longest_sections():
+    sections = [("２０２４年度の活動実績（主要な取組）と評価 ○具体的取組", 1400), ("目的", 300)]
+    names = fit.to_shorten(sections, 2024)
+    assert names == ["具体的取組"]
+    status = fit.status_from_result({"fits": False, "size_pt": 7.0, "overflow": names}, "k", 2024)
+    assert status.message == "1ページに収まりません：『具体的取組』を短くしてください"
+    assert status.level == "danger" and status.overflow == ("具体的取組",)
+    two = fit.to_shorten([("２０２５年度以降の取組（計画） ○具体的取組", 900),
+                          ("プロジェクトを推進する上での課題", 800), ("目的", 700)], 2024)
+    assert two == ["計画の具体的取組", "プロジェクトを推進する上での課題"]
+    assert fit.to_shorten(["results.evaluation"], 2024) == ["２０２４年度の評価"]
+
+
+def test_the_edit_page_shows_the_fit_from_the_cache_and_computes_it_once(app24, f, client24, oita, printing):
+    sheet = sheet24(f)
+    page = Page(client24.get(f"/sheets/{sheet.id}/edit"))  # eager jobs (tests): computed now
+    assert page.by_id("fit-status").get("data-state") == "ready"
+    assert "1ページに収まります（9.5pt）" in page.text
+    assert len(printing.calls) == 1
+    client24.get(f"/sheets/{sheet.id}/edit")
+    assert client24.get(f"/sheets/{sheet.id}/fit").json["message"] == "1ページに収まります（9.5pt）"
+    assert len(printing.calls) == 1  # cached by content: no second search
+
+
+def test_saving_unchanged_text_costs_nothing_and_a_change_is_checked_again(app24, f, client24, oita, printing):
+    sheet = sheet24(f)
+    fields = form_fields(client24, sheet.id)
+    assert len(printing.calls) == 1
+    client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
+    assert len(printing.calls) == 1
+    printing.answer = StubFit(7.0, False, 6, [("２０２４年度の活動実績（主要な取組）と評価 ○具体的取組", 3000)])
+    fields["results_actions"] = "・とても長い文章" * 300
+    answer = client24.post(f"/sheets/{sheet.id}/autosave", data=fields).json
+    assert len(printing.calls) == 2 and printing.calls[-1][0] == 2
+    assert answer["fit"]["message"] == "1ページに収まりません：『具体的取組』を短くしてください"
+    assert answer["fit"]["fits"] is False
+
+
+def test_without_a_worker_the_page_says_pending_and_polls(app24, f, client24, oita, printing):
+    app24.config["EDITING_FIT_JOBS"] = False
+    sheet = sheet24(f)
+    page = Page(client24.get(f"/sheets/{sheet.id}/edit"))
+    assert page.by_id("fit-status").get("data-state") == "pending"
+    assert "1ページに収まるかを確認しています" in page.text
+    assert client24.get(f"/sheets/{sheet.id}/fit").json["state"] == "pending"
+    assert printing.calls == []
+    # the background job runs (here: called directly), and the poll gets the answer
+    fit.run_job(sheet.id)
+    assert client24.get(f"/sheets/{sheet.id}/fit").json == {
+        **client24.get(f"/sheets/{sheet.id}/fit").json, "state": "ready", "fits": True, "size_pt": 9.5}
+
+
+def test_a_job_is_queued_once_per_content(app24, f, client24, oita, printing, monkeypatch):
+    queued = []
+    monkeypatch.setattr(fit.jobs, "enqueue", lambda name, *args: queued.append((name, args)))
+    sheet = sheet24(f)
+    client24.get(f"/sheets/{sheet.id}/edit")
+    client24.get(f"/sheets/{sheet.id}/fit")
+    client24.get(f"/sheets/{sheet.id}/fit")
+    assert queued == [("webapp.editing.fit.run_job", (sheet.id,))]
+
+
+def test_a_failed_fit_does_not_stop_saving(app24, f, client24, oita, printing):
+    printing.answer = RuntimeError("weasyprint exploded")
+    sheet = sheet24(f)
+    fields = form_fields(client24, sheet.id)
+    fields["challenges"] = "・保存はできる"
+    answer = client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
+    assert answer.status_code == 200 and answer.json["version"] == 2
+    assert answer.json["fit"]["state"] == "error"
+    assert "確認できませんでした" in answer.json["fit"]["message"]
+
+
+def test_with_printing_missing_the_page_says_so(app24, f, client24, oita, monkeypatch):
+    monkeypatch.setattr(fit, "fit_function", lambda: None)
+    page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
+    assert page.by_id("fit-status").get("data-state") == "unavailable"
+
+
+def test_compute_answers_now_for_submission_checks(app24, f, printing):
+    status = fit.compute(sheet24(f))
+    assert (status.state, status.fits, status.size_pt) == ("ready", True, 9.5)
+
+
+def test_printings_real_fit_search_on_sheet_2(app24, f, client24, oita):
+    """printing's own fit_sheet: ② as carried forward fits one page at a readable size."""
+    if fit.fit_function() is None:
+        pytest.fail("webapp.printing.fit_sheet is not available")
+    app24.config["EDITING_FIT_JOBS"] = True
+    page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
+    message = "".join(page.by_id("fit-status").itertext())
+    match = re.fullmatch(r"1ページに収まります（(\d+(?:\.\d+)?)pt）", message.strip())
+    assert match, message
+    assert 7.0 <= float(match.group(1)) <= 10.5

@@ -1,0 +1,238 @@
+"""A year's reporting cycle: open it (carrying every sheet forward), close it, re-open it.
+
+Plain functions; the caller commits. Views and the `open-cycle` command
+both call these, so the rules live in one place:
+
+- Opening year Y creates one sheet per active project. A project with an
+  approved sheet in an earlier year gets a draft carried forward from the
+  latest one: purpose, target year/label/text, KPIs with their history (and
+  an empty row for year Y to fill in), roadmap and figures (image files
+  copied) kept; last year's plans stored as `carried_plans_*` and offered as
+  the starting text of this year's results. Other projects get a sheet that
+  has not been started.
+- A year is opened once; a second attempt is refused with a message.
+- Closing stops all editing (`can(..., 'edit_sheet')` needs an open cycle);
+  re-opening allows it again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import (Figure, Kpi, KpiValue, Project, ReportingCycle, RoadmapRow, Sheet,
+                           Transition, User)
+from webapp.timeutil import today_jst, utcnow
+from webapp.uploads import copy_stored
+from webapp.workflow import State
+
+YEAR_RANGE = (2000, 2100)
+
+
+class CycleError(Exception):
+    """A refused cycle operation; the message (Japanese) is shown as is."""
+
+
+@dataclass
+class OpenSummary:
+    cycle: ReportingCycle
+    carried: list[Sheet] = field(default_factory=list)
+    not_started: list[Sheet] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        text = (f"{self.cycle.year}年度の受付を開始しました。前年度から引き継いだ作成中の個票 "
+                f"{len(self.carried)}件")
+        if self.not_started:
+            text += f"、未着手の個票 {len(self.not_started)}件（承認済みの前年度個票なし）"
+        return text + "。"
+
+
+def get_cycle(year: int) -> ReportingCycle | None:
+    return db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
+
+
+def _title_for(year: int) -> str:
+    """The report title, taken from the latest earlier cycle with its year replaced."""
+    previous = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year < year)
+                                 .order_by(ReportingCycle.year.desc()).limit(1))
+    if previous is not None and previous.report_title:
+        return re.sub(str(previous.year), str(year), previous.report_title)
+    return f"{year}年度 活動実績と評価"
+
+
+def latest_approved(project_ids: list[int], before_year: int) -> dict[int, Sheet]:
+    """project id -> its latest approved sheet of a year before `before_year`."""
+    if not project_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Sheet).join(ReportingCycle)
+        .where(Sheet.project_id.in_(project_ids), Sheet.state == State.APPROVED.value,
+               ReportingCycle.year < before_year)
+        .order_by(ReportingCycle.year.desc())
+        .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
+                 selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures))).all()
+    found: dict[int, Sheet] = {}
+    for sheet in rows:
+        found.setdefault(sheet.project_id, sheet)
+    return found
+
+
+def open_cycle(year: int, deadline: dt.date | None, user: User | None,
+               report_title: str | None = None) -> OpenSummary:
+    if not isinstance(year, int) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise CycleError(f"年度は {YEAR_RANGE[0]}～{YEAR_RANGE[1]} の西暦で指定してください。")
+    existing = get_cycle(year)
+    if existing is not None:
+        state = "受付中" if existing.is_open else "締切済"
+        raise CycleError(f"{year}年度は既に開始されています（{state}）。"
+                         "同じ年度を二度開始することはできません。")
+    cycle = ReportingCycle(year=year, is_open=True, deadline=deadline,
+                           report_title=report_title or _title_for(year))
+    db.session.add(cycle)
+    try:
+        db.session.flush()
+    except IntegrityError:  # someone opened the same year a moment ago
+        db.session.rollback()
+        raise CycleError(f"{year}年度は既に開始されています。同じ年度を二度開始することはできません。")
+
+    projects = db.session.scalars(select(Project).where(Project.active.is_(True))
+                                  .order_by(Project.number)).all()
+    sources = latest_approved([p.id for p in projects], year)
+    summary = OpenSummary(cycle=cycle)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    now = utcnow()
+    for project in projects:
+        source = sources.get(project.id)
+        if source is None:
+            sheet = Sheet(project=project, cycle=cycle, state=State.NOT_STARTED.value, version=1,
+                          created_at=now, updated_at=now,
+                          updated_by_id=user.id if user else None)
+            db.session.add(sheet)
+            summary.not_started.append(sheet)
+            continue
+        sheet = carry_forward(source, cycle, folder)
+        sheet.created_at = sheet.updated_at = now
+        sheet.updated_by_id = user.id if user else None
+        sheet.transitions.append(Transition(
+            action="open", from_state=State.NOT_STARTED.value, to_state=State.DRAFT.value,
+            actor_id=user.id if user else None, at=now,
+            comment=f"{source.cycle.year}年度の承認済み個票から引継ぎ"))
+        db.session.add(sheet)
+        summary.carried.append(sheet)
+    db.session.flush()
+    return summary
+
+
+def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> Sheet:
+    """A draft for `cycle` holding what carries over from the approved `source` sheet."""
+    year = cycle.year
+    sheet = Sheet(project_id=source.project_id, cycle=cycle, state=State.DRAFT.value, version=1)
+    sheet.purpose = source.purpose
+    sheet.target_year = source.target_year
+    sheet.target_label = source.target_label
+    sheet.target_text = source.target_text
+    # Last year's plans: kept beside the form, and the starting text of this year's results.
+    sheet.carried_plans_actions = source.plans_actions
+    sheet.carried_plans_outlook = source.plans_outlook
+    sheet.results_actions = source.plans_actions
+    sheet.results_evaluation = source.plans_outlook
+    sheet.results_perspectives = ""
+    sheet.challenges = ""
+    sheet.plans_actions = ""
+    sheet.plans_outlook = ""
+
+    kpis = []
+    for k in source.kpis:
+        values = [KpiValue(position=v.position, year=v.year, target=v.target, actual=v.actual,
+                           label=v.label) for v in k.values]
+        if values and not any(v.year == year for v in values):
+            values.append(KpiValue(position=len(values), year=year))  # this year's row to fill in
+        kpis.append(Kpi(position=k.position, name=k.name, unit=k.unit, cumulative=k.cumulative,
+                        target_year=k.target_year, target_value=k.target_value,
+                        target_text=k.target_text, baseline_year=k.baseline_year,
+                        baseline_value=k.baseline_value, baseline_label=k.baseline_label,
+                        note=k.note, values=values))
+    sheet.kpis = kpis
+
+    sheet.roadmap_title = source.roadmap_title
+    sheet.roadmap_years = list(source.roadmap_years) if source.roadmap_years is not None else None
+    sheet.roadmap_rows = [RoadmapRow(position=r.position, activity=r.activity, detail=r.detail,
+                                     from_year=r.from_year, to_year=r.to_year)
+                          for r in source.roadmap_rows]
+    figures = []
+    for f in source.figures:
+        # Each year owns its files: removing a photo from this year's draft
+        # must never take it out of last year's approved sheet.
+        image = copy_stored(f.image_file, upload_folder) if f.image_file else None
+        figures.append(Figure(position=f.position, kind=f.kind, caption=f.caption, note=f.note,
+                              image_file=image,
+                              image_width=f.image_width if image else None,
+                              image_height=f.image_height if image else None))
+    sheet.figures = figures
+    return sheet
+
+
+def close_cycle(year: int, user: User | None = None) -> ReportingCycle:
+    cycle = _existing(year)
+    if not cycle.is_open:
+        raise CycleError(f"{year}年度の受付は既に締め切られています。")
+    cycle.is_open = False
+    db.session.flush()
+    return cycle
+
+
+def reopen_cycle(year: int, user: User | None = None) -> ReportingCycle:
+    cycle = _existing(year)
+    if cycle.is_open:
+        raise CycleError(f"{year}年度は既に受付中です。")
+    cycle.is_open = True
+    db.session.flush()
+    return cycle
+
+
+def set_deadline(year: int, deadline: dt.date | None, user: User | None = None) -> ReportingCycle:
+    cycle = _existing(year)
+    cycle.deadline = deadline
+    db.session.flush()
+    return cycle
+
+
+def _existing(year: int) -> ReportingCycle:
+    cycle = get_cycle(year)
+    if cycle is None:
+        raise CycleError(f"{year}年度はまだ開始されていません。")
+    return cycle
+
+
+def state_counts() -> dict[int, dict[str, int]]:
+    """cycle id -> {state: number of sheets}, in one query."""
+    counts: dict[int, dict[str, int]] = {}
+    for cycle_id, state, n in db.session.execute(
+            select(Sheet.cycle_id, Sheet.state, func.count()).group_by(Sheet.cycle_id, Sheet.state)):
+        counts.setdefault(cycle_id, {})[state] = n
+    return counts
+
+
+def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | None:
+    """Days from today (Japan time) to the deadline; negative once it has passed."""
+    if deadline is None:
+        return None
+    return (deadline - (today or today_jst())).days
+
+
+def days_left_text(deadline: dt.date | None, today: dt.date | None = None) -> str:
+    days = days_left(deadline, today)
+    if days is None:
+        return ""
+    if days > 0:
+        return f"あと{days}日"
+    if days == 0:
+        return "本日が期限"
+    return f"期限を{-days}日過ぎています"

@@ -1,0 +1,337 @@
+"""Does the sheet still fit one printed page, and at what size? The editing side of it.
+
+The only module of the editing feature that talks to the printing package
+(issue 3). It expects
+
+    webapp.printing.fit_sheet(sheet_dict, year, cache_dir) -> Fit
+        Fit.size_pt, Fit.fits, Fit.renders, Fit.overflow_sections
+
+where sheet_dict is sheet_to_dict(sheet, upload_folder). A render takes
+seconds, so a request never waits for one: the result is kept in
+CACHE_FOLDER/editing-fit/<content key>.json (a folder every app server
+shares), the edit page shows it when it is there, and otherwise a
+background job (webapp.jobs) computes it while the page polls
+`editing.fit_status`. The key hashes the content (with image file names)
+and the printing template's version, so saving unchanged text costs
+nothing and a new template invalidates every entry.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import inspect
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+
+from flask import current_app
+
+from webapp import jobs
+from webapp.extensions import db
+from webapp.models import Sheet
+from webapp.sheet_content import sheet_to_dict
+from webapp.timeutil import fullwidth
+
+log = logging.getLogger(__name__)
+
+SUBDIR = "editing-fit"
+MARKER_TTL = 600          # a queued job not done by then is queued again
+ERROR_TTL = 120           # a failure is retried after this long
+MAX_NAMED = 2             # sections named in 「…を短くしてください」
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PDF_TEMPLATES = os.path.join(_ROOT, "pdf_templates")
+
+
+@dataclass
+class FitStatus:
+    state: str                    # 'ready' | 'pending' | 'error' | 'unavailable'
+    message: str
+    level: str                    # Bootstrap colour: success / danger / secondary / warning
+    fits: bool | None = None
+    size_pt: float | None = None
+    overflow: tuple[str, ...] = ()
+    key: str = ""
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["overflow"] = list(self.overflow)
+        return data
+
+
+# ---------------------------------------------------------------- the printing API
+
+def _find_api():
+    for module_name in ("webapp.printing", "webapp.printing.fit"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        func = getattr(module, "fit_sheet", None)
+        if callable(func):
+            return module, func
+    return None, None
+
+
+@functools.lru_cache(maxsize=1)
+def _api_cached():
+    module, func = _find_api()
+    if func is None:
+        raise LookupError
+    return module, func
+
+
+def fit_function():
+    """printing's fit_sheet, or None while the printing package does not provide it."""
+    try:
+        return _api_cached()[1]
+    except LookupError:
+        _api_cached.cache_clear()
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _template_version() -> str:
+    try:
+        module = _api_cached()[0]
+    except LookupError:
+        _api_cached.cache_clear()
+        module = None
+    for name in ("TEMPLATE_VERSION", "CACHE_VERSION", "VERSION"):
+        value = getattr(module, name, None) if module else None
+        if value:
+            return str(value)
+    # No declared version: the template files themselves.
+    parts = []
+    if os.path.isdir(PDF_TEMPLATES):
+        for name in sorted(os.listdir(PDF_TEMPLATES)):
+            st = os.stat(os.path.join(PDF_TEMPLATES, name))
+            parts.append(f"{name}:{st.st_size}:{int(st.st_mtime)}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- keys and cache files
+
+def sheet_content(sheet: Sheet) -> dict:
+    return sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"])
+
+
+def content_key(data: dict, year: int) -> str:
+    figures = [{**{k: v for k, v in f.items() if k != "image_path"},
+                "image": os.path.basename(f["image_path"]) if f.get("image_path") else None}
+               for f in data.get("figures") or []]
+    payload = {"template": _template_version(), "year": year,
+               "data": {**data, "figures": figures}}
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _folder() -> str:
+    folder = os.path.join(current_app.config["CACHE_FOLDER"], SUBDIR)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def _read(path: str) -> dict | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def _write(path: str, data: dict) -> None:
+    """Atomic write; several threads and processes may write the same key at once."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _result_path(key: str) -> str:
+    return os.path.join(_folder(), key + ".json")
+
+
+def _marker_path(key: str) -> str:
+    return os.path.join(_folder(), key + ".state")
+
+
+# ---------------------------------------------------------------- messages
+
+def format_size(size: float) -> str:
+    return f"{size:.2f}".rstrip("0").rstrip(".")
+
+
+def short_section_name(item, year: int) -> str:
+    """What printing names an overflowing section -> the name the coordinator sees."""
+    names = {
+        "purpose": "目的",
+        "results_actions": "具体的取組", "results.actions": "具体的取組",
+        "results_perspectives": "SDGs、先端技術、働き方改革、アフターコロナの観点からの取組",
+        "results.perspectives": "SDGs、先端技術、働き方改革、アフターコロナの観点からの取組",
+        "results_evaluation": f"{fullwidth(year)}年度の評価",
+        "results.evaluation": f"{fullwidth(year)}年度の評価",
+        "challenges": "プロジェクトを推進する上での課題",
+        "target_text": "設定目標", "targets": "設定目標", "kpis": "設定目標のKPI",
+        "plans_actions": "計画の具体的取組", "plans.actions": "計画の具体的取組",
+        "plans_outlook": "今後の目標、達成見込み", "plans.outlook": "今後の目標、達成見込み",
+        "roadmap": "ロードマップ", "figures": "図表",
+    }
+    if isinstance(item, (tuple, list)):  # printing gives (heading as printed, characters)
+        item = item[0] if item else ""
+    text = str(getattr(item, "key", None) or getattr(item, "heading", None) or item).strip()
+    if text in names:
+        return names[text]
+    if "○" in text:
+        head, _, tail = text.rpartition("○")
+        tail = tail.strip()
+        return "計画の" + tail if "計画" in head and tail == "具体的取組" else tail
+    return text
+
+
+def to_shorten(sections, year: int) -> list[str]:
+    """The sections to name: the longest, and the next if it is at least half as long.
+
+    Printing lists the text parts longest first, as (heading, characters) or
+    as plain names.
+    """
+    names, first = [], None
+    for item in sections:
+        size = item[1] if isinstance(item, (tuple, list)) and len(item) > 1 else None
+        name = short_section_name(item, year)
+        if name in names:
+            continue
+        if first is None:
+            first = size
+        elif size is not None and first and size < first / 2:
+            break
+        names.append(name)
+        if len(names) == MAX_NAMED:
+            break
+    return names
+
+
+def status_from_result(result: dict, key: str, year: int) -> FitStatus:
+    size = result.get("size_pt")
+    if result.get("fits"):
+        text = f"1ページに収まります（{format_size(size)}pt）" if size else "1ページに収まります"
+        return FitStatus("ready", text, "success", True, size, (), key)
+    names = tuple(dict.fromkeys(short_section_name(s, year) for s in result.get("overflow") or []))
+    what = "・".join(f"『{n}』" for n in names) if names else "文章"
+    return FitStatus("ready", f"1ページに収まりません：{what}を短くしてください", "danger",
+                     False, size, names, key)
+
+
+def _unavailable() -> FitStatus:
+    return FitStatus("unavailable", "1ページに収まるかの判定は、印刷機能の準備ができ次第表示されます。",
+                     "secondary")
+
+
+def _pending(key: str) -> FitStatus:
+    return FitStatus("pending", "1ページに収まるかを確認しています…", "secondary", key=key)
+
+
+# ---------------------------------------------------------------- public API
+
+def status(sheet: Sheet, start: bool = True) -> FitStatus:
+    """The fit of the sheet as saved: from the cache, else pending (and a job queued).
+
+    Never raises: the fit is information beside the form, and showing the
+    form or saving it must not depend on it.
+    """
+    try:
+        return _status(sheet, start)
+    except Exception:
+        log.exception("fit status of sheet %s unavailable", sheet.id)
+        return FitStatus("error", "1ページに収まるかを確認できませんでした。", "warning")
+
+
+def _status(sheet: Sheet, start: bool) -> FitStatus:
+    if fit_function() is None:
+        return _unavailable()
+    data = sheet_content(sheet)
+    year = sheet.cycle.year
+    key = content_key(data, year)
+    known = _known(key, year)
+    if known is not None:
+        return known
+    if not start or not current_app.config.get("EDITING_FIT_JOBS", True):
+        return _pending(key)
+    _write(_marker_path(key), {"state": "queued", "at": time.time()})
+    jobs.enqueue("webapp.editing.fit.run_job", sheet.id)
+    return _known(key, year) or _pending(key)  # eager jobs (tests) are done already
+
+
+def _known(key: str, year: int) -> FitStatus | None:
+    """What the cache folder says about `key`: a result, a recent failure, a queued job, or None."""
+    result = _read(_result_path(key))
+    if result is not None:
+        return status_from_result(result, key, year)
+    marker = _read(_marker_path(key))
+    if marker is None:
+        return None
+    age = time.time() - marker.get("at", 0)
+    if marker.get("state") == "error" and age < ERROR_TTL:
+        return FitStatus("error", "1ページに収まるかを確認できませんでした。しばらくしてから保存し直してください。",
+                         "warning", key=key)
+    if marker.get("state") == "queued" and age < MARKER_TTL:
+        return _pending(key)
+    return None
+
+
+def run_job(sheet_id: int) -> None:
+    """Background job: compute and keep the fit of the sheet's current content."""
+    sheet = db.session.get(Sheet, sheet_id)
+    if sheet is None:
+        return
+    compute(sheet)
+
+
+def compute(sheet: Sheet) -> FitStatus:
+    """The fit, computed now if it is not cached (for checks that must know, e.g. submit)."""
+    func = fit_function()
+    if func is None:
+        return _unavailable()
+    data = sheet_content(sheet)
+    year = sheet.cycle.year
+    key = content_key(data, year)
+    cached = _read(_result_path(key))
+    if cached is not None:
+        return status_from_result(cached, key, year)
+    kwargs = {}
+    try:
+        params = inspect.signature(func).parameters
+        if "uploads_dir" in params:
+            kwargs["uploads_dir"] = current_app.config["UPLOAD_FOLDER"]
+    except (TypeError, ValueError):
+        pass
+    started = time.perf_counter()
+    try:
+        fit = func(data, year, current_app.config["CACHE_FOLDER"], **kwargs)
+    except Exception as exc:  # a failed render must not break editing
+        log.exception("fit of sheet %s failed", sheet.id)
+        _write(_marker_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
+        return FitStatus("error", "1ページに収まるかを確認できませんでした。", "warning", key=key)
+
+    def get(name, default=None):
+        return fit.get(name, default) if isinstance(fit, dict) else getattr(fit, name, default)
+    result = {"fits": bool(get("fits")), "size_pt": get("size_pt"),
+              "renders": get("renders"),
+              "overflow": [] if get("fits") else to_shorten(get("overflow_sections") or [], year),
+              "seconds": round(time.perf_counter() - started, 3)}
+    _write(_result_path(key), result)
+    try:
+        os.remove(_marker_path(key))
+    except FileNotFoundError:
+        pass
+    return status_from_result(result, key, year)

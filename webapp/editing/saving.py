@@ -1,0 +1,365 @@
+"""Saving a sheet's content: permission, compare-and-set on the version, images, conflicts.
+
+`save_content()` is the one write path of the edit form and of autosave:
+
+- the user must be allowed to edit (`can(user, 'edit_sheet', sheet)`);
+- unchanged content is not written (no version bump, nothing to refuse);
+- the write is `UPDATE sheets ... WHERE id = :id AND version = :base`: when
+  someone saved since the user's page was loaded, no row matches and
+  ConflictError carries the newer sheet, so the page can show both texts;
+  nothing is overwritten silently;
+- the first save of a sheet that was not started performs the workflow's
+  'edit' transition (not started -> draft) through operations.transition();
+- KPIs, roadmap rows and figures are updated in place by position.
+
+The caller commits, then calls `delete_files()` for images no longer used.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from forms.sheet import FIGURE_KIND_LABELS, FigureInput, FormErrors, format_number
+from webapp.extensions import db
+from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
+from webapp.operations import transition
+from webapp.permissions import can, project_role
+from webapp.sections import TEXT_SECTIONS, section_label
+from webapp.sheet_content import content_without_images, number_in, sheet_to_dict
+from webapp.timeutil import format_datetime, utcnow
+from webapp.uploads import UploadError, delete_stored, is_stored_name, store_upload
+from webapp.workflow import EDITABLE_STATES, State
+
+SCALARS = ("purpose", "results_actions", "results_perspectives", "results_evaluation",
+           "challenges", "target_year", "target_label", "target_text", "plans_actions",
+           "plans_outlook", "roadmap_title", "roadmap_years")
+
+
+class NotEditableError(Exception):
+    """The sheet cannot be edited by this user now; the message says why."""
+
+
+class ConflictError(Exception):
+    """Someone saved since `base_version`; `sheet` is the newer state."""
+
+    def __init__(self, sheet: Sheet, base_version: int):
+        self.sheet = sheet
+        self.base_version = base_version
+        who = sheet.updated_by.display_name if sheet.updated_by else "他の方"
+        super().__init__(
+            f"この個票は、あなたが編集を始めた後（版 {base_version}）に{who}さんが保存しました"
+            f"（版 {sheet.version}、{format_datetime(sheet.updated_at)}）。"
+            "上書きはしていません。あなたの入力はそのまま残っています。"
+            "違いのある項目に最新の保存内容を並べて表示しましたので、必要な内容を反映してから保存し直してください。")
+
+
+@dataclass
+class SaveOutcome:
+    version: int
+    changed: bool
+    removed_files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImageRef:
+    name: str
+    width: int | None
+    height: int | None
+
+
+# ---------------------------------------------------------------- loading and permission
+
+def load_sheet(sheet_id: int) -> Sheet | None:
+    """The sheet with everything the edit page and a save touch, in a few queries."""
+    return db.session.scalar(
+        select(Sheet).where(Sheet.id == sheet_id).options(
+            joinedload(Sheet.cycle), joinedload(Sheet.updated_by),
+            joinedload(Sheet.project).selectinload(Project.links)
+            .joinedload(ProjectOrganisation.organisation),
+            selectinload(Sheet.kpis).selectinload(Kpi.values),
+            selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures)))
+
+
+def is_lead(user: User, sheet: Sheet) -> bool:
+    return getattr(user, "is_authenticated", False) and project_role(user, sheet.project) == "lead"
+
+
+def not_editable_reason(user: User, sheet: Sheet) -> str:
+    year = sheet.cycle.year
+    if not sheet.cycle.is_open:
+        return f"{year}年度の受付は締め切られているため、この個票は編集できません。"
+    state = State(sheet.state)
+    if state not in EDITABLE_STATES:
+        text = f"この個票は「{state.label}」のため編集できません。"
+        if state == State.SUBMITTED:
+            text += "修正が必要な場合は提出を取り消してください（審査が始まる前に限ります）。"
+        return text
+    return "この個票を編集する権限がありません。"
+
+
+# ---------------------------------------------------------------- images
+
+def _token_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="editing-figure-image")
+
+
+def image_token(sheet_id: int, image: ImageRef) -> str:
+    """A signed reference to a stored image of this sheet, carried by the form.
+
+    Figures are updated in place by position, so a row's id does not follow
+    its image when figures are reordered or removed; the image's own name
+    does. Signing it (with the sheet id) keeps users from naming files.
+    """
+    return _token_serializer().dumps({"s": sheet_id, "f": image.name, "w": image.width,
+                                      "h": image.height})
+
+
+def read_image_token(sheet_id: int, token: str) -> ImageRef | None:
+    try:
+        data = _token_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != sheet_id or not is_stored_name(data.get("f")):
+        return None
+    if not os.path.isfile(os.path.join(current_app.config["UPLOAD_FOLDER"], data["f"])):
+        return None
+    return ImageRef(data["f"], data.get("w"), data.get("h"))
+
+
+def figure_tokens(sheet: Sheet) -> list[str]:
+    return [image_token(sheet.id, ImageRef(f.image_file, f.image_width, f.image_height))
+            if f.image_file else "" for f in sheet.figures]
+
+
+def resolve_images(sheet: Sheet, inputs: list[FigureInput], errors: FormErrors) -> list[ImageRef | None]:
+    """The image each figure entry is to have; new uploads are checked and stored now.
+
+    A stored upload is remembered in the entry's `image_token` field, so that
+    a save refused for another reason (a typing error, a conflict) does not
+    lose the photo: the re-shown form posts it again.
+    """
+    folder = current_app.config["UPLOAD_FOLDER"]
+    result: list[ImageRef | None] = []
+    for i, item in enumerate(inputs):
+        ref = read_image_token(sheet.id, item.token) if item.token else None
+        if item.upload is not None:
+            try:
+                stored = store_upload(item.upload, folder)
+            except UploadError as exc:
+                errors.add(item.entry.image if item.entry is not None else None,
+                           f"図表 {i + 1}: {exc}")
+            else:
+                ref = ImageRef(stored.name, stored.width, stored.height)
+                if item.entry is not None:
+                    item.entry.image_token.data = image_token(sheet.id, ref)
+                    item.entry.remove_image.data = False
+        elif item.remove:
+            ref = None
+            if item.entry is not None:
+                item.entry.image_token.data = ""
+                item.entry.remove_image.data = False
+        elif item.token and ref is None and item.entry is not None:
+            item.entry.image_token.data = ""  # removed meanwhile (or a forged token)
+        result.append(ref)
+    return result
+
+
+def delete_files(names: list[str]) -> None:
+    folder = current_app.config["UPLOAD_FOLDER"]
+    for name in names:
+        delete_stored(name, folder)
+
+
+# ---------------------------------------------------------------- saving
+
+def scalar_values(content: dict) -> dict:
+    targets = content["targets"]
+    roadmap = content.get("roadmap")
+    return {
+        "purpose": content["purpose"],
+        "results_actions": content["results"]["actions"],
+        "results_perspectives": content["results"]["perspectives"],
+        "results_evaluation": content["results"]["evaluation"],
+        "challenges": content["challenges"],
+        "target_year": targets["target_year"],
+        "target_label": targets["label"],
+        "target_text": targets["text"],
+        "plans_actions": content["plans"]["actions"],
+        "plans_outlook": content["plans"]["outlook"],
+        "roadmap_title": roadmap["title"] if roadmap else None,
+        "roadmap_years": list(roadmap["years"]) if roadmap else None,
+    }
+
+
+def _same(sheet: Sheet, content: dict, images: list[ImageRef | None]) -> bool:
+    current = content_without_images(sheet_to_dict(sheet))
+    if current != content_without_images(content):
+        return False
+    return [f.image_file for f in sheet.figures] == [i.name if i else None for i in images]
+
+
+def save_content(user: User, sheet: Sheet, base_version: int | None, content: dict,
+                 images: list[ImageRef | None]) -> SaveOutcome:
+    if not can(user, "edit_sheet", sheet):
+        raise NotEditableError(not_editable_reason(user, sheet))
+    if _same(sheet, content, images):
+        return SaveOutcome(version=sheet.version, changed=False)
+    if base_version is None:
+        base_version = -1  # a post without a version can only conflict
+    now = utcnow()
+    editable = [s.value for s in EDITABLE_STATES]
+    result = db.session.execute(
+        update(Sheet)
+        .where(Sheet.id == sheet.id, Sheet.version == base_version, Sheet.state.in_(editable))
+        .values(version=Sheet.version + 1, updated_at=now, updated_by_id=user.id,
+                **scalar_values(content))
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        sheet_id = sheet.id
+        db.session.rollback()
+        fresh = load_sheet(sheet_id)
+        if not can(user, "edit_sheet", fresh):
+            raise NotEditableError(not_editable_reason(user, fresh))
+        raise ConflictError(fresh, base_version)
+    db.session.refresh(sheet, attribute_names=list(SCALARS) + [
+        "version", "updated_at", "updated_by_id", "updated_by", "state"])
+    if sheet.state == State.NOT_STARTED.value:
+        transition(user, sheet, "edit")
+    before = {f.image_file for f in sheet.figures if f.image_file}
+    _sync_kpis(sheet, content["targets"]["kpis"])
+    _sync_roadmap(sheet, (content.get("roadmap") or {}).get("rows") or [])
+    _sync_figures(sheet, content.get("figures") or [], images)
+    db.session.flush()
+    after = {f.image_file for f in sheet.figures if f.image_file}
+    return SaveOutcome(version=sheet.version, changed=True, removed_files=sorted(before - after))
+
+
+def _set(obj, **values) -> None:
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+
+
+def _sync_list(collection, items, make, update_one) -> None:
+    existing = list(collection)
+    for i, item in enumerate(items):
+        if i < len(existing):
+            update_one(existing[i], item)
+        else:
+            obj = make(i)
+            update_one(obj, item)
+            collection.append(obj)
+    for obj in existing[len(items):]:
+        collection.remove(obj)
+
+
+def _sync_kpis(sheet: Sheet, kpis: list[dict]) -> None:
+    def update_kpi(kpi: Kpi, k: dict) -> None:
+        target, baseline = k["target"], k.get("baseline") or {}
+        _set(kpi, name=k["name"], unit=k["unit"], cumulative=k["cumulative"],
+             target_year=target.get("year"), target_value=number_in(target.get("value")),
+             target_text=target.get("text"), baseline_year=baseline.get("year"),
+             baseline_value=number_in(baseline.get("value")),
+             baseline_label=baseline.get("label"), note=k["note"])
+        _sync_list(kpi.values, k["series"], lambda j: KpiValue(position=j, year=0),
+                   lambda v, s: _set(v, year=s["year"], target=number_in(s["target"]),
+                                     actual=number_in(s["actual"]), label=s.get("label")))
+    _sync_list(sheet.kpis, kpis, lambda i: Kpi(position=i, name=""), update_kpi)
+
+
+def _sync_roadmap(sheet: Sheet, rows: list[dict]) -> None:
+    _sync_list(sheet.roadmap_rows, rows,
+               lambda i: RoadmapRow(position=i, activity="", from_year="", to_year=""),
+               lambda r, d: _set(r, activity=d["activity"], detail=d["detail"],
+                                 from_year=d["from"], to_year=d["to"]))
+
+
+def _sync_figures(sheet: Sheet, figures: list[dict], images: list[ImageRef | None]) -> None:
+    def update_figure(obj: Figure, pair) -> None:
+        f, image = pair
+        _set(obj, kind=f["kind"], caption=f["caption"], note=f["note"],
+             image_file=image.name if image else None,
+             image_width=image.width if image else None,
+             image_height=image.height if image else None)
+    _sync_list(sheet.figures, list(zip(figures, images)),
+               lambda i: Figure(position=i, kind="photo", caption=""), update_figure)
+
+
+# ---------------------------------------------------------------- comparing for a conflict
+
+@dataclass
+class FieldDiff:
+    key: str          # a text field's form name, or e.g. 'kpi-1'
+    label: str
+    theirs: str
+    mine: str
+    text_field: bool  # the form has a text area of that name
+
+
+def _kpi_text(k: dict) -> str:
+    target = k.get("target") or {}
+    lines = [f"指標名: {k['name']}", f"単位: {k['unit']}" + ("（累計）" if k["cumulative"] else "")]
+    goal = target.get("text") or format_number(target.get("value"))
+    lines.append(f"目標: {target.get('year') or ''}年 {goal}".strip())
+    if k.get("baseline"):
+        b = k["baseline"]
+        lines.append(f"基準: {b.get('label') or b.get('year')} {format_number(b.get('value'))}")
+    for s in k["series"]:
+        label = f"（{s['label']}）" if s.get("label") else ""
+        lines.append(f"{s['year']}年度{label}: 目標 {format_number(s['target']) or '－'}"
+                     f" / 実績 {format_number(s['actual']) or '－'}")
+    if k["note"]:
+        lines.append(f"注記: {k['note']}")
+    return "\n".join(lines)
+
+
+def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
+    """(key, label, text, is_text_field) for every part of the content, in printed order."""
+    c = content
+    values = {"purpose": c["purpose"], "results_actions": c["results"]["actions"],
+              "results_perspectives": c["results"]["perspectives"],
+              "results_evaluation": c["results"]["evaluation"], "challenges": c["challenges"],
+              "target_text": c["targets"]["text"], "plans_actions": c["plans"]["actions"],
+              "plans_outlook": c["plans"]["outlook"]}
+    out = []
+    for section in TEXT_SECTIONS:
+        if section.key == "target_text":
+            t = c["targets"]
+            out.append(("target_year", "設定目標の目標年", str(t["target_year"] or ""), False))
+            out.append(("target_label", "設定目標の見出し", t["label"], False))
+        out.append((section.key, section_label(section.key, year), values[section.key], True))
+        if section.key == "target_text":
+            for i, k in enumerate(c["targets"]["kpis"]):
+                out.append((f"kpi-{i + 1}", f"KPI {i + 1}", _kpi_text(k), False))
+    roadmap = c.get("roadmap")
+    if roadmap:
+        lines = [f"見出し: {roadmap['title']}", f"年度の列: {'、'.join(roadmap['years'])}"]
+        lines += [f"{r['activity']}（{r['from']}～{r['to']}）: {r['detail']}" for r in roadmap["rows"]]
+        out.append(("roadmap", "ロードマップ", "\n".join(lines), False))
+    else:
+        out.append(("roadmap", "ロードマップ", "", False))
+    for i, f in enumerate(c.get("figures") or []):
+        text = f"種類: {FIGURE_KIND_LABELS.get(f['kind'], f['kind'])}\nキャプション: {f['caption']}"
+        if f["note"]:
+            text += f"\n説明: {f['note']}"
+        out.append((f"figure-{i + 1}", f"図表 {i + 1}", text, False))
+    return out
+
+
+def differences(theirs: dict, mine: dict, year: int) -> list[FieldDiff]:
+    a = {key: (label, text, is_text) for key, label, text, is_text in flatten(theirs, year)}
+    b = {key: (label, text, is_text) for key, label, text, is_text in flatten(mine, year)}
+    keys = list(a) + [k for k in b if k not in a]
+    diffs = []
+    for key in keys:
+        label, t_text, is_text = a.get(key) or b[key]
+        m_text = b[key][1] if key in b else ""
+        t_text = t_text if key in a else ""
+        if t_text != m_text:
+            diffs.append(FieldDiff(key, label, t_text, m_text, is_text))
+    return diffs

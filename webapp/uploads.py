@@ -1,0 +1,146 @@
+"""Uploaded figure images: checked by decoding, re-encoded without metadata, stored by random name.
+
+A file is accepted only when Pillow decodes it as a PNG or JPEG of a sane
+size. What is stored is never the uploaded bytes but a fresh encoding of the
+decoded pixels, so EXIF (GPS position, camera serial), PNG text chunks and
+anything smuggled after the image data are gone. Files live flat in
+UPLOAD_FOLDER under a random name; users never name a path, and they are
+served only through `main.figure_image`, which checks that the reader may
+see the sheet.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000          # a 40-megapixel photo is the most a camera gives
+MAX_EDGE = 2400                  # longer edge kept; more is wasted on an A4 sheet
+JPEG_QUALITY = 88
+FORMATS = {"PNG": ".png", "JPEG": ".jpg"}
+_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg)$")
+
+
+class UploadError(Exception):
+    """An image refused; the message (Japanese) is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    name: str
+    width: int
+    height: int
+
+
+def is_stored_name(name: str | None) -> bool:
+    return bool(name) and bool(_NAME.match(name))
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def read_limited(stream, limit: int = MAX_BYTES) -> bytes:
+    """At most limit+1 bytes, so an oversized file is detected without reading all of it."""
+    data = stream.read(limit + 1)
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def check_and_encode(data: bytes, filename: str = "") -> tuple[bytes, str, int, int]:
+    """Decode `data` as PNG/JPEG and re-encode it; returns (bytes, extension, width, height)."""
+    shown = f"「{os.path.basename(filename)}」" if filename else "このファイル"
+    if not data:
+        raise UploadError(f"{shown}は空のファイルです。PNG または JPEG の画像を選んでください。")
+    if len(data) > MAX_BYTES:
+        raise UploadError(f"{shown}は大きすぎます（最大 5 MB）。"
+                          "画像を縮小するか、圧縮してからアップロードしてください。")
+    if not data.startswith(_MAGIC):
+        raise UploadError(f"{shown}は PNG または JPEG の画像として読み取れません。"
+                          "PNG または JPEG の画像ファイルを選んでください。")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            width, height = probe.size
+            if fmt not in FORMATS:
+                raise UploadError(f"{shown}は PNG または JPEG の画像ではありません（{fmt}）。")
+            if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+                raise UploadError(f"{shown}は画素数が大きすぎます（{width}×{height}）。"
+                                  f"{MAX_PIXELS // 10_000:,}万画素以下の画像にしてください。")
+            probe.verify()
+        # verify() leaves the image unusable; decode again, fully this time.
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            image = ImageOps.exif_transpose(img)  # keep the photo upright once EXIF is gone
+    except UploadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadError(f"{shown}は画素数が大きすぎます。"
+                          f"{MAX_PIXELS // 10_000:,}万画素以下の画像にしてください。")
+    except Exception:
+        raise UploadError(f"{shown}は PNG または JPEG の画像として読み取れません"
+                          "（ファイルが壊れているか、画像ではありません）。")
+
+    if max(image.size) > MAX_EDGE:
+        image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        clean = image.copy()
+        clean.info = {}  # Pillow would carry a JPEG comment over from info
+        # No exif=, icc_profile=, xmp= or comment=: Pillow then writes none of them.
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
+    else:
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
+            image = image.convert("RGBA")
+        clean = image.copy()
+        # Drops tEXt/iTXt/zTXt, eXIf, iCCP, gAMA...; keeps only what the pixels mean.
+        clean.info = {k: v for k, v in image.info.items() if k == "transparency"}
+        clean.save(out, "PNG", compress_level=6)
+    return out.getvalue(), FORMATS[fmt], image.size[0], image.size[1]
+
+
+def _write(folder: str, data: bytes, ext: str) -> str:
+    os.makedirs(folder, exist_ok=True)
+    name = secrets.token_hex(16) + ext
+    path = os.path.join(folder, name)
+    tmp = path + ".part"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    return name
+
+
+def store_upload(file_storage, folder: str) -> StoredImage:
+    """Check an uploaded werkzeug FileStorage and store its clean re-encoding."""
+    data = read_limited(file_storage.stream)
+    encoded, ext, width, height = check_and_encode(data, file_storage.filename or "")
+    return StoredImage(_write(folder, encoded, ext), width, height)
+
+
+def copy_stored(name: str, folder: str) -> str | None:
+    """A copy of a stored image under a new random name (carry-forward); None when missing."""
+    if not is_stored_name(name):
+        return None
+    source = os.path.join(folder, name)
+    if not os.path.isfile(source):
+        return None
+    new = secrets.token_hex(16) + os.path.splitext(name)[1]
+    shutil.copyfile(source, os.path.join(folder, new))
+    return new
+
+
+def delete_stored(name: str | None, folder: str) -> None:
+    if not is_stored_name(name):
+        return
+    try:
+        os.remove(os.path.join(folder, name))
+    except FileNotFoundError:
+        pass
