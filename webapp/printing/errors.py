@@ -20,19 +20,26 @@ class FontMissingError(PrintingError):
     """
 
     def __init__(self, family: str, hint: str = ""):
-        self.family = family
+        self.family, self.hint = family, hint
         super().__init__(
             f"PDF用の日本語フォント「{family}」が見つかりません。"
             f"fonts-ipaexfont をインストールしてください。 / "
             f"Japanese font {family!r} not found; install the IPAex fonts "
             f"(Debian: apt-get install fonts-ipaexfont).{(' ' + hint) if hint else ''}")
 
+    def __reduce__(self):
+        # rebuilt from its arguments when it crosses a process boundary
+        return type(self), (self.family, self.hint)
+
 
 class ForbiddenResourceError(PrintingError):
     """A sheet refers to a file or URL that printing must not read."""
 
     def __init__(self, url: str, reason: str = ""):
-        self.url = url
+        self.url, self.reason = url, reason
         super().__init__(
             f"印刷に使用できないファイルまたはURLです: {url} / "
             f"resource not allowed in print: {url}{(' (' + reason + ')') if reason else ''}")
+
+    def __reduce__(self):
+        return type(self), (self.url, self.reason)

@@ -126,18 +126,14 @@ def _css_url(path: str) -> str:
     return Path(path).as_uri()
 
 
-def font_face_css(fonts: FontFiles) -> str:
-    """@font-face rules binding our family names to the exact files.
+def font_face_css(fonts: FontFiles, mincho: bool = True) -> str:
+    """@font-face rules binding the IPAex family names to the exact files.
 
-    The families get private names so that a rule that failed to load can
-    never be satisfied by a system font of the same name.
+    The embedded PDF fonts are named after these families, which is how a
+    reader of the PDF (and our tests) can tell that IPAex was used.  Sheets
+    use the gothic only; each face declared costs every rendering process
+    the loading of a multi-megabyte font file.
     """
-    rules = []
-    for family, path in (("Sheet Gothic", fonts.gothic), ("Sheet Mincho", fonts.mincho)):
-        for weight in ("normal", "bold"):
-            # IPAex has one weight; declaring bold on the same file makes
-            # WeasyPrint synthesise it instead of looking for another font.
-            rules.append(
-                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-                f'src: url("{_css_url(path)}"); }}')
-    return "\n".join(rules)
+    faces = [(GOTHIC, fonts.gothic)] + ([(MINCHO, fonts.mincho)] if mincho else [])
+    return "\n".join(f'@font-face {{ font-family: "{family}"; src: url("{_css_url(path)}"); }}'
+                     for family, path in faces)

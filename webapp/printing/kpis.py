@@ -6,15 +6,17 @@ null, optional qualitative ``text``), an optional baseline, and a series of
 """
 from __future__ import annotations
 
-import math
 import numbers
+import unicodedata
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
 from .jptext import circled, format_number
+from .textblocks import parse
 
-__all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg"]
+__all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg",
+           "column_widths_em", "table_width_em", "chart_width_em"]
 
 
 def _num(value):
@@ -55,69 +57,117 @@ def progress_rate(kpi: dict) -> float | None:
 
 
 @dataclass
+class KpiColumn:
+    header: str
+    target: str        # yearly target ("" for the baseline column)
+    actual: str
+
+
+@dataclass
 class KpiView:
     mark: str
     name: str
     unit: str
     cumulative: bool
-    note: str
+    note: list
+    target_header: str         # 目標（2030）
     target_year: int | None
-    target_label: str          # as printed in the target cell
-    headers: list[str] = field(default_factory=list)
-    target_row: list[str] = field(default_factory=list)
-    actual_row: list[str] = field(default_factory=list)
-    show_target_row: bool = False
+    target_label: str          # the final target as printed: value or text
+    columns: list[KpiColumn] = field(default_factory=list)
+    yearly_targets: bool = False   # print a 目標 row above the 実績 row
     progress: str | None = None
     achieved: bool = False
     chart: Markup | None = None
+    beside: bool = True          # chart to the right of the table (else below)
+    paired: bool = False         # two KPI blocks side by side in the column
 
     @property
     def has_table(self) -> bool:
-        return bool(self.headers)
+        return bool(self.columns)
+
+    @property
+    def unit_note(self) -> str:
+        parts = []
+        if self.unit:
+            parts.append(f"単位：{self.unit}")
+        if self.cumulative:
+            parts.append("累計")
+        return "（" + "、".join(parts) + "）" if parts else ""
 
 
-def _target_text(target: dict, unit: str) -> str:
+def _target_text(target: dict) -> str:
+    """The final target as printed: the stored wording wins over the value
+    ("３５７（修正後）", "累計130社以上"), as the sheet's author wrote it."""
     text = (target.get("text") or "").strip()
     if text:
         return text
-    value = _num(target.get("value"))
-    if value is None:
-        return "－"
-    return format_number(value)
+    return format_number(_num(target.get("value")))
 
 
 def kpi_view(kpi: dict, index: int) -> KpiView:
     target = kpi.get("target") or {}
-    unit = kpi.get("unit") or ""
     baseline = kpi.get("baseline") or None
     series = kpi.get("series") or []
-    target_year = target.get("year")
+    year = target.get("year")
     view = KpiView(
-        mark=circled(index), name=kpi.get("name") or "", unit=unit,
-        cumulative=bool(kpi.get("cumulative")), note=kpi.get("note") or "",
-        target_year=target_year, target_label=_target_text(target, unit))
-
-    if baseline or series:
-        if baseline:
-            view.headers.append(baseline.get("label") or f"基準（{baseline.get('year')}）")
-            view.target_row.append("")
-            view.actual_row.append(format_number(_num(baseline.get("value"))))
-        for point in series:
-            view.headers.append(point.get("label") or str(point.get("year")))
-            t = _num(point.get("target"))
-            view.target_row.append(format_number(t) if t is not None else "－")
-            view.actual_row.append(format_number(_num(point.get("actual"))))
-        view.show_target_row = any(_num(p.get("target")) is not None for p in series)
-        view.headers.append(f"目標（{target_year}）" if target_year else "目標")
-        view.target_row.append(view.target_label)
-        view.actual_row.append("")
-
+        mark=circled(index), name=kpi.get("name") or "", unit=kpi.get("unit") or "",
+        cumulative=bool(kpi.get("cumulative")), note=parse(kpi.get("note") or ""),
+        target_header=f"目標（{year}）" if year else "目標", target_year=year,
+        target_label=_target_text(target))
+    if baseline:
+        view.columns.append(KpiColumn(
+            header=baseline.get("label") or f"基準（{baseline.get('year')}）",
+            target="", actual=format_number(_num(baseline.get("value")))))
+    for point in series:
+        yearly = _num(point.get("target"))
+        view.columns.append(KpiColumn(
+            header=point.get("label") or str(point.get("year")),
+            target=format_number(yearly),
+            actual=format_number(_num(point.get("actual")))))
+    view.yearly_targets = any(_num(p.get("target")) is not None for p in series)
     rate = progress_rate(kpi)
     if rate is not None:
         view.progress = f"{rate * 100:.1f}％"
         view.achieved = rate >= 1
     view.chart = bar_chart_svg(kpi)
+    view.beside = view.chart is None or (
+        table_width_em(view) + chart_width_em(kpi) <= BESIDE_LIMIT_EM)
     return view
+
+
+#: Widest table + chart (in em of the sheet's type) still printed side by
+#: side.  The right column is at least 35 % of the page, about 26em at the
+#: largest type size, so below this the pair never wraps at any size — the
+#: layout is decided here, not by the line breaker, and estimate.py can
+#: predict it.
+BESIDE_LIMIT_EM = 25.0
+_TABLE_FONT = 0.9
+_CELL_PAD_EM = 0.8 + 0.1
+
+
+def _text_em(text: str) -> float:
+    # IPAex's half-width glyphs are proportional, about 0.5em; a little more
+    # keeps this an upper bound.
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.58 for ch in text)
+
+
+def column_widths_em(view: "KpiView") -> list[float]:
+    """Width of each column of the KPI table (row heads, figures, target,
+    progress), in em of the table's own type, padding and border included.
+    An upper estimate: the widest text of the column."""
+    cols = [2.0]                           # 目標/実績 row heads
+    cols += [max(_text_em(c.header), _text_em(c.target), _text_em(c.actual))
+             for c in view.columns]
+    cols.append(max(_text_em(view.target_header), _text_em(view.target_label)))
+    if view.progress:
+        cols.append(max(3.0, _text_em(view.progress)))
+    return [round(w + _CELL_PAD_EM, 2) for w in cols]
+
+
+def table_width_em(view: "KpiView") -> float:
+    """Upper estimate of the width of the KPI table with its 1em indent, in
+    em of the sheet's type."""
+    return 1.0 + sum(column_widths_em(view)) * _TABLE_FONT
 
 
 # --- chart ---------------------------------------------------------------
@@ -127,88 +177,84 @@ _BASE = "#9aa7b4"
 _TARGET = "#e08a1e"
 
 
-def _nice_max(value: float) -> float:
-    """Round the axis maximum up to 1, 2, 2.5 or 5 × 10^n."""
-    if value <= 0:
-        return 1
-    exp = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * exp >= value:
-            return step * exp
-    return 10 * exp
+def _chart_categories(kpi: dict) -> list[tuple]:
+    """(label, bar value, yearly target, kind) for each bar of the chart."""
+    target = kpi.get("target") or {}
+    baseline = kpi.get("baseline") or None
+    cats = []
+    if baseline and _num(baseline.get("value")) is not None:
+        cats.append(("基準", _num(baseline.get("value")), None, "base"))
+    for point in kpi.get("series") or []:
+        a, t = _num(point.get("actual")), _num(point.get("target"))
+        if a is None and t is None:
+            continue
+        # Under a bar there is room for about four characters: a long
+        # label ("2024年3月末時点") is in the table, the bar gets the year.
+        label = point.get("label") or ""
+        if not label or len(label) > 5:
+            label = str(point.get("year"))
+        cats.append((label, a, t, "actual"))
+    final = _num(target.get("value"))
+    if final is not None:
+        cats.append(("目標", final, None, "target"))
+    return cats
+
+
+# Chart geometry, in viewBox units: 10 per em of the sheet's type.
+_HEAD, _PLOT_H, _FOOT = 7.0, 26.0, 8.0
+_SLOT, _BAR_W, _PAD = 21.0, 13.0, 2.0
+CHART_HEIGHT_EM = (_HEAD + _PLOT_H + _FOOT) / 10
+
+
+def chart_width_em(kpi: dict) -> float:
+    return (_PAD * 2 + _SLOT * len(_chart_categories(kpi))) / 10 + 0.6   # + margin
 
 
 def bar_chart_svg(kpi: dict) -> Markup | None:
     """A small bar chart of the KPI's series, or None when there is too
     little to draw (fewer than two figures).
 
-    Bars: baseline (grey), actuals (blue), and the final target (orange
-    outline); yearly targets are drawn as short orange ticks over the bars.
-    The SVG is sized in em so that it shrinks with the sheet's type.
+    Bars: baseline (grey), actuals (blue) and the final target (orange
+    outline); a yearly target is a short orange rule across its year's bar.
+    The figures themselves are in the table beside it, so the chart carries
+    no axis scale, only the value over each bar.  It is sized in em so that
+    it shrinks with the sheet's type.
     """
-    target = kpi.get("target") or {}
-    series = kpi.get("series") or []
-    baseline = kpi.get("baseline") or None
-    cats = []  # (label, actual, yearly target, kind)
-    if baseline and _num(baseline.get("value")) is not None:
-        cats.append(("基準", _num(baseline.get("value")), None, "base"))
-    for point in series:
-        a, t = _num(point.get("actual")), _num(point.get("target"))
-        if a is None and t is None:
-            continue
-        label = point.get("label") or str(point.get("year"))
-        cats.append((label, a, t, "actual"))
-    final = _num(target.get("value"))
-    if final is not None:
-        cats.append((f"目標{target.get('year') or ''}", None, final, "target"))
+    cats = _chart_categories(kpi)
     values = [v for c in cats for v in (c[1], c[2]) if v is not None]
-    if len(values) < 2:
+    if len(values) < 2 or max(values) <= 0:
         return None
-
-    # headroom for the value printed above the tallest bar
-    top = _nice_max(max(values) * 1.12)
-    n = len(cats)
-    # viewBox units: 10 per em of the sheet's type, so font-size 6.5 = 0.65em
-    left, right, head, foot = 34, 4, 8, 14
-    slot = 26 if n <= 4 else 20
-    width = left + right + slot * n
-    height = 74
-    plot_h = height - head - foot
-    bar_w = slot * 0.56
+    top = max(values)
+    width = _PAD * 2 + _SLOT * len(cats)
+    height = _HEAD + _PLOT_H + _FOOT
+    base_y = _HEAD + _PLOT_H
 
     def y(v):
-        return head + plot_h * (1 - v / top)
+        return base_y - _PLOT_H * max(v, 0) / top
 
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {width} {height}" width="{width / 10:.1f}em" height="{height / 10:.1f}em" '
-        f'font-family="Sheet Gothic" font-size="6.5">']
-    for frac in (0, 0.5, 1):
-        gy = y(top * frac)
-        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" '
-                     f'stroke="#c8ced6" stroke-width="0.5"/>')
-        parts.append(f'<text x="{left - 2}" y="{gy + 2.2:.1f}" text-anchor="end" '
-                     f'fill="#555">{escape(format_number(top * frac))}</text>')
-    for i, (label, actual, ytarget, kind) in enumerate(cats):
-        cx = left + slot * i + slot / 2
-        x0 = cx - bar_w / 2
-        value = actual if kind != "target" else ytarget
+        f'viewBox="0 0 {width:g} {height:g}" width="{width / 10:.2f}em" '
+        f'height="{height / 10:.2f}em" font-family="IPAexGothic" font-size="5.6" '
+        f'text-anchor="middle">']
+    for i, (label, value, ytarget, kind) in enumerate(cats):
+        cx = _PAD + _SLOT * i + _SLOT / 2
+        x0 = cx - _BAR_W / 2
         if value is not None:
             if kind == "target":
-                style = f'fill="#fff4e5" stroke="{_TARGET}" stroke-width="0.9"'
+                style = f'fill="#fff4e5" stroke="{_TARGET}" stroke-width="0.8"'
             else:
                 style = f'fill="{_BASE if kind == "base" else _ACTUAL}"'
-            parts.append(f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{bar_w:.1f}" '
-                         f'height="{max(y(0) - y(value), 0.3):.1f}" {style}/>')
-            parts.append(f'<text x="{cx:.1f}" y="{y(value) - 1.5:.1f}" text-anchor="middle" '
-                         f'font-size="5.5" fill="#222">{escape(format_number(value))}</text>')
-        if kind == "actual" and ytarget is not None:
+            parts.append(f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{_BAR_W:.1f}" '
+                         f'height="{max(base_y - y(value), 0.4):.1f}" {style}/>')
+            parts.append(f'<text x="{cx:.1f}" y="{y(value) - 1.4:.1f}" '
+                         f'fill="#222">{escape(format_number(value))}</text>')
+        if ytarget is not None:
             ty = y(ytarget)
-            parts.append(f'<line x1="{x0 - 2:.1f}" y1="{ty:.1f}" x2="{x0 + bar_w + 2:.1f}" '
-                         f'y2="{ty:.1f}" stroke="{_TARGET}" stroke-width="1.2"/>')
-        parts.append(f'<text x="{cx:.1f}" y="{height - foot + 7.5:.1f}" text-anchor="middle" '
-                     f'font-size="5.5" fill="#333">{escape(label)}</text>')
-    parts.append(f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" '
-                 f'stroke="#666" stroke-width="0.6"/>')
+            parts.append(f'<line x1="{x0 - 1.5:.1f}" y1="{ty:.1f}" x2="{x0 + _BAR_W + 1.5:.1f}" '
+                         f'y2="{ty:.1f}" stroke="{_TARGET}" stroke-width="1.1"/>')
+        parts.append(f'<text x="{cx:.1f}" y="{height - 1.5:.1f}" fill="#444">{escape(label)}</text>')
+    parts.append(f'<line x1="0" y1="{base_y:.1f}" x2="{width:g}" y2="{base_y:.1f}" '
+                 f'stroke="#777" stroke-width="0.5"/>')
     parts.append('</svg>')
     return Markup("".join(parts))

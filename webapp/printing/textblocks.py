@@ -15,7 +15,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Block", "parse", "MAX_LEVEL", "marker_width_em"]
+__all__ = ["Block", "parse", "MAX_LEVEL", "MAX_MARKER_EM", "marker_width_em", "is_fullwidth"]
+
+#: Widest hanging indent, in em; a longer "marker" is not a list marker.
+MAX_MARKER_EM = 5.0
 
 #: Deeper nesting than this is printed at this level: a sheet is one page and
 #: every level costs width in a half-page column.
@@ -136,4 +139,9 @@ def marker_width_em(marker: str) -> float:
     # carry their own side bearings.
     if unicodedata.east_asian_width(marker[-1]) not in "WFA":
         width += 0.3
-    return max(1.0, -(-width * 2 // 1) / 2)
+    return min(MAX_MARKER_EM, max(1.0, -(-width * 2 // 1) / 2))
+
+
+def is_fullwidth(marker: str) -> bool:
+    """True when every character of ``marker`` is full width (1em)."""
+    return bool(marker) and all(unicodedata.east_asian_width(ch) in "WF" for ch in marker)

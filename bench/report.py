@@ -1,0 +1,188 @@
+"""Benchmark of the report build on the FY2023 data.
+
+    .venv/bin/python bench/report.py [REPORT.json] [--runs N] [--workers N]
+
+Prints, each the median of N runs (default 5):
+  (a) naive: one WeasyPrint call over the whole report's HTML
+  (b) cold build: empty cache, fit searches included
+  (c) rebuild after one sheet's text changed
+  (d) one sheet's PDF with a warm cache
+  (e) average layouts per fit search (over the cold builds)
+  (f) peak memory of the process tree (max RSS of this process and of its
+      largest child, as reported by getrusage)
+and the ratios b/a and c/a.  Each scenario runs in a fresh child process so
+that one scenario's memory or warm caches do not flatter another.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+TARGETS = {"b/a": 1.0, "c/a": 0.15, "d": 1.0, "e": 3.0, "f": 500.0}
+
+
+def default_data_path() -> str:
+    repo_copy = os.path.join(ROOT, "webapp", "demo_data", "fy2023_report.json")
+    if os.path.exists(repo_copy):
+        return repo_copy
+    return os.path.join(ROOT, "..", "shared", "data", "fy2023_report.json")
+
+
+def load(path: str):
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    year = int(data["fiscal_year"])
+    meta = {
+        "council": data["council"],
+        "title": data["title"],
+        "fiscal_year": year,
+        # The compilation date comes from data, never from the clock.
+        "date": datetime.date.fromisoformat(data["date"]) if data.get("date")
+        else datetime.date(year + 1, 3, 31),
+    }
+    return meta, year, data["projects"]
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its waited-for children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _max_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux: the peak of this process, and of the
+    # largest of its (waited-for) children.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+# --- scenarios, each run in a child process ---------------------------------
+
+def _scenario(name, path, workers, queue):
+    from webapp.printing import build_report, report_html, sheet_pdf
+    from webapp.printing.fetcher import SafeURLFetcher
+    from webapp.printing.fonts import find_fonts
+    from webapp.printing.render import TEMPLATES_DIR
+    from weasyprint import HTML
+
+    meta, year, sheets = load(path)
+    result = {}
+    with tempfile.TemporaryDirectory() as cache:
+        if name == "naive":
+            # sizes from a build, so that (a) prints the same sheets as (b)
+            fits = {}
+            build_report(meta, year, sheets, cache, fits=fits, workers=workers)
+            html = report_html(meta, year, sheets, fits=fits)
+            fetcher = SafeURLFetcher(roots=[TEMPLATES_DIR], files=find_fonts().paths)
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            HTML(string=html, base_url=TEMPLATES_DIR + "/", url_fetcher=fetcher).write_pdf()
+            result["seconds"] = time.perf_counter() - start
+            result["cpu"] = _cpu_seconds() - cpu
+        elif name == "cold":
+            fits = {}
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            build_report(meta, year, sheets, cache, fits=fits, workers=workers)
+            result["seconds"] = time.perf_counter() - start
+            result["cpu"] = _cpu_seconds() - cpu
+            renders = [f.renders for f in fits.values()]
+            result["renders"] = sum(renders) / len(renders)
+        elif name == "rebuild":
+            build_report(meta, year, sheets, cache, workers=workers)
+            changed = copy.deepcopy(sheets)
+            # a typical edit: one more line in one sheet's results
+            changed[8]["results"]["actions"] += "\n・ベンチマーク用に追記した一行。"
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            build_report(meta, year, changed, cache, workers=workers)
+            result["seconds"] = time.perf_counter() - start
+            result["cpu"] = _cpu_seconds() - cpu
+        elif name == "sheet":
+            build_report(meta, year, sheets, cache, workers=workers)
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            sheet_pdf(sheets[0], year, cache)
+            result["seconds"] = time.perf_counter() - start
+            result["cpu"] = _cpu_seconds() - cpu
+    result["rss_mb"] = _max_rss_mb()
+    queue.put(result)
+
+
+def run_scenario(name, path, workers):
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_scenario, args=(name, path, workers, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    if proc.exitcode:
+        raise SystemExit(f"scenario {name} failed (exit {proc.exitcode})")
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data", nargs="?", default=default_data_path())
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    # Import once here so that forked scenario processes start warm, as the
+    # app's worker processes are.
+    import webapp.printing  # noqa: F401
+
+    print(f"data: {os.path.relpath(args.data)}  runs: {args.runs}  "
+          f"CPUs: {os.cpu_count()}  workers: {args.workers or 'default'}")
+    # Rounds interleave the scenarios, so that a burst of load from
+    # something else on the machine hits all of them alike.
+    names = ("naive", "cold", "rebuild", "sheet")
+    runs = {name: [] for name in names}
+    for _ in range(args.runs):
+        for name in names:
+            runs[name].append(run_scenario(name, args.data, args.workers))
+
+    def median(name, key):
+        return statistics.median(r[key] for r in runs[name])
+
+    a, b = median("naive", "seconds"), median("cold", "seconds")
+    c, d = median("rebuild", "seconds"), median("sheet", "seconds")
+    e = median("cold", "renders")
+    f = max(median(name, "rss_mb") for name in ("cold", "rebuild", "sheet"))
+    f_naive = median("naive", "rss_mb")
+    cpu = {name: median(name, "cpu") for name in names}
+    rows = [
+        ("(a) naive: one WeasyPrint call, whole report", f"{a:7.3f} s", ""),
+        ("(b) cold build, no cache (fit searches incl.)", f"{b:7.3f} s",
+         f"b/a = {b / a:.2f}  (target ≤ {TARGETS['b/a']})"),
+        ("(c) rebuild after one sheet changed", f"{c:7.3f} s",
+         f"c/a = {c / a:.3f} (target ≤ {TARGETS['c/a']})"),
+        ("(d) one sheet PDF, warm cache", f"{d:7.3f} s", f"(target ≤ {TARGETS['d']} s)"),
+        ("(e) layouts per fit search (average)", f"{e:7.2f}", f"(target ≤ {TARGETS['e']})"),
+        ("(f) peak memory, build (process tree)", f"{f:7.0f} MB",
+         f"(target ≤ {TARGETS['f']:.0f} MB; naive run: {f_naive:.0f} MB)"),
+    ]
+    for label, value, note in rows:
+        print(f"{label:48s} {value:>11s}  {note}")
+    print(f"CPU seconds (user+sys, process tree): a {cpu['naive']:.2f}  b {cpu['cold']:.2f}  "
+          f"c {cpu['rebuild']:.2f}  d {cpu['sheet']:.3f};  load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work skews wall times)")
+    ok = (b / a <= TARGETS["b/a"] and c / a <= TARGETS["c/a"] and d <= TARGETS["d"]
+          and e <= TARGETS["e"] and f <= TARGETS["f"])
+    print("all targets met" if ok else "SOME TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

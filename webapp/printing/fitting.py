@@ -1,0 +1,389 @@
+"""Find the type size at which a sheet fits on one page, and print it.
+
+WeasyPrint has no shrink-to-fit, so this is a search: lay the sheet out
+(``HTML.render()``, no PDF), count pages, adjust.  What keeps it at about
+one and a half layouts per sheet:
+
+* the first size tried comes from a text-length model of the sheet
+  (estimate.py), corrected by how far that model was off for the same sheet
+  last time — usually it is the answer;
+* every layout also measures how full each column is (from anchors at the
+  end of the columns), so the next size is predicted rather than stepped
+  to, and often the measurement alone proves that the next size up cannot
+  fit; otherwise a layout of the fuller column alone (half the cost) tests
+  it;
+* the result is cached by content, so an unchanged sheet is never searched
+  again, and the Document of the best fitting layout is the one written to
+  PDF — the fitted size is never laid out twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from dataclasses import asdict, dataclass, field
+
+from . import layout_constants as LC
+from .cache import PrintCache
+from .errors import ForbiddenResourceError
+from .estimate import estimate_size
+from .render import get_renderer, sheet_html, template_fingerprint
+from .sheetview import section_texts, sheet_view
+
+__all__ = ["Fit", "SIZES", "content_key", "fit_and_print", "cached_fit"]
+
+SIZES = LC.SIZES
+
+_PX_PER_MM = 96 / 25.4
+_PX_PER_PT = 96 / 72
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Outcome of fitting a sheet to one page.
+
+    ``size_pt``: the type size the sheet prints at (MIN_PT when it does not
+    fit).  ``fits``: whether it fits on one page at that size.  ``renders``:
+    layouts done to find out (0 when it came from the cache).
+    ``overflow_sections``: when it does not fit, (section heading as
+    printed, characters) of the sheet's text parts, longest first — what to
+    tell the coordinator to shorten.  ``excess``: how much too long the
+    sheet is at MIN_PT (0.12 = 12 %), 0 when it fits.  ``left_width``:
+    the left column's share of the page width (percent) it was laid out
+    with.
+    """
+
+    size_pt: float
+    fits: bool
+    renders: int
+    overflow_sections: list = field(default_factory=list)
+    excess: float = 0.0
+    left_width: float = 50.0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["overflow_sections"] = [list(x) for x in self.overflow_sections]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict, renders: int = 0) -> "Fit":
+        return cls(size_pt=data["size_pt"], fits=data["fits"], renders=renders,
+                   overflow_sections=[tuple(x) for x in data.get("overflow_sections", [])],
+                   excess=data.get("excess", 0.0), left_width=data.get("left_width", 50.0))
+
+
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_key(sheet: dict, year: int) -> str:
+    """Hash of everything that determines the printed sheet.
+
+    The sheet's data, the year (headings), the template/CSS files, the
+    printing code, the fonts (template_fingerprint) and the bytes of any
+    uploaded figure — replacing an image under the same name reprints.
+    """
+    images = {}
+    for fig in sheet.get("figures") or []:
+        path = fig.get("image_path")
+        if path and os.path.isfile(path):
+            images[path] = _file_digest(path)
+    payload = json.dumps(
+        {"sheet": sheet, "year": year, "images": images, "fp": template_fingerprint()},
+        sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _pdf_name(key: str, size_pt: float) -> str:
+    return f"{key}-{size_pt:.2f}.pdf"
+
+
+def cached_fit(sheet: dict, year: int, cache: PrintCache, key: str | None = None):
+    """(Fit, sheet PDF bytes) from the cache, or (None, None)."""
+    key = key or content_key(sheet, year)
+    data = cache.read_json("fit", key)
+    if data is None:
+        return None, None
+    fit = Fit.from_json(data)
+    pdf = cache.read_bytes("sheet", _pdf_name(key, fit.size_pt))
+    return fit, pdf
+
+
+def _char_count(text: str) -> int:
+    return len(re.sub(r"\s", "", text or ""))
+
+
+def overflow_sections(sheet: dict, year: int) -> list[tuple[str, int]]:
+    parts = [(heading, _char_count(text)) for heading, text in section_texts(sheet, year)]
+    parts = [p for p in parts if p[1] > 0]
+    return sorted(parts, key=lambda p: -p[1])
+
+
+def _measure(doc, number: int, size_pt: float) -> tuple[dict, dict]:
+    """(fill per column, whether the column's end is on the first page).
+
+    Fill is content height / available height: above 1 the column
+    overflows, and the part on later pages is counted at its height there.
+    The end marker sits inside the last box, so the box's bottom padding,
+    border and margin are added.  A column whose marker is missing (content
+    lost) counts as overflowing.
+    """
+    anchors = {}
+    for index, page in enumerate(doc.pages):
+        for name, position in page.anchors.items():
+            anchors.setdefault(name, (index, position[1]))
+    top_px = LC.MARGIN_TOP_MM * _PX_PER_MM
+    bottom_px = (LC.PAGE_HEIGHT_MM - LC.MARGIN_BOTTOM_MM) * _PX_PER_MM
+    cols = anchors.get(f"cols-{number}")
+    cols_top = cols[1] if cols and cols[0] == 0 else top_px + LC.TITLE_BAND_MM * _PX_PER_MM
+    avail = bottom_px - cols_top
+    tail = LC.END_PAD_EM * size_pt * _PX_PER_PT
+    fills, on_first = {}, {}
+    for side in ("left", "right"):
+        end = anchors.get(f"end-{side}-{number}")
+        if end is None:
+            fills[side], on_first[side] = 2.0, False
+            continue
+        page, y = end
+        used = (y - cols_top) if page == 0 else (
+            avail + (page - 1) * (bottom_px - top_px) + (y - top_px))
+        fills[side] = (used + tail) / avail
+        on_first[side] = page == 0
+    return fills, on_first
+
+
+def _predict(size: float, fill: float) -> float:
+    """Largest size at which a sheet ``fill`` full at ``size`` would fit.
+
+    Both the number of lines and their height grow with the type size, so
+    the height grows about with its square.
+    """
+    if fill <= 0:
+        return LC.MAX_PT
+    return size * math.sqrt(1.0 / fill)
+
+
+def _snap_down(size: float) -> float:
+    for s in SIZES:
+        if s <= size + 1e-9:
+            return s
+    return SIZES[-1]
+
+
+def _hint_name(sheet: dict) -> str:
+    return f"sheet-{int(sheet.get('number') or 0)}"
+
+
+def _first_guess(sheet: dict, view, cache: PrintCache) -> tuple[float, float]:
+    """(first size to try, the model's size); may also correct view's split.
+
+    The model's size is shifted by the model's error on this sheet's last
+    fit: most edits change a sheet a little, and what the model misjudges
+    about a sheet (a wide table, a wrapped title) usually stays.  For the
+    same reason a split that had to be corrected last time is reused while
+    the model still proposes the split it proposed then.
+    """
+    hint = cache.read_json("hint", _hint_name(sheet)) or {}
+    if hint.get("model_split") == view.left_width and isinstance(hint.get("split"), (int, float)):
+        view.left_width = hint["split"]
+    estimate = estimate_size(sheet, view.kpis, view.left_width, SIZES)
+    if isinstance(hint.get("size"), (int, float)) and isinstance(hint.get("estimate"), (int, float)):
+        corrected = estimate + (hint["size"] - hint["estimate"])
+        return min(SIZES, key=lambda s: abs(s - corrected)), estimate
+    return estimate, estimate
+
+
+class _Search:
+    """One fit search over SIZES.
+
+    ``layout(size, probe)`` lays the sheet out — whole (probe None) or one
+    column only ("left"/"right") — and returns the weasyprint Document.
+
+    Whole-sheet layouts are done at sizes that may be the answer, so the
+    best one can be written as is.  Proving that the size above the best
+    does not fit only needs the column that was fuller at the best size:
+    if that column alone overflows, the sheet does; a one-column layout
+    costs about half of a whole one.
+    """
+
+    def __init__(self, layout, number: int):
+        self.layout = layout
+        self.number = number
+        self.renders = 0
+        self.best = None              # (size, doc, fills) of the largest fitting size
+        self.fail = None              # smallest size known not to fit
+        self.fill_at_min = None
+        self.min_doc = None           # layout at MIN_PT when even that overflows
+        self.fills_at_min = None
+
+    def _full(self, size: float):
+        doc = self.layout(size, None)
+        self.renders += 1
+        fills, on_first = _measure(doc, self.number, size)
+        fits = len(doc.pages) == 1 and all(on_first.values())
+        if fits:
+            if self.best is None or size > self.best[0]:
+                self.best = (size, doc, fills)
+        else:
+            if self.fail is None or size < self.fail:
+                self.fail = size
+            if size == SIZES[-1]:
+                self.fill_at_min, self.min_doc = max(fills.values()), doc
+                self.fills_at_min = fills
+        return fits, max(fills.values())
+
+    def _probe(self, size: float, side: str) -> bool:
+        """True when column ``side`` alone fits at ``size``."""
+        doc = self.layout(size, side)
+        self.renders += 1
+        _, on_first = _measure(doc, self.number, size)
+        fits = len(doc.pages) == 1 and on_first[side]
+        if not fits and (self.fail is None or size < self.fail):
+            self.fail = size
+        return fits
+
+    def _done(self) -> bool:
+        if self.best and self.best[0] == SIZES[0]:
+            return True
+        if self.fail == SIZES[-1]:
+            return True
+        if self.best and self.fail is not None:
+            return SIZES.index(self.fail) == SIZES.index(self.best[0]) - 1
+        return False
+
+    def run(self, guess: float):
+        size = guess
+        fits, fill = self._full(size)
+        while not self._done():
+            lo = SIZES.index(self.fail) + 1 if self.fail is not None else 0
+            hi = SIZES.index(self.best[0]) - 1 if self.best else len(SIZES) - 1
+            # SIZES[lo..hi] are the sizes still open
+            here = SIZES.index(size)
+            index = SIZES.index(_snap_down(_predict(size, fill)))
+            if fits:
+                index = min(index, here - 1)                # at least one step up
+            else:
+                # An overflowing layout overstates the height it needs:
+                # blocks that cannot be split move whole to the next page,
+                # typically by 10-20 %.  The first guess is rarely more
+                # than a step too large, so a moderate overflow means one
+                # step down; a large one, half the predicted way.
+                steps = index - here
+                index = here + (1 if steps <= 4 else steps // 2)
+            index = min(max(index, lo), hi)
+            size = SIZES[index]
+            if self.best and index == SIZES.index(self.best[0]) - 1:
+                # The step just above the best.  Everything on the sheet is
+                # sized in em, so at a larger type a column's height grows at
+                # least in proportion (lines only get more): if that bound
+                # already overflows, the step cannot fit — no layout needed.
+                best_size, _, best_fills = self.best
+                side = max(best_fills, key=best_fills.get)
+                if best_fills[side] * size / best_size > 1.0 + 1e-9:
+                    self.fail = size
+                    continue
+                # Otherwise test the fuller column alone first.
+                if not self._probe(size, side):
+                    continue
+            fits, fill = self._full(size)
+
+
+def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
+                  uploads_dir: str | None = None, key: str | None = None,
+                  want_pdf: bool = True, fetcher=None):
+    """Search the size, write the sheet PDF at it, cache both.
+
+    Returns (Fit, pdf bytes or None).  ``fetcher`` replaces the URL fetcher
+    (tests use a recording one).
+    """
+    key = key or content_key(sheet, year)
+    renderer = get_renderer(uploads_dir) if fetcher is None else _renderer_with(fetcher, uploads_dir)
+    view = sheet_view(sheet, year, uploads_dir=uploads_dir)
+    model_split = view.left_width
+    guess, estimate = _first_guess(sheet, view, cache)
+    search = _search(renderer, view, guess)
+    renders = search.renders
+    if not search.best and search.fill_at_min is not None:
+        # Even the smallest type overflows with the estimated split.  The
+        # layout at MIN_PT tells how long each column really is: if widening
+        # the longer column at the cost of the other can make both fit, try
+        # that split (the model may have misjudged a column).
+        split = _rebalanced_split(view.left_width, search.fills_at_min)
+        if split is not None:
+            view.left_width = split
+            search = _search(renderer, view, SIZES[-1])
+            renders += search.renders
+    _check_refusals(renderer)
+
+    if search.best:
+        size, doc, _ = search.best
+        fit = Fit(size_pt=size, fits=True, renders=renders, left_width=view.left_width)
+        cache.write_json("hint", _hint_name(sheet), {
+            "size": size, "estimate": estimate,
+            "model_split": model_split, "split": view.left_width})
+    else:
+        size = SIZES[-1]
+        doc = search.min_doc   # printed anyway, clipped, as a preview
+        fit = Fit(size_pt=size, fits=False, renders=renders,
+                  overflow_sections=overflow_sections(sheet, year),
+                  excess=round(max((search.fill_at_min or 1.0) - 1.0, 0.0), 3),
+                  left_width=view.left_width)
+    cache.write_json("fit", key, fit.to_json())
+    pdf = None
+    if want_pdf:
+        pdf = write_sheet_pdf(doc)
+        _check_refusals(renderer)
+        cache.write_bytes("sheet", _pdf_name(key, fit.size_pt), pdf)
+    return fit, pdf
+
+
+def _search(renderer, view, guess: float) -> "_Search":
+    html = renderer.parse(sheet_html(view))
+
+    def layout(size, probe):
+        return renderer.layout(html, size_pt=size, probe=probe)
+
+    search = _Search(layout, view.number)
+    search.run(guess)
+    return search
+
+
+def _rebalanced_split(left_width: float, fills: dict) -> float | None:
+    """A split giving the overflowing column the width it measured to need.
+
+    Height is taken as inversely proportional to width (wrapped text), plus
+    2 % to spare.  The other column loses that width; whether it still fits
+    is for the search to find out (a column of short lines hardly grows
+    when narrowed, which no formula here knows).  None when nothing changes.
+    """
+    if fills["left"] >= fills["right"]:
+        split = left_width * fills["left"] * 1.02
+    else:
+        split = 100.0 - (100.0 - left_width) * fills["right"] * 1.02
+    split = round(min(70.0, max(30.0, split)) * 2) / 2
+    return split if split != left_width else None
+
+
+def write_sheet_pdf(doc) -> bytes:
+    # Uploaded photos can be camera-sized; 200 dpi is plenty for a figure
+    # a few centimetres wide and keeps the report small.
+    return doc.write_pdf(optimize_images=True, jpeg_quality=85, dpi=200)
+
+
+def _check_refusals(renderer) -> None:
+    refused = getattr(renderer.fetcher, "refused", None)
+    if refused:
+        url = refused[0]
+        refused.clear()
+        raise ForbiddenResourceError(url, "refused while printing")
+
+
+def _renderer_with(fetcher, uploads_dir):
+    from .render import Renderer
+    return Renderer(uploads_dir, fetcher=fetcher)

@@ -1,0 +1,209 @@
+"""HTML and CSS of the printed documents, and the WeasyPrint calls.
+
+Templates live in ``pdf_templates/`` at the repository root.  Jinja2 runs
+with autoescape on for everything: sheet text is user input and never
+reaches the HTML unescaped.
+"""
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import jinja2
+import weasyprint
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from . import layout_constants as LC
+from .fetcher import SafeURLFetcher
+from .fonts import find_fonts, font_face_css
+from .jptext import fullwidth_digits, jp_date, jp_fiscal_year
+from .sheetview import SheetView
+from .textblocks import is_fullwidth, marker_width_em
+
+__all__ = [
+    "TEMPLATE_VERSION", "TEMPLATES_DIR", "template_fingerprint", "sheet_html",
+    "report_document_html", "stylesheet_text", "Renderer", "get_renderer", "warm_templates", "after_fork",
+]
+
+#: Bump when the printed output changes in a way the fingerprint of the
+#: template files and of this package's sources cannot see (e.g. a change of
+#: WeasyPrint behaviour we rely on).
+TEMPLATE_VERSION = "2024.1"
+
+TEMPLATES_DIR = os.path.realpath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "pdf_templates"))
+
+# Sources whose change alters the print; hashed into every cache key so a
+# deploy never serves a sheet laid out by older code.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "jptext.py",
+                 "kpis.py", "layout_constants.py", "render.py", "report.py", "sheetview.py",
+                 "textblocks.py")
+
+_FIGURE_KINDS = {"chart": "［グラフ］", "photo": "［写真］", "diagram": "［図］"}
+
+
+@functools.lru_cache(maxsize=1)
+def template_fingerprint() -> str:
+    """Hash of TEMPLATE_VERSION, the template/CSS files, the printing code,
+    the WeasyPrint version and the font files in use."""
+    digest = hashlib.sha256()
+    digest.update(f"{TEMPLATE_VERSION}|weasyprint {weasyprint.__version__}".encode())
+    for name in sorted(os.listdir(TEMPLATES_DIR)):
+        path = os.path.join(TEMPLATES_DIR, name)
+        if os.path.isfile(path):
+            digest.update(name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for name in _SOURCE_FILES:
+        digest.update(name.encode() + b"\0" + Path(_PACKAGE_DIR, name).read_bytes() + b"\0")
+    digest.update(find_fonts().fingerprint().encode())
+    return digest.hexdigest()[:24]
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    env.globals["hang_class"] = lambda marker: f"h{int(marker_width_em(marker) * 10)}"
+    env.globals["is_fullwidth"] = is_fullwidth
+    env.globals["figure_kind"] = lambda kind: _FIGURE_KINDS.get(kind, "")
+    return env
+
+
+def warm_templates() -> None:
+    """Compile the templates now (e.g. before forking workers)."""
+    for name in ("sheet.html", "report.html", "_sheet.html", "_macros.html"):
+        _env().get_template(name)
+
+
+def _geometry_css() -> str:
+    return (
+        f"@page {{ size: {LC.PAGE_WIDTH_MM}mm {LC.PAGE_HEIGHT_MM}mm; "
+        f"margin: {LC.MARGIN_TOP_MM}mm {LC.MARGIN_SIDE_MM}mm "
+        f"{LC.MARGIN_BOTTOM_MM}mm; }}\n")
+
+
+def stylesheet_text(kind: str = "sheet") -> str:
+    """The whole stylesheet: fonts, page geometry, sheet.css (+ report.css)."""
+    parts = [font_face_css(find_fonts(), mincho=(kind == "report")), _geometry_css(),
+             Path(TEMPLATES_DIR, "sheet.css").read_text(encoding="utf-8")]
+    if kind == "report":
+        parts.append(Path(TEMPLATES_DIR, "report.css").read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def sheet_html(view: SheetView) -> str:
+    """A one-sheet HTML document (no inline style: the renderer adds it)."""
+    return _env().get_template("sheet.html").render(s=view, year_label=jp_fiscal_year(view.year))
+
+
+def report_document_html(meta: dict, year: int, views: list[SheetView], *,
+                         mode: str, inline_css: str | None = None,
+                         first_page: int | None = None) -> str:
+    date = meta.get("date")
+    if isinstance(date, datetime.datetime):
+        date = date.date()
+    if not isinstance(date, datetime.date):
+        raise ValueError("meta['date'] must be a datetime.date (the compilation date)")
+    return _env().get_template("report.html").render(
+        # The stylesheet is ours, not user text, and <style> is raw text
+        # in HTML: escaping would break it rather than protect anything.
+        meta=meta, sheets=views, mode=mode,
+        inline_css=Markup(inline_css) if inline_css else None,
+        first_page=first_page,
+        year_label=jp_fiscal_year(year),
+        subject=f"{fullwidth_digits(year)}年度 プロジェクト個票（{len(views)}件）",
+        date_label=jp_date(date), date_iso=date.isoformat())
+
+
+class Renderer:
+    """WeasyPrint state reused across renders in one process.
+
+    The font configuration and the parsed stylesheets are the expensive
+    part of a small document; reusing them is what makes a layout-only
+    render cheap enough to search font sizes with.
+    """
+
+    def __init__(self, uploads_dir: str | None = None, fetcher=None):
+        fonts = find_fonts()
+        self.fetcher = fetcher or SafeURLFetcher(
+            roots=[TEMPLATES_DIR] + ([uploads_dir] if uploads_dir else []),
+            files=fonts.paths)
+        self.font_config = FontConfiguration()
+        self._css = {}
+        self._size_css = {}
+        self._lock = threading.Lock()
+
+    def stylesheet(self, kind: str) -> CSS:
+        if kind not in self._css:
+            self._css[kind] = CSS(
+                string=stylesheet_text(kind), base_url=TEMPLATES_DIR + "/",
+                url_fetcher=self.fetcher, font_config=self.font_config)
+        return self._css[kind]
+
+    def size_stylesheet(self, size_pt: float) -> CSS:
+        if size_pt not in self._size_css:
+            self._size_css[size_pt] = CSS(
+                string=f".sheet {{ font-size: {size_pt}pt; }}",
+                url_fetcher=self.fetcher, font_config=self.font_config)
+        return self._size_css[size_pt]
+
+    def parse(self, html: str) -> HTML:
+        return HTML(string=html, base_url=TEMPLATES_DIR + "/", url_fetcher=self.fetcher)
+
+    def probe_stylesheet(self, side: str) -> CSS:
+        """Empties the column other than ``side``: the fit search tests one
+        column on its own at about half the cost of the whole sheet."""
+        other = "right" if side == "left" else "left"
+        key = "probe-" + side
+        if key not in self._css:
+            self._css[key] = CSS(
+                string=f".col-{other} > * {{ display: none; }}",
+                url_fetcher=self.fetcher, font_config=self.font_config)
+        return self._css[key]
+
+    def layout(self, html: HTML, *, kind: str = "sheet", size_pt: float | None = None,
+               probe: str | None = None):
+        """Lay out (no PDF yet) and return the weasyprint Document."""
+        sheets = [self.stylesheet(kind)]
+        if size_pt is not None:
+            sheets.append(self.size_stylesheet(size_pt))
+        if probe:
+            sheets.append(self.probe_stylesheet(probe))
+        with self._lock:
+            return html.render(font_config=self.font_config, stylesheets=sheets)
+
+
+_renderers: dict = {}
+
+
+def after_fork() -> None:
+    """Give inherited renderers fresh locks: a lock another thread of the
+    parent held at the moment of the fork would stay locked forever."""
+    for renderer in _renderers.values():
+        renderer._lock = threading.Lock()
+
+
+def get_renderer(uploads_dir: str | None = None) -> Renderer:
+    """The process's Renderer for this uploads folder.
+
+    A forked worker keeps using the renderers of the process it was forked
+    from: their fonts are loaded and their stylesheets parsed, and WeasyPrint
+    keeps no thread or file handle that forking would break.  (A
+    FontConfiguration deletes its temporary font folder when collected; the
+    renderers are never dropped, and pool workers leave by os._exit.)
+    """
+    key = os.path.realpath(uploads_dir) if uploads_dir else None
+    if key not in _renderers:
+        _renderers[key] = Renderer(uploads_dir)
+    return _renderers[key]

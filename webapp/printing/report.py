@@ -1,0 +1,315 @@
+"""Public entry points: fit a sheet, print a sheet, build the report.
+
+A build renders each sheet that is not cached yet on its own (fit search +
+PDF), in this process and in forked worker processes side by side; renders
+the frame (cover, contents, numbered placeholder pages, bookmarks,
+metadata) once per change of the contents; and draws the sheets into the
+frame with pypdf.  Sheet PDFs carry no page number, so a cached sheet stays
+valid wherever it lands in the report: changing one sheet re-renders that
+sheet only.
+"""
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import gc
+import hashlib
+import multiprocessing
+import os
+from types import SimpleNamespace
+
+from .assemble import Assembler
+from .cache import as_cache
+from .estimate import estimate_size
+from .fitting import SIZES, Fit, cached_fit, content_key, fit_and_print
+from .fonts import find_fonts
+from .jptext import circled
+from .render import (
+    after_fork,
+    get_renderer,
+    report_document_html,
+    stylesheet_text,
+    template_fingerprint,
+    warm_templates,
+)
+from .sheetview import sheet_view
+
+__all__ = ["fit_sheet", "lookup_fit", "sheet_pdf", "build_report", "report_html",
+           "template_version"]
+
+
+def template_version() -> str:
+    """Changes whenever the print of unchanged data could change: the
+    templates and CSS, this package's code, WeasyPrint, the font files (and
+    TEMPLATE_VERSION).  For callers keeping their own caches of prints."""
+    return template_fingerprint()
+
+
+def lookup_fit(sheet: dict, year: int, cache) -> Fit | None:
+    """The cached Fit of this exact sheet content, or None; never renders."""
+    fit, _ = cached_fit(sheet, year, as_cache(cache))
+    return fit
+
+
+def fit_sheet(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
+              fetcher=None) -> Fit:
+    """Fit ``sheet`` to one page (cached by content) and return the Fit.
+
+    The sheet PDF is written to the cache on the way, so a following
+    download or report build finds it ready.
+    """
+    cache = as_cache(cache)
+    find_fonts()
+    key = content_key(sheet, year)
+    fit, pdf = cached_fit(sheet, year, cache, key)
+    if fit is not None and pdf is not None and fetcher is None:
+        return fit
+    fit, _ = fit_and_print(sheet, year, cache, uploads_dir=uploads_dir, key=key,
+                           fetcher=fetcher)
+    return fit
+
+
+def sheet_pdf(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
+              fetcher=None) -> bytes:
+    """The one-page PDF of a sheet (no page number), from the cache if possible.
+
+    ``fetcher`` replaces the URL fetcher for this call (and bypasses the
+    cache): tests use a recording one.
+    """
+    cache = as_cache(cache)
+    find_fonts()
+    key = content_key(sheet, year)
+    fit, pdf = cached_fit(sheet, year, cache, key)
+    if pdf is None or fetcher is not None:
+        fit, pdf = fit_and_print(sheet, year, cache, uploads_dir=uploads_dir, key=key,
+                                 fetcher=fetcher)
+    return pdf
+
+
+def _light_view(sheet: dict):
+    """What the contents and the frame need of a sheet: no text parsing."""
+    number = int(sheet.get("number") or 0)
+    title = sheet.get("title") or ""
+    return SimpleNamespace(number=number, mark=circled(number), title=title,
+                           lead_label=sheet.get("lead_label") or "",
+                           bookmark=f"{circled(number)} {title}")
+
+
+def _ordered(sheets) -> list[dict]:
+    ordered = sorted(sheets, key=lambda s: int(s.get("number") or 0))
+    numbers = [int(s.get("number") or 0) for s in ordered]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"duplicate project numbers in the report: {numbers}")
+    return ordered
+
+
+def report_html(meta: dict, year: int, sheets, *, cache=None,
+                uploads_dir: str | None = None, fits: dict | None = None) -> str:
+    """The whole report as one self-contained HTML document.
+
+    Each sheet prints as fitted: from ``fits`` (number -> Fit, as filled in
+    by build_report) if given, else from the cache; no search is run here.
+    A sheet with neither prints at the size the text-length model predicts.
+    Used by ``--html`` and as bench/report.py's naive baseline.
+    """
+    cache = as_cache(cache)
+    views = []
+    for sheet in _ordered(sheets):
+        view = sheet_view(sheet, year, uploads_dir=uploads_dir)
+        fit = (fits or {}).get(view.number) or cached_fit(sheet, year, cache)[0]
+        if fit is not None:
+            view.size_pt, view.left_width = fit.size_pt, fit.left_width
+        else:
+            view.size_pt = estimate_size(sheet, view.kpis, view.left_width, SIZES)
+        views.append(view)
+    return report_document_html(meta, year, views, mode="full",
+                                inline_css=stylesheet_text("report"))
+
+
+# --- build ---------------------------------------------------------------
+
+def _sheet_job(sheet: dict, year: int, cache_root, uploads_dir, key: str):
+    """Pool job: fit and print one sheet; returns (Fit as dict, renders, pdf)."""
+    fit, pdf = fit_and_print(sheet, year, as_cache(cache_root), uploads_dir=uploads_dir, key=key)
+    return fit.to_json(), fit.renders, pdf
+
+
+#: Cover + one page of contents: where the first sheet lands unless the
+#: contents run longer (checked after rendering the frame).
+_FRONT_PAGES = 2
+
+
+def _frame_html(meta, year, lights, front_pages: int) -> str:
+    return report_document_html(meta, year, lights, mode="frame",
+                                first_page=front_pages + 1)
+
+
+def _frame_job(meta, year, lights, cache_root, key: str) -> bytes:
+    """Render the frame; if the contents took more pages than assumed, the
+    page numbers it prints are off, so render once more with the real count."""
+    renderer = get_renderer(None)
+    front = _FRONT_PAGES
+    for _ in range(3):      # the count can only settle: more pages, same rows
+        doc = renderer.layout(renderer.parse(_frame_html(meta, year, lights, front)),
+                              kind="report")
+        actual = len(doc.pages) - len(lights)
+        if actual == front or actual < 1:
+            break
+        front = actual
+    pdf = doc.write_pdf()
+    as_cache(cache_root).write_bytes("frame", key + ".pdf", pdf)
+    return pdf
+
+
+def _pool_context():
+    # Forked workers start with WeasyPrint imported, the templates compiled
+    # and this process's fonts loaded; spawn would redo all of it.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+class _Build:
+    """One build_report call: which sheets are ready, progress, assembly."""
+
+    def __init__(self, sheets, total, progress, fits):
+        self.sheets, self.total, self.progress, self.fits = sheets, total, progress, fits
+        self.done = 0
+        self.assembler = None
+        self.waiting = {}           # index -> pdf, until the frame is there
+
+    def ready(self, index: int, fit: Fit, pdf: bytes) -> None:
+        self.done += 1
+        if self.fits is not None:
+            self.fits[self.sheets[index]["number"]] = fit
+        if self.assembler is None:
+            self.waiting[index] = pdf
+        else:
+            self.assembler.add(index, pdf)
+        if self.progress:
+            self.progress(self.done, self.total, _light_view(self.sheets[index]).bookmark)
+
+    def frame_ready(self, frame_pdf: bytes) -> None:
+        self.assembler = Assembler(frame_pdf, self.total)
+        for index, pdf in sorted(self.waiting.items()):
+            self.assembler.add(index, pdf)
+        self.waiting.clear()
+
+
+def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
+                 uploads_dir: str | None = None, fits: dict | None = None) -> bytes:
+    """Compile ``sheets`` (in project-number order) into the report PDF.
+
+    ``progress(done, total, label)`` is called once per sheet as it is
+    ready (cached sheets first).  ``workers``: processes rendering the
+    sheets that are not cached, this one included (default: the CPU count;
+    1 renders everything in this process).  ``fits``, if a dict, receives
+    number -> Fit for every sheet, so the caller can report sheets that did
+    not fit.
+    """
+    cache = as_cache(cache)
+    find_fonts()
+    sheets = _ordered(sheets)
+    build = _Build(sheets, len(sheets), progress, fits)
+    todo = []
+    for index, sheet in enumerate(sheets):
+        key = content_key(sheet, year)
+        fit, pdf = cached_fit(sheet, year, cache, key)
+        if fit is not None and pdf is not None:
+            build.ready(index, fit, pdf)
+        else:
+            todo.append((index, key))
+
+    lights = [_light_view(s) for s in sheets]
+    frame_key = hashlib.sha256(
+        (template_fingerprint() + _frame_html(meta, year, lights, _FRONT_PAGES)).encode()
+    ).hexdigest()[:32]
+    frame_pdf = cache.read_bytes("frame", frame_key + ".pdf")
+    cache_root = cache if cache.root is not None else None
+
+    def make_frame():
+        build.frame_ready(frame_pdf or _frame_job(meta, year, lights, cache_root, frame_key))
+
+    def run_here(index, key):
+        fit, pdf = fit_and_print(sheets[index], year, cache, uploads_dir=uploads_dir, key=key)
+        build.ready(index, fit, pdf)
+
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or not todo:
+        make_frame()
+        for index, key in todo:
+            run_here(index, key)
+    else:
+        # Largest sheets first: the pool takes them from the front, this
+        # process from the back, so both run out of work at about the same
+        # time.  Even a single sheet goes to the pool: meanwhile this
+        # process reads the cached ones into the report.
+        todo.sort(key=lambda item: -len(repr(sheets[item[0]])))
+        _build_in_parallel(
+            todo, min(workers - 1, len(todo)), run_here,
+            lambda index, key: (_sheet_job, sheets[index], year, cache_root, uploads_dir, key),
+            lambda index, result: build.ready(index, Fit.from_json(result[0], renders=result[1]),
+                                              result[2]),
+            make_frame)
+    return build.assembler.finish()
+
+
+def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame):
+    """Render ``todo`` with ``pool_size`` forked processes plus this one.
+
+    This process is a worker too: it is warm already (fonts loaded,
+    templates compiled), and one process fewer is one fork fewer.  It first
+    renders the frame (or reads the cached sheets into the report), then
+    takes sheets from the small end of ``todo`` while the pool takes them
+    from the large end.  At most two sheets per pool process are handed out
+    ahead, and at the end this process takes back one that has not started
+    yet rather than wait for it.
+    """
+    jobs = collections.deque(todo)
+    pending = {}
+    warm_templates()
+    get_renderer(None).stylesheet("sheet")      # inherited by the workers
+    # Objects that exist now are never collected in the workers; frozen,
+    # the workers' garbage collector leaves their memory pages shared.
+    gc.freeze()
+    try:
+        with concurrent.futures.ProcessPoolExecutor(
+                max_workers=pool_size, mp_context=_pool_context(),
+                initializer=after_fork) as pool:
+
+            def feed():
+                while jobs and len(pending) < 2 * pool_size:
+                    index, key = jobs.popleft()
+                    fn, *args = job_args(index, key)
+                    pending[pool.submit(fn, *args)] = (index, key)
+
+            def harvest(block: bool):
+                if not pending:
+                    return
+                done, _ = concurrent.futures.wait(
+                    pending, timeout=None if block else 0,
+                    return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    index, _ = pending.pop(future)
+                    collect(index, future.result())
+
+            feed()
+            gc.unfreeze()
+            make_frame()
+            while jobs or pending:
+                harvest(block=False)
+                feed()
+                if jobs:
+                    run_here(*jobs.pop())
+                    continue
+                # Nothing left to hand out: run a queued sheet here rather
+                # than wait for the pool to get to it.
+                for future, item in list(pending.items()):
+                    if future.cancel():
+                        del pending[future]
+                        run_here(*item)
+                        break
+                else:
+                    harvest(block=True)
+    finally:
+        gc.unfreeze()

@@ -1,0 +1,282 @@
+"""Turn a sheet dict into what the sheet template prints.
+
+Everything derived from the reporting year (headings with full-width
+digits), the list parsing of text fields and the KPI figures is decided here,
+so the template only lays things out.  The result is plain data: the
+on-screen sheet page can use it too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import layout_constants as LC
+from .estimate import balanced_split, estimate_size
+from .fetcher import check_upload_path
+from .jptext import circled, fullwidth_digits
+from .kpis import KpiView, chart_width_em, kpi_view, table_width_em
+from .textblocks import Block, parse
+
+__all__ = ["SheetView", "sheet_view", "section_texts", "headings"]
+
+PERSPECTIVES_HEADING = "○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組"
+
+
+def headings(year: int) -> dict[str, str]:
+    """Section headings of a year-``year`` sheet, as printed."""
+    y, y1 = fullwidth_digits(year), fullwidth_digits(year + 1)
+    return {
+        "purpose": "目的",
+        "results": f"{y}年度の活動実績（主要な取組）と評価",
+        "results.actions": "○具体的取組",
+        "results.perspectives": PERSPECTIVES_HEADING,
+        "results.evaluation": f"○{y}年度の評価",
+        "challenges": "プロジェクトを推進する上での課題",
+        "plans": f"{y1}年度以降の取組（計画）",
+        "plans.actions": "○具体的取組",
+        "plans.outlook": "○今後の目標、達成見込み",
+        "roadmap": "ロードマップ",
+        "figures": "図表",
+    }
+
+
+@dataclass
+class Subsection:
+    heading: str
+    blocks: list[Block]
+
+
+@dataclass
+class RoadmapRow:
+    activity: str
+    activity_rowspan: int      # 0: merged into the row above
+    detail: str
+    before: int                # empty year cells before the bar
+    span: int                  # year cells covered by the bar
+    after: int
+
+
+@dataclass
+class RoadmapView:
+    title: str
+    years: list[str]
+    rows: list[RoadmapRow]
+
+
+@dataclass
+class FigureView:
+    kind: str
+    caption: str
+    note: list[Block]
+    image_url: str | None
+
+
+@dataclass
+class SheetView:
+    number: int
+    mark: str
+    title: str
+    lead_label: str
+    bookmark: str
+    year: int
+    headings: dict[str, str]
+    purpose: list[Block]
+    results: list[Subsection]
+    challenges: list[Block]
+    targets_label: str
+    targets_text: list[Block]
+    kpis: list[KpiView]
+    plans: list[Subsection]
+    roadmap: RoadmapView | None
+    figures: list[FigureView] = field(default_factory=list)
+    size_pt: float | None = None
+    left_width: float = 50.0
+
+    @property
+    def right_width(self) -> float:
+        return 100.0 - self.left_width
+
+    @property
+    def plain_kpis(self) -> list[KpiView]:
+        """KPIs with nothing but a target: printed together in one table."""
+        return [k for k in self.kpis if not k.has_table]
+
+    @property
+    def series_kpis(self) -> list[KpiView]:
+        return [k for k in self.kpis if k.has_table]
+
+
+def _get(d, *keys, default=""):
+    for key in keys:
+        if not isinstance(d, dict):
+            return default
+        d = d.get(key)
+    return default if d is None else d
+
+
+def section_texts(sheet: dict, year: int) -> list[tuple[str, str]]:
+    """(printed heading, text) for every free-text part of the sheet.
+
+    Used to tell a coordinator which sections to shorten, so the headings are
+    the ones they see on the page.
+    """
+    h = headings(year)
+    targets = sheet.get("targets") or {}
+    parts = [
+        (h["purpose"], _get(sheet, "purpose")),
+        (f"{h['results']} {h['results.actions']}", _get(sheet, "results", "actions")),
+        (f"{h['results']} {h['results.perspectives']}", _get(sheet, "results", "perspectives")),
+        (f"{h['results']} {h['results.evaluation']}", _get(sheet, "results", "evaluation")),
+        (h["challenges"], _get(sheet, "challenges")),
+        (targets.get("label") or "設定目標", _get(targets, "text")),
+        (f"{h['plans']} {h['plans.actions']}", _get(sheet, "plans", "actions")),
+        (f"{h['plans']} {h['plans.outlook']}", _get(sheet, "plans", "outlook")),
+    ]
+    kpi_text = "".join(
+        (k.get("name") or "") + (k.get("note") or "") for k in targets.get("kpis") or [])
+    if kpi_text:
+        parts.append(((targets.get("label") or "設定目標") + " KPI", kpi_text))
+    roadmap = sheet.get("roadmap") or None
+    if roadmap:
+        parts.append((h["roadmap"], "".join(
+            (r.get("activity") or "") + (r.get("detail") or "") for r in roadmap.get("rows") or [])))
+    figures = sheet.get("figures") or []
+    if figures:
+        parts.append((h["figures"], "".join(
+            (f.get("caption") or "") + (f.get("note") or "") for f in figures)))
+    return parts
+
+
+def _subsections(pairs) -> list[Subsection]:
+    """Sub-sections with text; an empty one is left out of the print."""
+    return [Subsection(heading, parse(text)) for heading, text in pairs if text.strip()]
+
+
+def _roadmap(roadmap: dict | None) -> RoadmapView | None:
+    if not roadmap or not roadmap.get("rows"):
+        return None
+    years = [str(y) for y in roadmap.get("years") or []]
+    rows = []
+    for row in roadmap["rows"]:
+        start, end = str(row.get("from")), str(row.get("to"))
+        if start in years and end in years and years.index(start) <= years.index(end):
+            before = years.index(start)
+            span = years.index(end) - before + 1
+        else:
+            # An unknown span prints no bar rather than a wrong one.
+            before, span = len(years), 0
+        rows.append(RoadmapRow(
+            activity=row.get("activity") or "", activity_rowspan=1,
+            detail=row.get("detail") or "", before=before, span=span,
+            after=len(years) - before - span))
+    # Consecutive rows of the same activity share one cell, as in the original.
+    head = 0
+    for i in range(1, len(rows)):
+        if rows[i].activity == rows[head].activity:
+            rows[head].activity_rowspan += 1
+            rows[i].activity_rowspan = 0
+        else:
+            head = i
+    return RoadmapView(title=roadmap.get("title") or "取組内容", years=years, rows=rows)
+
+
+def _figures(figures, uploads_dir: str | None) -> list[FigureView]:
+    views = []
+    for fig in figures or []:
+        url = None
+        path = fig.get("image_path")
+        if path:
+            url = Path(check_upload_path(path, uploads_dir)).as_uri()
+        views.append(FigureView(
+            kind=fig.get("kind") or "", caption=fig.get("caption") or "",
+            note=parse(fig.get("note") or ""), image_url=url))
+    return views
+
+
+def _right_column_em(left_pct: float) -> float:
+    """Inner width of the right column at the largest type size, in em."""
+    width_mm = LC.CONTENT_WIDTH_MM * (100 - left_pct) / 100
+    return width_mm / (LC.MAX_PT * LC.MM_PER_PT) - LC.COLUMN_GAP_EM / 2 \
+        - LC.BOX_PADDING_EM * 2 - LC.BOX_BORDER_EM
+
+
+def _layout_columns(sheet: dict, kpis: list[KpiView]) -> float:
+    """Choose the column split and how the KPI blocks are arranged; returns
+    the left column's width in percent.
+
+    Charts first go beside their table only where that fits even in the
+    narrowest right column (35 %); once the split is known, charts of wider
+    tables move beside them too, and narrow KPI blocks go two to a row,
+    where the right column is wide enough at the largest type size.  All of
+    this is decided here, not by the line breaker, so that the estimate
+    models exactly the layout that will be printed.  The split balances the
+    columns at the size the sheet will about print at: wrapping, and so the
+    balance, changes with the size.
+    """
+    left = balanced_split(sheet, kpis)
+    left = balanced_split(sheet, kpis, estimate_size(sheet, kpis, left, LC.SIZES))
+    raw = (sheet.get("targets") or {}).get("kpis") or []
+    tables = [(view, kpi) for view, kpi in zip(kpis, raw) if view.has_table]
+
+    def block_em(view, kpi, beside):
+        chart = chart_width_em(kpi) if view.chart is not None and beside else 0.0
+        return table_width_em(view) + chart
+
+    def arrange(left_pct):
+        room = _right_column_em(left_pct)
+        for view, kpi in tables:
+            view.beside = view.chart is None or block_em(view, kpi, True) <= room
+        half = (room - 0.5) / 2
+        pair = len(tables) >= 2 and all(
+            block_em(view, kpi, view.beside) <= half for view, kpi in tables)
+        for view, _ in tables:
+            view.paired = pair
+
+    before = [(v.beside, v.paired) for v, _ in tables]
+    arrange(left)
+    if [(v.beside, v.paired) for v, _ in tables] != before:
+        # a narrower right column then may not hold what was decided for the
+        # wider one: decide again, and keep the split
+        left = balanced_split(sheet, kpis, estimate_size(sheet, kpis, left, LC.SIZES))
+        room_before = [(v.beside, v.paired) for v, _ in tables]
+        arrange(left)
+        for (view, _), (beside, paired) in zip(tables, room_before):
+            view.beside = view.beside and beside
+            view.paired = view.paired and paired
+    return left
+
+
+def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
+               size_pt: float | None = None) -> SheetView:
+    h = headings(year)
+    number = int(sheet.get("number") or 0)
+    targets = sheet.get("targets") or {}
+    kpis = [kpi_view(k, i + 1) for i, k in enumerate(targets.get("kpis") or [])]
+    title = sheet.get("title") or ""
+    view = SheetView(
+        number=number, mark=circled(number), title=title,
+        lead_label=sheet.get("lead_label") or "",
+        bookmark=f"{circled(number)} {title}",
+        year=year, headings=h,
+        purpose=parse(_get(sheet, "purpose")),
+        results=_subsections([
+            (h["results.actions"], _get(sheet, "results", "actions")),
+            (h["results.perspectives"], _get(sheet, "results", "perspectives")),
+            (h["results.evaluation"], _get(sheet, "results", "evaluation")),
+        ]),
+        challenges=parse(_get(sheet, "challenges")),
+        targets_label=targets.get("label") or (
+            f"設定目標（{fullwidth_digits(targets['target_year'])}年）"
+            if targets.get("target_year") else "設定目標"),
+        targets_text=parse(targets.get("text") or ""),
+        kpis=kpis,
+        plans=_subsections([
+            (h["plans.actions"], _get(sheet, "plans", "actions")),
+            (h["plans.outlook"], _get(sheet, "plans", "outlook")),
+        ]),
+        roadmap=_roadmap(sheet.get("roadmap")),
+        figures=_figures(sheet.get("figures"), uploads_dir),
+        size_pt=size_pt,
+    )
+    view.left_width = _layout_columns(sheet, kpis)
+    return view
