@@ -30,7 +30,7 @@ class Printing:
         self.answer = answer
         self.calls = []
 
-    def __call__(self, sheet, year, cache_dir, uploads_dir=None):
+    def __call__(self, sheet, year):
         self.calls.append((sheet["number"], year, sheet["challenges"]))
         if isinstance(self.answer, Exception):
             raise self.answer
@@ -124,12 +124,6 @@ def test_a_failed_fit_does_not_stop_saving(app24, f, client24, oita, printing):
     assert "確認できませんでした" in answer.json["fit"]["message"]
 
 
-def test_with_printing_missing_the_page_says_so(app24, f, client24, oita, monkeypatch):
-    monkeypatch.setattr(fit, "fit_function", lambda: None)
-    page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
-    assert page.by_id("fit-status").get("data-state") == "unavailable"
-
-
 def test_compute_answers_now_for_submission_checks(app24, f, printing):
     status = fit.compute(sheet24(f))
     assert (status.state, status.fits, status.size_pt) == ("ready", True, 9.5)
@@ -137,8 +131,6 @@ def test_compute_answers_now_for_submission_checks(app24, f, printing):
 
 def test_printings_real_fit_search_on_sheet_2(app24, f, client24, oita):
     """printing's own fit_sheet: ② as carried forward fits one page at a readable size."""
-    if fit.fit_function() is None:
-        pytest.fail("webapp.printing.fit_sheet is not available")
     app24.config["EDITING_FIT_JOBS"] = True
     page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
     message = "".join(page.by_id("fit-status").itertext())

@@ -1,12 +1,8 @@
 """Does the sheet still fit one printed page, and at what size? The editing side of it.
 
-The only module of the editing feature that talks to the printing package
-(issue 3). It expects
-
-    webapp.printing.fit_sheet(sheet_dict, year, cache_dir) -> Fit
-        Fit.size_pt, Fit.fits, Fit.renders, Fit.overflow_sections
-
-where sheet_dict is sheet_to_dict(sheet, upload_folder). A render takes
+The only module of the editing feature that asks the printer
+(webapp.reports.printer.fit -> Fit: size_pt, fits, renders,
+overflow_sections) for a sheet_to_dict(sheet, upload_folder). A render takes
 seconds, so a request never waits for one: the result is kept in
 CACHE_FOLDER/editing-fit/<content key>.json (a folder every app server
 shares), the edit page shows it when it is there, and otherwise a
@@ -17,10 +13,7 @@ nothing and a new template invalidates every entry.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
-import inspect
 import json
 import logging
 import os
@@ -42,13 +35,11 @@ SUBDIR = "editing-fit"
 MARKER_TTL = 600          # a queued job not done by then is queued again
 ERROR_TTL = 120           # a failure is retried after this long
 MAX_NAMED = 2             # sections named in 「…を短くしてください」
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PDF_TEMPLATES = os.path.join(_ROOT, "pdf_templates")
 
 
 @dataclass
 class FitStatus:
-    state: str                    # 'ready' | 'pending' | 'error' | 'unavailable'
+    state: str                    # 'ready' | 'pending' | 'error'
     message: str
     level: str                    # Bootstrap colour: success / danger / secondary / warning
     fits: bool | None = None
@@ -64,53 +55,15 @@ class FitStatus:
 
 # ---------------------------------------------------------------- the printing API
 
-def _find_api():
-    for module_name in ("webapp.printing", "webapp.printing.fit"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        func = getattr(module, "fit_sheet", None)
-        if callable(func):
-            return module, func
-    return None, None
-
-
-@functools.lru_cache(maxsize=1)
-def _api_cached():
-    module, func = _find_api()
-    if func is None:
-        raise LookupError
-    return module, func
-
-
 def fit_function():
-    """printing's fit_sheet, or None while the printing package does not provide it."""
-    try:
-        return _api_cached()[1]
-    except LookupError:
-        _api_cached.cache_clear()
-        return None
+    """printing's fit search, through the app's one doorway to the printing package."""
+    from webapp.reports import printer
+    return printer.fit
 
 
-@functools.lru_cache(maxsize=4)
 def _template_version() -> str:
-    try:
-        module = _api_cached()[0]
-    except LookupError:
-        _api_cached.cache_clear()
-        module = None
-    for name in ("TEMPLATE_VERSION", "CACHE_VERSION", "VERSION"):
-        value = getattr(module, name, None) if module else None
-        if value:
-            return str(value)
-    # No declared version: the template files themselves.
-    parts = []
-    if os.path.isdir(PDF_TEMPLATES):
-        for name in sorted(os.listdir(PDF_TEMPLATES)):
-            st = os.stat(os.path.join(PDF_TEMPLATES, name))
-            parts.append(f"{name}:{st.st_size}:{int(st.st_mtime)}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    from webapp.reports import printer
+    return printer.template_version()
 
 
 # ---------------------------------------------------------------- keys and cache files
@@ -232,11 +185,6 @@ def status_from_result(result: dict, key: str, year: int) -> FitStatus:
                      False, size, names, key)
 
 
-def _unavailable() -> FitStatus:
-    return FitStatus("unavailable", "1ページに収まるかの判定は、印刷機能の準備ができ次第表示されます。",
-                     "secondary")
-
-
 def _pending(key: str) -> FitStatus:
     return FitStatus("pending", "1ページに収まるかを確認しています…", "secondary", key=key)
 
@@ -257,8 +205,6 @@ def status(sheet: Sheet, start: bool = True) -> FitStatus:
 
 
 def _status(sheet: Sheet, start: bool) -> FitStatus:
-    if fit_function() is None:
-        return _unavailable()
     data = sheet_content(sheet)
     year = sheet.cycle.year
     key = content_key(data, year)
@@ -300,34 +246,22 @@ def run_job(sheet_id: int) -> None:
 def compute(sheet: Sheet) -> FitStatus:
     """The fit, computed now if it is not cached (for checks that must know, e.g. submit)."""
     func = fit_function()
-    if func is None:
-        return _unavailable()
     data = sheet_content(sheet)
     year = sheet.cycle.year
     key = content_key(data, year)
     cached = _read(_result_path(key))
     if cached is not None:
         return status_from_result(cached, key, year)
-    kwargs = {}
-    try:
-        params = inspect.signature(func).parameters
-        if "uploads_dir" in params:
-            kwargs["uploads_dir"] = current_app.config["UPLOAD_FOLDER"]
-    except (TypeError, ValueError):
-        pass
     started = time.perf_counter()
     try:
-        fit = func(data, year, current_app.config["CACHE_FOLDER"], **kwargs)
+        fit = func(data, year)
     except Exception as exc:  # a failed render must not break editing
         log.exception("fit of sheet %s failed", sheet.id)
         _write(_marker_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
         return FitStatus("error", "1ページに収まるかを確認できませんでした。", "warning", key=key)
 
-    def get(name, default=None):
-        return fit.get(name, default) if isinstance(fit, dict) else getattr(fit, name, default)
-    result = {"fits": bool(get("fits")), "size_pt": get("size_pt"),
-              "renders": get("renders"),
-              "overflow": [] if get("fits") else to_shorten(get("overflow_sections") or [], year),
+    result = {"fits": fit.fits, "size_pt": fit.size_pt, "renders": fit.renders,
+              "overflow": [] if fit.fits else to_shorten(fit.overflow_sections, year),
               "seconds": round(time.perf_counter() - started, 3)}
     _write(_result_path(key), result)
     try:

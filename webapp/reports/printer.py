@@ -4,8 +4,6 @@ from __future__ import annotations
 from flask import current_app
 
 from webapp import printing
-from webapp.printing.fitting import cached_fit as _cached_fit
-from webapp.printing.render import template_fingerprint
 
 
 def _cache_dir() -> str:
@@ -18,7 +16,7 @@ def _uploads() -> str:
 
 def template_version() -> str:
     """Changes whenever the printed output could: the templates, CSS and fonts."""
-    return template_fingerprint()
+    return printing.template_version()
 
 
 def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None) -> bytes:
@@ -40,6 +38,4 @@ def fit(sheet: dict, year: int):
 
 def cached_fit(sheet: dict, year: int):
     """The fit from cache, or None when it has not been computed yet (never renders)."""
-    from webapp.printing.cache import as_cache
-    fit, _pdf = _cached_fit(sheet, year, as_cache(_cache_dir()))
-    return fit
+    return printing.lookup_fit(sheet, year, _cache_dir())

@@ -79,11 +79,11 @@ def submit_problems(sheet: Sheet) -> list[str]:
         names = "、".join(f"『{section_label(s.key, year)}』" for s in empty)
         problems.append(f"必須の欄が未記入です：{names}")
     verdict = fit_gate.check(sheet)
-    if verdict is not None and verdict.failed:
+    if verdict.failed:
         problems.append("1ページに収まるかを確認できませんでした。しばらくしてからもう一度お試しください。"
                         "続く場合は事務局にご連絡ください。")
-    elif verdict is not None and not verdict.fits:
-        names = "、".join(f"『{h}』" for h in fit_gate.longest_sections(sheet))
+    elif not verdict.fits:
+        names = "、".join(f"『{h}』" for h in verdict.shorten) or "本文"
         problems.append(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}")
     return problems
 
