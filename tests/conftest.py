@@ -103,24 +103,24 @@ def _make_app(databases, tmp_path, template: str, **overrides):
     return app
 
 
-@pytest.fixture
-def app(databases, tmp_path):
-    """An app on an empty, migrated database."""
-    app = _make_app(databases, tmp_path, "empty")
+def _app_in_context(databases, tmp_path, template):
+    app = _make_app(databases, tmp_path, template)
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(databases, tmp_path):
+    """An app on an empty, migrated database."""
+    yield from _app_in_context(databases, tmp_path, "empty")
 
 
 @pytest.fixture
 def fy2023_app(databases, tmp_path):
     """An app whose database holds the imported FY2023 report."""
-    app = _make_app(databases, tmp_path, "fy2023")
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from _app_in_context(databases, tmp_path, "fy2023")
 
 
 @pytest.fixture

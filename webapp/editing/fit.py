@@ -13,7 +13,6 @@ nothing and a new template invalidates every entry.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -61,11 +60,6 @@ def fit_function():
     return printer.fit
 
 
-def _template_version() -> str:
-    from webapp.reports import printer
-    return printer.template_version()
-
-
 # ---------------------------------------------------------------- keys and cache files
 
 def sheet_content(sheet: Sheet) -> dict:
@@ -73,13 +67,8 @@ def sheet_content(sheet: Sheet) -> dict:
 
 
 def content_key(data: dict, year: int) -> str:
-    figures = [{**{k: v for k, v in f.items() if k != "image_path"},
-                "image": os.path.basename(f["image_path"]) if f.get("image_path") else None}
-               for f in data.get("figures") or []]
-    payload = {"template": _template_version(), "year": year,
-               "data": {**data, "figures": figures}}
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    from webapp.reports import printer
+    return printer.sheet_key(data, year)
 
 
 def _folder() -> str:

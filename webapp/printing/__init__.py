@@ -19,6 +19,7 @@ None for no caching.
 from .errors import FontMissingError, ForbiddenResourceError, PrintingError
 from .fetcher import SafeURLFetcher
 from .fitting import SIZES, Fit
+from .fitting import content_key as sheet_key
 from .render import TEMPLATE_VERSION
 from .report import (
     build_report,

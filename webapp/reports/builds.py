@@ -39,7 +39,7 @@ def reusable(cycle: ReportingCycle, key: str) -> ReportBuild | None:
 
 def request_build(cycle: ReportingCycle, user: User | None) -> tuple[ReportBuild, bool]:
     """(build, reused). Nothing changed since the last build: the stored one, at once."""
-    collected = inputs.collect(cycle, printer.template_version())
+    collected = inputs.collect(cycle)
     if not collected.sheets:
         raise BuildError(f"{cycle.year}年度には承認済の個票がありません。")
     existing = reusable(cycle, collected.key)
@@ -70,7 +70,7 @@ def run_build(build_id: int) -> None:
     build.status = "running"
     db.session.commit()
     try:
-        collected = inputs.collect(build.cycle, printer.template_version())
+        collected = inputs.collect(build.cycle)
         pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
                                  progress=_progress(build_id))
         folder = current_app.config["REPORTS_FOLDER"]

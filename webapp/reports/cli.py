@@ -30,7 +30,7 @@ def build_report_cmd(year, out, html_out):
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
     if cycle is None:
         _fail(f"{year}年度のデータがありません。")
-    collected = inputs.collect(cycle, printer.template_version())
+    collected = inputs.collect(cycle)
     if not collected.sheets:
         _fail(f"{year}年度には承認済の個票がありません。")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp import printing
 from webapp.extensions import db
 from webapp.models import Kpi, Project, ReportingCycle, Sheet
 from webapp.report_io.exporter import COUNCIL
@@ -52,32 +52,16 @@ def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:
     return dt.date(cycle.year + 1, 3, 31)
 
 
-def _file_digest(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def content_key(meta: dict, sheets: list[dict], template_version: str) -> str:
-    """Equal key, equal PDF: the data, the images' bytes and the template's version."""
-    payload = {"meta": {**meta, "date": meta["date"].isoformat()}, "template": template_version,
-               "sheets": []}
-    for sheet in sheets:
-        figures = []
-        for f in sheet["figures"]:
-            f = dict(f)
-            path = f.pop("image_path", None)
-            if path:
-                f["image_sha256"] = _file_digest(path) if os.path.isfile(path) else "missing"
-            figures.append(f)
-        payload["sheets"].append({**sheet, "figures": figures})
+def content_key(meta: dict, year: int, sheets: list[dict]) -> str:
+    """Equal key, equal PDF: the cover's data plus each sheet's print key (its content,
+    image bytes, templates, fonts; see webapp.printing.sheet_key)."""
+    payload = {"meta": {**meta, "date": meta["date"].isoformat()},
+               "sheets": [printing.sheet_key(sheet, year) for sheet in sheets]}
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
 
 
-def collect(cycle: ReportingCycle, template_version: str) -> ReportInputs:
+def collect(cycle: ReportingCycle) -> ReportInputs:
     sheets = approved_sheets(cycle)
     upload_folder = current_app.config["UPLOAD_FOLDER"]
     dicts = [sheet_to_dict(s, upload_folder) for s in sheets]
@@ -85,4 +69,4 @@ def collect(cycle: ReportingCycle, template_version: str) -> ReportInputs:
             "fiscal_year": cycle.year, "date": report_date(cycle, sheets)}
     versions = [{"project": s.project.number, "sheet_id": s.id, "version": s.version} for s in sheets]
     return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
-                        key=content_key(meta, dicts, template_version))
+                        key=content_key(meta, cycle.year, dicts))

@@ -14,9 +14,9 @@ def _uploads() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
-def template_version() -> str:
-    """Changes whenever the printed output could: the templates, CSS and fonts."""
-    return printing.template_version()
+def sheet_key(sheet: dict, year: int) -> str:
+    """Changes whenever the sheet's print could: its content, images, templates, fonts."""
+    return printing.sheet_key(sheet, year)
 
 
 def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None) -> bytes:
