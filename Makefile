@@ -43,7 +43,7 @@ test-sqlite: setup
 test-postgres: setup
 	TEST_DATABASE=postgres $(PY) -m pytest -q $(ARGS)
 
-screenshots: demo  ## PNGs of the cover, contents and sheets ①⑨⑮ into $(OUT)
+screenshots: setup  ## PNGs of the cover, contents and sheets ①⑨⑮ into $(OUT)
 	$(PY) bench/screenshots.py $(or $(OUT),screenshots)
 
 bench: setup

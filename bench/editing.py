@@ -132,12 +132,14 @@ def main(n: int) -> int:
         print(f"  fit checks queued by those saves: {len(queued)} (run by a worker, not in the request)")
         with app.app_context():
             from webapp.editing import fit
-            if fit.fit_function() is not None:
-                app.config["EDITING_FIT_JOBS"] = True
-                start = time.perf_counter()
-                status = fit.compute(db.session.get(Sheet, sheet_id))
-                print(f"  one fit job for ② (outside any request): {(time.perf_counter() - start) * 1000:.0f} ms"
-                      f" -> {status.message}")
+            app.config["EDITING_FIT_JOBS"] = True
+            start = time.perf_counter()
+            status = fit.compute(db.session.get(Sheet, sheet_id))
+            print(f"  one fit job for ② (outside any request): {(time.perf_counter() - start) * 1000:.0f} ms"
+                  f" -> {status.message}")
+        # The sheet's PDF (preview / download) once its fit is cached: issue #3 (d) over HTTP.
+        show("GET sheet PDF (②, warm cache)",
+             timed(lambda i: _ok(client.get(f"/sheets/{sheet_id}/pdf"), 200), n))
         verdict = "OK" if page < 200 and save < 200 else "TOO SLOW"
         print(f"  target: edit page and save < 200 ms at the median: {verdict}")
         return 0 if verdict == "OK" else 1
