@@ -30,7 +30,7 @@ from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, require
 from webapp.sections import BY_KEY, TEXT_SECTIONS, group_title, section_label
 from webapp.sheet_content import sheet_to_dict
-from webapp.timeutil import format_datetime, to_jst
+from webapp.timeutil import format_date, format_datetime, to_jst
 from webapp.workflow import State
 
 
@@ -360,7 +360,7 @@ def set_deadline(year: int):
         abort(404)
     cycle = cycles.set_deadline(year, form.deadline.data, current_user)
     db.session.commit()
-    flash(f"{year}年度の提出期限を" + (f"{cycle.deadline.year}年{cycle.deadline.month}月{cycle.deadline.day}日にしました。"
+    flash(f"{year}年度の提出期限を" + (f"{format_date(cycle.deadline, weekday=True)}にしました。"
                                   if cycle.deadline else "未設定にしました。"), "success")
     return redirect(url_for(".cycles"), 303)
 
