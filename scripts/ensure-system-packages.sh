@@ -4,9 +4,11 @@
 set -euo pipefail
 what=${1:-fonts}
 
-have_font() { fc-list 2>/dev/null | grep -qi 'IPAexGothic'; }
+# No `grep -q` after a pipe: it stops reading early, the writer dies of SIGPIPE
+# and, under pipefail, a font that is there would count as missing.
+have_font() { fc-list 2>/dev/null | grep -i 'IPAexGothic' >/dev/null; }
 have_browser() { command -v chromium >/dev/null 2>&1; }
-have_pango() { ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so'; }
+have_pango() { ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null; }
 
 apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
