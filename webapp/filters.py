@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp import timeutil, workflow
+from webapp import permissions, timeutil, workflow
 from webapp.models import circled
 from webapp.printing import textblocks
 
@@ -15,6 +15,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["circled"] = circled
     app.jinja_env.filters["fmtnum"] = format_number
     app.jinja_env.filters["textblocks"] = textblocks.parse
+    # Templates ask the one permissions function which buttons and links to show.
+    app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["State"] = workflow.State
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["state_label"] = lambda s: workflow.State(s).label

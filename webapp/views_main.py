@@ -23,7 +23,7 @@ bp = Blueprint("main", __name__)
 def home():
     cycles = listing.cycles_desc()
     projects = listing.projects_for(current_user)
-    if current_user.is_reviewer:
+    if can(current_user, "view_all"):
         year = request.args.get("year", type=int) or (cycles[0].year if cycles else None)
         cycle = next((c for c in cycles if c.year == year), None)
         if year is not None and cycle is None and cycles:

@@ -40,7 +40,7 @@ def endpoint_exists(name: str) -> bool:
 
 @bp.app_context_processor
 def _template_helpers():
-    return {"can": can, "days_left": cycles.days_left, "days_left_text": cycles.days_left_text,
+    return {"days_left": cycles.days_left, "days_left_text": cycles.days_left_text,
             "endpoint_exists": endpoint_exists}
 
 

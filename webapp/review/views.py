@@ -252,7 +252,6 @@ def _review_helpers():
         "review_section_label": comments.label,
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
-        "review_can": can,
         "review_last_return": _last_return,
     }
 
