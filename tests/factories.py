@@ -40,7 +40,7 @@ class Factory:
         return self.user("coordinator", organisation, **kw)
 
     def secretariat(self, **kw) -> User:
-        return self.user("secretariat", "九州地域戦略会議事務局", **kw) if False else self.user("secretariat", **kw)
+        return self.user("secretariat", **kw)
 
     def admin(self, **kw) -> User:
         return self.user("admin", **kw)

@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.register(app)
     app.register_blueprint(views_main.bp)
     app.register_blueprint(views_admin.bp)
-    _register_optional_blueprints(app)
+    _register_feature_blueprints(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -57,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _register_optional_blueprints(app: Flask) -> None:
+def _register_feature_blueprints(app: Flask) -> None:
     """Feature blueprints (editing, review, reports) register themselves here."""
     from webapp import features
     for bp in features.blueprints():

@@ -101,10 +101,3 @@ def sheet_or_404(user, sheet_id: int, action: str = "view_sheet") -> Sheet:
     if action != "view_sheet" and not can(user, action, sheet):
         abort(403)
     return sheet
-
-
-def project_or_404(user, number: int) -> Project:
-    project = db.session.scalar(select(Project).where(Project.number == number))
-    if project is None or not can(user, "view_project", project):
-        abort(404)
-    return project

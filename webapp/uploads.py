@@ -43,10 +43,6 @@ def is_stored_name(name: str | None) -> bool:
     return bool(name) and bool(_NAME.match(name))
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def read_limited(stream, limit: int = MAX_BYTES) -> bytes:
     """At most limit+1 bytes, so an oversized file is detected without reading all of it."""
     data = stream.read(limit + 1)

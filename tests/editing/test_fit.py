@@ -1,10 +1,12 @@
 """The fit status on the edit page: cached by content, computed in the background, never awaited.
 
-Most tests put a stand-in for printing's fit_sheet in place, to count calls
-and choose the answer; one test runs printing's real fit search.
+Most tests put a stand-in for printing (its fit search and its cache of
+fits, as webapp.reports.printer offers them) in place, to count calls and
+choose the answer; the last tests run printing's real fit search and cache.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -24,23 +26,33 @@ class StubFit:
 
 
 class Printing:
-    """Stands in for webapp.printing.fit_sheet."""
+    """Stands in for printer.fit (a search, whose result is cached by content) and printer.cached_fit."""
 
     def __init__(self, answer):
         self.answer = answer
         self.calls = []
+        self.cache = {}
+
+    @staticmethod
+    def _key(sheet, year):
+        return json.dumps([sheet, year], sort_keys=True, ensure_ascii=False)
 
     def __call__(self, sheet, year):
         self.calls.append((sheet["number"], year, sheet["challenges"]))
         if isinstance(self.answer, Exception):
             raise self.answer
+        self.cache[self._key(sheet, year)] = self.answer
         return self.answer
+
+    def lookup(self, sheet, year):
+        return self.cache.get(self._key(sheet, year))
 
 
 @pytest.fixture
 def printing(app24, monkeypatch):
     stub = Printing(StubFit(9.5, True))
     monkeypatch.setattr(fit, "fit_function", lambda: stub)
+    monkeypatch.setattr(fit, "lookup_function", lambda: stub.lookup)
     app24.config["EDITING_FIT_JOBS"] = True
     return stub
 
@@ -137,3 +149,14 @@ def test_printings_real_fit_search_on_sheet_2(app24, f, client24, oita):
     match = re.fullmatch(r"1ページに収まります（(\d+(?:\.\d+)?)pt）", message.strip())
     assert match, message
     assert 7.0 <= float(match.group(1)) <= 10.5
+
+
+def test_a_fit_printing_already_knows_is_shown_without_a_job(app24, f, client24, oita):
+    """One cache of fits: the sheet PDF (same search) leaves the edit page nothing to compute."""
+    app24.config["EDITING_FIT_JOBS"] = False  # no job may run: only the cache can answer
+    sheet = sheet24(f)
+    assert Page(client24.get(f"/sheets/{sheet.id}/edit")).by_id("fit-status").get("data-state") == "pending"
+    assert client24.get(f"/sheets/{sheet.id}/pdf").status_code == 200
+    answer = client24.get(f"/sheets/{sheet.id}/fit").json
+    assert answer["state"] == "ready" and answer["fits"] is True
+    assert answer["message"] == f"1ページに収まります（{fit.format_size(answer['size_pt'])}pt）"

@@ -1,15 +1,20 @@
 """Does the sheet still fit one printed page, and at what size? The editing side of it.
 
-The only module of the editing feature that asks the printer
-(webapp.reports.printer.fit -> Fit: size_pt, fits, renders,
-overflow_sections) for a sheet_to_dict(sheet, upload_folder). A render takes
-seconds, so a request never waits for one: the result is kept in
-CACHE_FOLDER/editing-fit/<content key>.json (a folder every app server
-shares), the edit page shows it when it is there, and otherwise a
-background job (webapp.jobs) computes it while the page polls
-`editing.fit_status`. The key hashes the content (with image file names)
-and the printing template's version, so saving unchanged text costs
-nothing and a new template invalidates every entry.
+The fit itself is the printing package's, reached through the app's one
+doorway to it (webapp.reports.printer): `printer.fit` runs the search and
+keeps its result in printing's content-addressed cache (under
+CACHE_FOLDER, a folder every app server shares), `printer.cached_fit`
+reads that cache without rendering. A render takes seconds, so a request
+never waits for one: the edit page shows the cached fit when there is one,
+and otherwise a background job (webapp.jobs) computes it while the page
+polls `editing.fit_status`. The key is printing's (content, image bytes,
+template and fonts), so saving unchanged text costs nothing, a fit found by
+a report build or a PDF download counts here too, and a new template
+invalidates every entry.
+
+This module adds what editing needs on top: the Japanese messages, the
+sections named to shorten, and small marker files in
+CACHE_FOLDER/editing-fit/ for a job that is queued or has just failed.
 """
 from __future__ import annotations
 
@@ -55,12 +60,18 @@ class FitStatus:
 # ---------------------------------------------------------------- the printing API
 
 def fit_function():
-    """printing's fit search, through the app's one doorway to the printing package."""
+    """printing's fit search (renders; caches its result)."""
     from webapp.reports import printer
     return printer.fit
 
 
-# ---------------------------------------------------------------- keys and cache files
+def lookup_function():
+    """printing's cached fit of a sheet, or None (never renders)."""
+    from webapp.reports import printer
+    return printer.cached_fit
+
+
+# ---------------------------------------------------------------- keys and marker files
 
 def sheet_content(sheet: Sheet) -> dict:
     return sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"])
@@ -77,7 +88,7 @@ def _folder() -> str:
     return folder
 
 
-def _read(path: str) -> dict | None:
+def _read(path: str) -> dict | None:  # a marker file
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
@@ -98,10 +109,6 @@ def _write(path: str, data: dict) -> None:
         except OSError:
             pass
         raise
-
-
-def _result_path(key: str) -> str:
-    return os.path.join(_folder(), key + ".json")
 
 
 def _marker_path(key: str) -> str:
@@ -174,6 +181,12 @@ def status_from_result(result: dict, key: str, year: int) -> FitStatus:
                      False, size, names, key)
 
 
+def result_of(fit, year: int) -> dict:
+    """printing's Fit -> what status_from_result reads (sections named as the coordinator sees them)."""
+    return {"fits": fit.fits, "size_pt": fit.size_pt,
+            "overflow": [] if fit.fits else to_shorten(fit.overflow_sections, year)}
+
+
 def _pending(key: str) -> FitStatus:
     return FitStatus("pending", "1ページに収まるかを確認しています…", "secondary", key=key)
 
@@ -197,21 +210,27 @@ def _status(sheet: Sheet, start: bool) -> FitStatus:
     data = sheet_content(sheet)
     year = sheet.cycle.year
     key = content_key(data, year)
-    known = _known(key, year)
+    known = _known(data, key, year)
     if known is not None:
         return known
     if not start or not current_app.config.get("EDITING_FIT_JOBS", True):
         return _pending(key)
     _write(_marker_path(key), {"state": "queued", "at": time.time()})
     jobs.enqueue("webapp.editing.fit.run_job", sheet.id)
-    return _known(key, year) or _pending(key)  # eager jobs (tests) are done already
+    return _known(data, key, year) or _pending(key)  # eager jobs (tests) are done already
 
 
-def _known(key: str, year: int) -> FitStatus | None:
-    """What the cache folder says about `key`: a result, a recent failure, a queued job, or None."""
-    result = _read(_result_path(key))
-    if result is not None:
-        return status_from_result(result, key, year)
+def _cached(data: dict, key: str, year: int) -> FitStatus | None:
+    """The status from printing's cached fit of this content, or None."""
+    found = lookup_function()(data, year)
+    return None if found is None else status_from_result(result_of(found, year), key, year)
+
+
+def _known(data: dict, key: str, year: int) -> FitStatus | None:
+    """A cached fit, else what the marker says: a recent failure, a queued job, or None."""
+    cached = _cached(data, key, year)
+    if cached is not None:
+        return cached
     marker = _read(_marker_path(key))
     if marker is None:
         return None
@@ -238,10 +257,9 @@ def compute(sheet: Sheet) -> FitStatus:
     data = sheet_content(sheet)
     year = sheet.cycle.year
     key = content_key(data, year)
-    cached = _read(_result_path(key))
+    cached = _cached(data, key, year)
     if cached is not None:
-        return status_from_result(cached, key, year)
-    started = time.perf_counter()
+        return cached
     try:
         fit = func(data, year)
     except Exception as exc:  # a failed render must not break editing
@@ -249,12 +267,8 @@ def compute(sheet: Sheet) -> FitStatus:
         _write(_marker_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
         return FitStatus("error", "1ページに収まるかを確認できませんでした。", "warning", key=key)
 
-    result = {"fits": fit.fits, "size_pt": fit.size_pt, "renders": fit.renders,
-              "overflow": [] if fit.fits else to_shorten(fit.overflow_sections, year),
-              "seconds": round(time.perf_counter() - started, 3)}
-    _write(_result_path(key), result)
     try:
         os.remove(_marker_path(key))
     except FileNotFoundError:
         pass
-    return status_from_result(result, key, year)
+    return status_from_result(result_of(fit, year), key, year)

@@ -34,14 +34,9 @@ from webapp.timeutil import format_date, format_datetime, to_jst
 from webapp.workflow import State
 
 
-def endpoint_exists(name: str) -> bool:
-    return name in current_app.view_functions
-
-
 @bp.app_context_processor
 def _template_helpers():
-    return {"days_left": cycles.days_left, "days_left_text": cycles.days_left_text,
-            "endpoint_exists": endpoint_exists}
+    return {"days_left": cycles.days_left, "days_left_text": cycles.days_left_text}
 
 
 # ---------------------------------------------------------------- expired sessions
@@ -133,14 +128,13 @@ def _render(sheet: Sheet, form: SheetForm, status: int = 200, *, errors=None, co
         previews.append({"url": url_for("main.figure_image", sheet_id=sheet.id, figure_id=row.id)
                          if row else None, "pending": ref is not None and row is None,
                          "size": f"{ref.width}×{ref.height}" if ref and ref.width else ""})
-    preview_url = (url_for("reports.sheet_pdf", sheet_id=sheet.id)
-                   if endpoint_exists("reports.sheet_pdf") else None)
     theirs = {d.key: d for d in conflict["diffs"]} if conflict else {}
     html = render_template(
         "editing/edit.html", sheet=sheet, year=year, form=form, sections=BY_KEY,
         group_title=group_title, errors=errors.messages if errors else [],
         conflict=conflict, theirs=theirs, locked=locked, notice=notice,
-        fit=fit.status(sheet), previews=previews, preview_url=preview_url,
+        fit=fit.status(sheet), previews=previews,
+        preview_url=url_for("reports.sheet_pdf", sheet_id=sheet.id),
         previous=_previous_texts(sheet), carried_heading=group_title("plans", year - 1),
         roadmap_years=split_years(form.roadmap_years.data),
         new_forms=_blank_forms(year, split_years(form.roadmap_years.data)))

@@ -137,7 +137,3 @@ def threads_in_order(sheet: Sheet) -> list[tuple[str | None, list[Thread]]]:
     order = [None] + list(BY_KEY)
     keys = [k for k in order if k in by_section] + [k for k in by_section if k not in order]
     return [(k, by_section[k]) for k in keys]
-
-
-def forget_cache() -> None:
-    g.pop("_review_threads", None)
