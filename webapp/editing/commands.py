@@ -52,19 +52,25 @@ def open_cycle_cmd(year, deadline, title, by_email):
     click.echo(summary.message)
 
 
+def _switch(operation, year: int, done: str) -> None:
+    """Run a cycle operation, commit, and say so; a refusal exits 1 with its message."""
+    from webapp.cycles import CycleError
+    try:
+        operation(year)
+        db.session.commit()
+    except CycleError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    click.echo(done)
+
+
 @click.command("close-cycle")
 @click.option("--year", type=int, required=True, help="報告年度")
 @with_appcontext
 def close_cycle_cmd(year):
     """Close year Y: coordinators can no longer edit or submit."""
-    from webapp.cycles import CycleError, close_cycle
-    try:
-        close_cycle(year)
-        db.session.commit()
-    except CycleError as exc:
-        db.session.rollback()
-        _fail(str(exc))
-    click.echo(f"{year}年度の受付を締め切りました。")
+    from webapp.cycles import close_cycle
+    _switch(close_cycle, year, f"{year}年度の受付を締め切りました。")
 
 
 @click.command("reopen-cycle")
@@ -72,14 +78,8 @@ def close_cycle_cmd(year):
 @with_appcontext
 def reopen_cycle_cmd(year):
     """Re-open a closed year."""
-    from webapp.cycles import CycleError, reopen_cycle
-    try:
-        reopen_cycle(year)
-        db.session.commit()
-    except CycleError as exc:
-        db.session.rollback()
-        _fail(str(exc))
-    click.echo(f"{year}年度の受付を再開しました。")
+    from webapp.cycles import reopen_cycle
+    _switch(reopen_cycle, year, f"{year}年度の受付を再開しました。")
 
 
 COMMANDS = [open_cycle_cmd, close_cycle_cmd, reopen_cycle_cmd]

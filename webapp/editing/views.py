@@ -369,15 +369,8 @@ def close_cycle(year: int):
     form = CloseCycleForm()
     counts = cycles.state_counts().get(cycle.id, {})
     if request.method == "POST" and form.validate():
-        try:
-            cycles.close_cycle(year, current_user)
-            db.session.commit()
-        except cycles.CycleError as exc:
-            db.session.rollback()
-            flash(str(exc), "warning")
-            return redirect(url_for(".cycles"), 303)
-        flash(f"{year}年度の受付を締め切りました。幹事は個票を編集・提出できません。", "success")
-        return redirect(url_for(".cycles"), 303)
+        return _switch_cycle(cycles.close_cycle, year,
+                             f"{year}年度の受付を締め切りました。幹事は個票を編集・提出できません。")
     return render_template("editing/close_cycle.html", cycle=cycle, form=form, counts=counts,
                            states=list(State)), 422 if request.method == "POST" else 200
 
@@ -388,12 +381,18 @@ def reopen_cycle(year: int):
     require(current_user, "manage_cycles")
     if cycles.get_cycle(year) is None:
         abort(404)
+    return _switch_cycle(cycles.reopen_cycle, year,
+                         f"{year}年度の受付を再開しました。幹事は作成中・差戻しの個票を編集できます。")
+
+
+def _switch_cycle(operation, year: int, done: str):
+    """Close or reopen a year, then back to the cycles page with what happened."""
     try:
-        cycles.reopen_cycle(year, current_user)
+        operation(year, current_user)
         db.session.commit()
     except cycles.CycleError as exc:
         db.session.rollback()
         flash(str(exc), "warning")
-        return redirect(url_for(".cycles"), 303)
-    flash(f"{year}年度の受付を再開しました。幹事は作成中・差戻しの個票を編集できます。", "success")
+    else:
+        flash(done, "success")
     return redirect(url_for(".cycles"), 303)
