@@ -49,7 +49,7 @@ def main(argv=None):
         raise SystemExit("pdftoppm not found (Debian: apt-get install poppler-utils)")
 
     from webapp.printing import build_report
-    from webapp.printing.jptext import circled
+    from webapp.jptext import circled
 
     meta, year, sheets = load(args.data)
     os.makedirs(args.outdir, exist_ok=True)

@@ -19,16 +19,11 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, FileField, Form, FormField, HiddenField,
                      SelectChoice, SelectField, StringField, TextAreaField)
 
-FIGURE_KINDS = [("photo", "写真"), ("chart", "グラフ"), ("diagram", "図")]
-FIGURE_KIND_LABELS = dict(FIGURE_KINDS)
+from webapp.jptext import format_number
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
+                                 MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, SheetSchema,
+                                 schema)
 
-# Column sizes in the database (webapp/models/sheet.py) and sane limits for free text.
-MAX_TEXT = 4000
-MAX_SHORT_TEXT = 1000
-LIMITS = {"unit": 50, "target_label": 200, "baseline_label": 200, "label": 100,
-          "roadmap_title": 200, "roadmap_year": 20, "caption": 300}
-MAX_ITEMS = {"kpis": 30, "series": 40, "roadmap_rows": 40, "figures": 10, "roadmap_years": 15}
-YEAR_RANGE = (1900, 2200)
 MAX_ABS = Decimal(10) ** 14          # Numeric(20, 6): 14 digits before the point
 MAX_DECIMALS = 6
 
@@ -118,15 +113,9 @@ def clean_line(raw: str | None) -> str:
     return " ".join(clean_text(raw).split("\n")).strip()
 
 
-def format_number(value) -> str:
-    """A stored number as the form shows it: 2134 -> 「2,134」, 12.5 -> 「12.5」."""
-    if value is None:
-        return ""
-    d = Decimal(str(value))
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    text = format(d.normalize(), ",f")
-    return text
+def form_number(value) -> str:
+    """A stored number as the form shows it: 2134 -> 「2,134」, None -> an empty box."""
+    return format_number(value, empty="")
 
 
 def shorten(text: str, limit: int = 24) -> str:
@@ -159,7 +148,9 @@ class KpiForm(Form):
     baseline_value = StringField("基準値")
     baseline_label = StringField("基準の表記")
     note = TextAreaField("注記")
-    series = FieldList(FormField(KpiValueForm))
+    # One more than allowed, so that too many is refused with a message, while a
+    # post of thousands of entries costs no more to read than the limit.
+    series = FieldList(FormField(KpiValueForm), max_entries=MAX_SERIES + 1)
 
 
 class RoadmapRowForm(Form):
@@ -170,7 +161,7 @@ class RoadmapRowForm(Form):
 
 
 class FigureForm(Form):
-    kind = SelectField("種類", choices=[SelectChoice(v, label) for v, label in FIGURE_KINDS],
+    kind = SelectField("種類", choices=[SelectChoice(v, label) for v, label in FIGURE_KINDS.items()],
                        validate_choice=False)
     caption = StringField("キャプション")
     note = TextAreaField("説明")
@@ -181,27 +172,36 @@ class FigureForm(Form):
     remove_image = BooleanField("画像を外す")
 
 
-class SheetForm(FlaskForm):
+class SheetFormBase(FlaskForm):
+    """The parts every sheet has; text areas and lists come from the schema (see sheet_form)."""
     version = HiddenField()
-    purpose = TextAreaField()
-    results_actions = TextAreaField()
-    results_perspectives = TextAreaField()
-    results_evaluation = TextAreaField()
-    challenges = TextAreaField()
     target_year = StringField("目標年")
     target_label = StringField("見出し")
-    target_text = TextAreaField()
-    kpis = FieldList(FormField(KpiForm))
-    plans_actions = TextAreaField()
-    plans_outlook = TextAreaField()
     roadmap_title = StringField("ロードマップの見出し")
     roadmap_years = StringField("年度の列（読点・カンマ区切り）")
-    roadmap_rows = FieldList(FormField(RoadmapRowForm))
-    figures = FieldList(FormField(FigureForm))
 
 
-TEXT_FIELDS = ("purpose", "results_actions", "results_perspectives", "results_evaluation",
-               "challenges", "target_text", "plans_actions", "plans_outlook")
+_FORM_CLASSES: dict[int, type] = {}
+
+
+def _form_class(sheet_schema: SheetSchema) -> type:
+    cls = _FORM_CLASSES.get(id(sheet_schema))
+    if cls is None:
+        fields = {s.key: TextAreaField() for s in sheet_schema.text_sections}
+        lists = {KPIS: ("kpis", KpiForm), ROADMAP: ("roadmap_rows", RoadmapRowForm),
+                 FIGURES: ("figures", FigureForm)}
+        for section in sheet_schema.sections:
+            if section.kind in lists:
+                name, entry = lists[section.kind]
+                fields[name] = FieldList(FormField(entry), max_entries=section.limit + 1)
+        cls = type("SheetForm", (SheetFormBase,), fields)
+        _FORM_CLASSES[id(sheet_schema)] = cls
+    return cls
+
+
+def sheet_form(**kwargs) -> SheetFormBase:
+    """The sheet form of the schema in force: one text area per text section."""
+    return _form_class(schema())(**kwargs)
 
 
 # ---------------------------------------------------------------- content -> form
@@ -212,16 +212,9 @@ def form_data(content: dict, version: int, image_tokens=()) -> dict:
     roadmap = content.get("roadmap") or {}
     data = {
         "version": str(version),
-        "purpose": content["purpose"],
-        "results_actions": content["results"]["actions"],
-        "results_perspectives": content["results"]["perspectives"],
-        "results_evaluation": content["results"]["evaluation"],
-        "challenges": content["challenges"],
+        **schema().texts(content),
         "target_year": "" if targets["target_year"] is None else str(targets["target_year"]),
         "target_label": targets["label"],
-        "target_text": targets["text"],
-        "plans_actions": content["plans"]["actions"],
-        "plans_outlook": content["plans"]["outlook"],
         "kpis": [_kpi_data(k) for k in targets["kpis"]],
         "roadmap_title": roadmap.get("title") or "",
         "roadmap_years": "、".join(roadmap.get("years") or []),
@@ -244,15 +237,15 @@ def _kpi_data(k: dict) -> dict:
     return {
         "name": k["name"], "unit": k["unit"], "cumulative": bool(k["cumulative"]),
         "target_year": "" if target.get("year") is None else str(target["year"]),
-        "target_value": format_number(target.get("value")),
+        "target_value": form_number(target.get("value")),
         "target_text": target.get("text") or "",
         "baseline_year": "" if baseline.get("year") is None else str(baseline["year"]),
-        "baseline_value": format_number(baseline.get("value")),
+        "baseline_value": form_number(baseline.get("value")),
         "baseline_label": baseline.get("label") or "",
         "note": k["note"],
         "series": [{"year": str(s["year"]), "label": s.get("label") or "",
-                    "target": format_number(s.get("target")),
-                    "actual": format_number(s.get("actual"))} for s in k["series"]],
+                    "target": form_number(s.get("target")),
+                    "actual": form_number(s.get("actual"))} for s in k["series"]],
     }
 
 
@@ -309,16 +302,16 @@ def split_years(raw: str | None) -> list[str]:
     return [y for y in re.split(r"[,、，\s]+", text) if y]
 
 
-def read_form(form: SheetForm, base: dict,
-              section_names: dict[str, str]) -> tuple[dict, list[FigureInput], FormErrors]:
+def read_form(form: SheetFormBase, base: dict,
+              year: int) -> tuple[dict, list[FigureInput], FormErrors]:
     """The content dict the form describes, the figure image requests, and the errors.
 
     `base` supplies what the form does not edit (project number, title, lead);
-    `section_names` maps text field names to the heading shown (for messages).
+    Messages name each text section as the schema words it for `year`.
     """
     errors = FormErrors()
 
-    def text(fld, name: str, limit: int = MAX_TEXT) -> str:
+    def text(fld, name: str, limit: int = MAX_SHORT_TEXT) -> str:
         value = clean_text(fld.data)
         if len(value) > limit:
             errors.add(fld, f"『{name}』は{limit:,}文字以内にしてください（現在 {len(value):,}文字）")
@@ -336,7 +329,7 @@ def read_form(form: SheetForm, base: dict,
         except NumberError as exc:
             errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
             return None
-        return None if value is None else _plain(value)
+        return None if value is None else _exact(value)
 
     def year(fld, name: str):
         try:
@@ -345,29 +338,32 @@ def read_form(form: SheetForm, base: dict,
             errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
             return None
 
-    texts = {key: text(getattr(form, key), section_names.get(key, key)) for key in TEXT_FIELDS}
+    sheet_schema = schema()
+    limits = {s.kind: s.limit for s in sheet_schema.sections}
+    texts = {s.key: text(form[s.key], sheet_schema.label(s.key, year), s.limit)
+             for s in sheet_schema.text_sections}
     target_year = year(form.target_year, "設定目標の目標年")
-    target_label = line(form.target_label, "設定目標の見出し", LIMITS["target_label"])
+    target_label = line(form.target_label, "設定目標の見出し", LINE_LIMITS["target_label"])
 
     kpis = []
-    _check_count(errors, form.kpis, "KPI", MAX_ITEMS["kpis"])
-    for i, entry in enumerate(form.kpis.entries[:MAX_ITEMS["kpis"]]):
+    _check_count(errors, form.kpis, "KPI", limits[KPIS])
+    for i, entry in enumerate(form.kpis.entries[:limits[KPIS]]):
         kf = entry.form
         name = text(kf.name, f"KPI {i + 1} の指標名", MAX_SHORT_TEXT)
         who = f"KPI {i + 1}『{shorten(name)}』" if name else f"KPI {i + 1}"
-        unit = line(kf.unit, f"{who}の単位", LIMITS["unit"])
+        unit = line(kf.unit, f"{who}の単位", LINE_LIMITS["unit"])
         t_year = year(kf.target_year, f"{who}目標年")
         t_value = number(kf.target_value, f"{who}目標値")
         t_text = text(kf.target_text, f"{who}目標（文章）", MAX_SHORT_TEXT)
         b_year = year(kf.baseline_year, f"{who}基準年")
         b_value = number(kf.baseline_value, f"{who}基準値")
-        b_label = line(kf.baseline_label, f"{who}基準の表記", LIMITS["baseline_label"])
+        b_label = line(kf.baseline_label, f"{who}基準の表記", LINE_LIMITS["baseline_label"])
         note = text(kf.note, f"{who}の注記", MAX_SHORT_TEXT)
         series = []
-        _check_count(errors, kf.series, f"{who}の年度", MAX_ITEMS["series"])
-        for j, point in enumerate(kf.series.entries[:MAX_ITEMS["series"]]):
+        _check_count(errors, kf.series, f"{who}の年度", MAX_SERIES)
+        for j, point in enumerate(kf.series.entries[:MAX_SERIES]):
             pf = point.form
-            label = line(pf.label, f"{who}の{j + 1}行目の表記", LIMITS["label"])
+            label = line(pf.label, f"{who}の{j + 1}行目の表記", LINE_LIMITS["label"])
             raw_year = (pf.year.data or "").strip()
             try:
                 p_year = parse_year(raw_year)
@@ -403,18 +399,18 @@ def read_form(form: SheetForm, base: dict,
         kpis.append({"name": name, "unit": unit, "cumulative": bool(kf.cumulative.data),
                      "target": target, "baseline": baseline, "series": series, "note": note})
 
-    roadmap_title = line(form.roadmap_title, "ロードマップの見出し", LIMITS["roadmap_title"])
+    roadmap_title = line(form.roadmap_title, "ロードマップの見出し", LINE_LIMITS["roadmap_title"])
     years = split_years(form.roadmap_years.data)
-    if len(years) > MAX_ITEMS["roadmap_years"]:
-        errors.add(form.roadmap_years, f"ロードマップの年度の列は{MAX_ITEMS['roadmap_years']}個までにしてください")
+    if len(years) > MAX_ROADMAP_YEARS:
+        errors.add(form.roadmap_years, f"ロードマップの年度の列は{MAX_ROADMAP_YEARS}個までにしてください")
     for y in years:
-        if len(y) > LIMITS["roadmap_year"]:
-            errors.add(form.roadmap_years, f"ロードマップの年度「{_show(y)}」は{LIMITS['roadmap_year']}文字以内にしてください")
+        if len(y) > LINE_LIMITS["roadmap_year"]:
+            errors.add(form.roadmap_years, f"ロードマップの年度「{_show(y)}」は{LINE_LIMITS['roadmap_year']}文字以内にしてください")
     if len(set(years)) != len(years):
         errors.add(form.roadmap_years, "ロードマップの年度の列に同じ年度が重複しています")
     rows = []
-    _check_count(errors, form.roadmap_rows, "ロードマップの行", MAX_ITEMS["roadmap_rows"])
-    for i, entry in enumerate(form.roadmap_rows.entries[:MAX_ITEMS["roadmap_rows"]]):
+    _check_count(errors, form.roadmap_rows, "ロードマップの行", limits[ROADMAP])
+    for i, entry in enumerate(form.roadmap_rows.entries[:limits[ROADMAP]]):
         rf = entry.form
         activity = text(rf.activity, f"ロードマップ {i + 1}行目の取組", MAX_SHORT_TEXT)
         detail = text(rf.detail, f"ロードマップ {i + 1}行目の内容", MAX_SHORT_TEXT)
@@ -438,11 +434,11 @@ def read_form(form: SheetForm, base: dict,
         roadmap = {"title": roadmap_title, "years": years, "rows": rows}
 
     figures, images = [], []
-    _check_count(errors, form.figures, "図表", MAX_ITEMS["figures"])
-    for i, entry in enumerate(form.figures.entries[:MAX_ITEMS["figures"]]):
+    _check_count(errors, form.figures, "図表", limits[FIGURES])
+    for i, entry in enumerate(form.figures.entries[:limits[FIGURES]]):
         ff = entry.form
-        kind = ff.kind.data if ff.kind.data in FIGURE_KIND_LABELS else "photo"
-        caption = line(ff.caption, f"図表 {i + 1} のキャプション", LIMITS["caption"])
+        kind = ff.kind.data if ff.kind.data in FIGURE_KINDS else "photo"
+        caption = line(ff.caption, f"図表 {i + 1} のキャプション", LINE_LIMITS["caption"])
         note = text(ff.note, f"図表 {i + 1} の説明", MAX_SHORT_TEXT)
         upload = ff.image.data if getattr(ff.image.data, "filename", "") else None
         image = FigureInput(token=(ff.image_token.data or "").strip(), upload=upload,
@@ -455,27 +451,22 @@ def read_form(form: SheetForm, base: dict,
     content = {
         **{k: base[k] for k in ("number", "title", "lead_label", "lead_organizations",
                                  "co_organizations")},
-        "purpose": texts["purpose"],
-        "results": {"actions": texts["results_actions"],
-                    "perspectives": texts["results_perspectives"],
-                    "evaluation": texts["results_evaluation"]},
-        "challenges": texts["challenges"],
-        "targets": {"target_year": target_year, "label": target_label,
-                    "text": texts["target_text"], "kpis": kpis},
-        "plans": {"actions": texts["plans_actions"], "outlook": texts["plans_outlook"]},
+        "targets": {"target_year": target_year, "label": target_label, "kpis": kpis},
         "roadmap": roadmap,
         "figures": figures,
     }
+    for key, value in texts.items():
+        sheet_schema.put_text(content, key, value)
     return content, images, errors
 
 
 def _check_count(errors: FormErrors, fieldlist, what: str, limit: int) -> None:
     if len(fieldlist.entries) > limit:
-        errors.add(None, f"{what}は{limit}件までです（{len(fieldlist.entries)}件あります）")
+        errors.add(None, f"{what}は{limit}件までです。減らしてから保存してください")
 
 
-def _plain(value: Decimal):
-    """Decimal -> int or float, as the content dict holds numbers (see sheet_content.number_out)."""
+def _exact(value: Decimal):
+    """As the content dict holds figures: int when whole, else the exact Decimal."""
     if value == value.to_integral_value():
         return int(value)
-    return float(value)
+    return value.normalize()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 
@@ -10,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from webapp import exactjson
 from webapp.extensions import db
 
 
@@ -51,7 +51,7 @@ def export_report_cmd(year, approved_only, file):
         data = export_report(year, approved_only=approved_only)
     except ExportError as exc:
         _fail(str(exc))
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = exactjson.dumps(data, indent=2) + "\n"
     if file == "-":
         click.echo(text, nl=False)
         return

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import secrets
 
+from webapp import exactjson
+
 
 def _secret_key(instance_path: str) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/.
@@ -45,7 +47,8 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "app.db")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": exactjson.dumps,
+                                      "json_deserializer": exactjson.loads},
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -56,6 +59,10 @@ def load_config(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Figure images: per file, and the pixels one save may decode in all.
+        "UPLOAD_MAX_MB": int(os.environ.get("UPLOAD_MAX_MB", "5")),
+        "UPLOAD_MAX_MEGAPIXELS": 40,
+        "UPLOAD_REQUEST_MEGAPIXELS": 60,
         "BOOTSTRAP_SERVE_LOCAL": True,
         # Where links in e-mails point.
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),

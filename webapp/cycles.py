@@ -7,9 +7,9 @@ both call these, so the rules live in one place:
   approved sheet in an earlier year gets a draft carried forward from the
   latest one: purpose, target year/label/text, KPIs with their history (and
   an empty row for year Y to fill in), roadmap and figures (image files
-  copied) kept; last year's plans stored as `carried_plans_*` and offered as
-  the starting text of this year's results. Other projects get a sheet that
-  has not been started.
+  copied) kept; each text section as the schema's carry rule says (last
+  year's plans become the starting text of this year's results). Other
+  projects get a sheet that has not been started.
 - A year is opened once; a second attempt is refused with a message.
 - Closing stops all editing (`can(..., 'edit_sheet')` needs an open cycle);
   re-opening allows it again.
@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import (Figure, Kpi, KpiValue, Project, ReportingCycle, RoadmapRow, Sheet,
                            Transition, User)
+from webapp.sheet_content import latest_approved
+from webapp.sheet_schema import KEEP, schema
 from webapp.timeutil import today_jst, utcnow
 from webapp.uploads import copy_stored
 from webapp.workflow import State
@@ -65,23 +66,6 @@ def _title_for(year: int) -> str:
     if previous is not None and previous.report_title:
         return re.sub(str(previous.year), str(year), previous.report_title)
     return f"{year}年度 活動実績と評価"
-
-
-def latest_approved(project_ids: list[int], before_year: int) -> dict[int, Sheet]:
-    """project id -> its latest approved sheet of a year before `before_year`."""
-    if not project_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Sheet).join(ReportingCycle)
-        .where(Sheet.project_id.in_(project_ids), Sheet.state == State.APPROVED.value,
-               ReportingCycle.year < before_year)
-        .order_by(ReportingCycle.year.desc())
-        .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
-                 selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures))).all()
-    found: dict[int, Sheet] = {}
-    for sheet in rows:
-        found.setdefault(sheet.project_id, sheet)
-    return found
 
 
 def open_cycle(year: int, deadline: dt.date | None, user: User | None,
@@ -134,19 +118,9 @@ def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> S
     """A draft for `cycle` holding what carries over from the approved `source` sheet."""
     year = cycle.year
     sheet = Sheet(project_id=source.project_id, cycle=cycle, state=State.DRAFT.value, version=1)
-    sheet.purpose = source.purpose
+    sheet.texts = carried_texts(source)
     sheet.target_year = source.target_year
     sheet.target_label = source.target_label
-    sheet.target_text = source.target_text
-    # Last year's plans: kept beside the form, and the starting text of this year's results.
-    sheet.carried_plans_actions = source.plans_actions
-    sheet.carried_plans_outlook = source.plans_outlook
-    sheet.results_actions = source.plans_actions
-    sheet.results_evaluation = source.plans_outlook
-    sheet.results_perspectives = ""
-    sheet.challenges = ""
-    sheet.plans_actions = ""
-    sheet.plans_outlook = ""
 
     kpis = []
     for k in source.kpis:
@@ -177,6 +151,19 @@ def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> S
                               image_height=f.image_height if image else None))
     sheet.figures = figures
     return sheet
+
+
+def carried_texts(source: Sheet) -> dict[str, str]:
+    """Each text section of next year's draft, by the schema's carry rule."""
+    texts = {}
+    for section in schema().text_sections:
+        if section.carry == KEEP:
+            texts[section.key] = source.text(section.key)
+        elif section.carry.startswith("from:"):
+            texts[section.key] = source.text(section.carry[len("from:"):])
+        else:
+            texts[section.key] = ""
+    return texts
 
 
 def close_cycle(year: int, user: User | None = None) -> ReportingCycle:

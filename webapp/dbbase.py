@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that migrations can drop/alter them on every backend.
@@ -18,6 +19,33 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class ExactDecimal(TypeDecorator):
+    """A KPI figure, kept digit for digit: 14 digits before the point and 6 after.
+
+    PostgreSQL's NUMERIC keeps that; SQLite would turn it into a double
+    (15 significant digits), so there it is stored as text.
+    """
+
+    impl = Numeric(20, 6)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(Numeric(20, 6, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = value if isinstance(value, Decimal) else Decimal(str(value))
+        return format(value, "f") if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(str(value)).normalize() + 0  # + 0 turns -0 and 1E+1 into plain numbers
 
 
 class UTCDateTime(TypeDecorator):

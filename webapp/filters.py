@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Flask
 
 from webapp import permissions, timeutil, workflow
-from webapp.models import circled
+from webapp.jptext import circled, format_number, fullwidth
 from webapp.printing import textblocks
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["jdate"] = timeutil.format_date
     app.jinja_env.filters["jdatetime"] = timeutil.format_datetime
-    app.jinja_env.filters["fullwidth"] = timeutil.fullwidth
+    app.jinja_env.filters["fullwidth"] = fullwidth
     app.jinja_env.filters["circled"] = circled
     app.jinja_env.filters["fmtnum"] = format_number
     app.jinja_env.filters["textblocks"] = textblocks.parse
@@ -21,15 +21,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["state_label"] = lambda s: workflow.State(s).label
     app.jinja_env.globals["state_css"] = lambda s: workflow.State(s).css
-
-
-def format_number(value) -> str:
-    """1234.5 -> 1,234.5; None -> '－' (an empty cell, as printed)."""
-    if value is None:
-        return "－"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}"
 
 
 def action_label(action: str) -> str:

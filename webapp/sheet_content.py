@@ -2,32 +2,39 @@
 
 This one shape is what import/export read and write, what the printer
 prints, what a submitted version snapshots and what comparisons diff, so
-that every part agrees on what "the content of a sheet" is.
+that every part agrees on what "the content of a sheet" is. Where each text
+section sits in it is the schema's (webapp.sheet_schema) to say.
+
+KPI figures are Decimal (or int) throughout, never float: they come back
+out exactly as they went in (see webapp.exactjson).
 """
 from __future__ import annotations
 
 import os
 from decimal import Decimal
 
-from sqlalchemy.orm import object_session
+from sqlalchemy import select
+from sqlalchemy.orm import object_session, selectinload
 
-from webapp.models import Figure, Kpi, KpiValue, RoadmapRow, Sheet
+from webapp.extensions import db
+from webapp.models import Figure, Kpi, KpiValue, ReportingCycle, RoadmapRow, Sheet
+from webapp.sheet_schema import schema
+from webapp.workflow import State
 
 
 def number_out(value: Decimal | None):
-    """Decimal from the database -> int when whole, else float (as in the JSON)."""
+    """A stored figure as the content holds it: int when whole, else the exact Decimal."""
     if value is None:
         return None
-    value = Decimal(value)
     if value == value.to_integral_value():
         return int(value)
-    return float(value.normalize())
+    return value
 
 
 def number_in(value) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value))
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _kpi_dict(kpi: Kpi) -> dict:
@@ -67,23 +74,26 @@ def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
         if upload_folder and f.image_file:
             item["image_path"] = os.path.join(upload_folder, f.image_file)
         figures.append(item)
-    return {
+    content = {
         "number": project.number,
         "title": project.title,
         "lead_label": project.lead_label,
         "lead_organizations": [o.name for o in project.lead_organisations],
         "co_organizations": [o.name for o in project.co_organisations],
-        "purpose": sheet.purpose,
-        "results": {"actions": sheet.results_actions,
-                    "perspectives": sheet.results_perspectives,
-                    "evaluation": sheet.results_evaluation},
-        "challenges": sheet.challenges,
         "targets": {"target_year": sheet.target_year, "label": sheet.target_label,
-                    "text": sheet.target_text, "kpis": [_kpi_dict(k) for k in sheet.kpis]},
-        "plans": {"actions": sheet.plans_actions, "outlook": sheet.plans_outlook},
+                    "kpis": [_kpi_dict(k) for k in sheet.kpis]},
         "roadmap": roadmap,
         "figures": figures,
     }
+    sheet_schema = schema()
+    for section in sheet_schema.text_sections:
+        sheet_schema.put_text(content, section.key, sheet.text(section.key))
+    return content
+
+
+def texts_of(content: dict) -> dict[str, str]:
+    """The text sections of a content dict, by section key (as `Sheet.texts` holds them)."""
+    return schema().texts(content)
 
 
 def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> None:
@@ -93,17 +103,10 @@ def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> N
     the same position still has a figure, so re-importing text never drops
     a photo.
     """
-    sheet.purpose = data["purpose"]
-    sheet.results_actions = data["results"]["actions"]
-    sheet.results_perspectives = data["results"]["perspectives"]
-    sheet.results_evaluation = data["results"]["evaluation"]
-    sheet.challenges = data["challenges"]
+    sheet.texts = texts_of(data)
     targets = data["targets"]
     sheet.target_year = targets["target_year"]
     sheet.target_label = targets["label"]
-    sheet.target_text = targets["text"]
-    sheet.plans_actions = data["plans"]["actions"]
-    sheet.plans_outlook = data["plans"]["outlook"]
 
     old_images = ({f.position: (f.image_file, f.image_width, f.image_height) for f in sheet.figures}
                   if keep_figure_files else {})
@@ -156,3 +159,44 @@ def content_without_images(data: dict) -> dict:
     """The dict minus machine-local paths, for hashing and comparing."""
     figures = [{k: v for k, v in f.items() if k != "image_path"} for f in data.get("figures", [])]
     return {**data, "figures": figures}
+
+
+# ---------------------------------------------------------------- last year's approved sheet
+
+def latest_approved(project_ids: list[int], before_year: int) -> dict[int, Sheet]:
+    """project id -> its latest approved sheet of a year before `before_year`.
+
+    "Last year's sheet" everywhere (carry-forward, the editor's reference
+    texts, comparisons, the sheet page) means this: approved, and the most
+    recent such year, which need not be the year just before.
+    """
+    if not project_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Sheet).join(ReportingCycle)
+        .where(Sheet.project_id.in_(project_ids), Sheet.state == State.APPROVED.value,
+               ReportingCycle.year < before_year)
+        .order_by(ReportingCycle.year.desc())
+        .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
+                 selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures))).all()
+    found: dict[int, Sheet] = {}
+    for sheet in rows:
+        found.setdefault(sheet.project_id, sheet)
+    return found
+
+
+def last_approved(sheet: Sheet) -> Sheet | None:
+    return latest_approved([sheet.project_id], sheet.cycle.year).get(sheet.project_id)
+
+
+def printable(content: dict) -> dict:
+    """The content with plain numbers, for the printing package (which takes JSON types)."""
+    def plain(value):
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+    return plain(content)

@@ -5,7 +5,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
-_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 _WEEKDAYS = "月火水木金土日"
 
 
@@ -21,11 +20,6 @@ def to_jst(value: dt.datetime) -> dt.datetime:
 
 def today_jst() -> dt.date:
     return utcnow().astimezone(JST).date()
-
-
-def fullwidth(value) -> str:
-    """Digits as printed in the council's headings: 2023 -> ２０２３."""
-    return str(value).translate(_FULLWIDTH)
 
 
 def format_date(value: dt.date | dt.datetime | None, weekday: bool = False) -> str:

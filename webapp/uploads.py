@@ -19,8 +19,6 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000          # a 40-megapixel photo is the most a camera gives
 MAX_EDGE = 2400                  # longer edge kept; more is wasted on an A4 sheet
 JPEG_QUALITY = 88
 FORMATS = {"PNG": ".png", "JPEG": ".jpg"}
@@ -43,19 +41,39 @@ def is_stored_name(name: str | None) -> bool:
     return bool(name) and bool(_NAME.match(name))
 
 
-def read_limited(stream, limit: int = MAX_BYTES) -> bytes:
+@dataclass(frozen=True)
+class Limits:
+    """From the config (UPLOAD_MAX_MB, UPLOAD_MAX_MEGAPIXELS), so pages, messages and checks agree."""
+    max_mb: int = 5
+    max_megapixels: int = 40     # a 40-megapixel photo is the most a camera gives
+
+    @classmethod
+    def from_config(cls, config) -> "Limits":
+        return cls(config["UPLOAD_MAX_MB"], config["UPLOAD_MAX_MEGAPIXELS"])
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mb * 1024 * 1024
+
+    @property
+    def max_pixels(self) -> int:
+        return self.max_megapixels * 1_000_000
+
+
+def read_limited(stream, limit: int) -> bytes:
     """At most limit+1 bytes, so an oversized file is detected without reading all of it."""
     data = stream.read(limit + 1)
     return data if isinstance(data, bytes) else bytes(data)
 
 
-def check_and_encode(data: bytes, filename: str = "") -> tuple[bytes, str, int, int]:
+def check_and_encode(data: bytes, limits: Limits,
+                     filename: str = "") -> tuple[bytes, str, int, int]:
     """Decode `data` as PNG/JPEG and re-encode it; returns (bytes, extension, width, height)."""
     shown = f"「{os.path.basename(filename)}」" if filename else "このファイル"
     if not data:
         raise UploadError(f"{shown}は空のファイルです。PNG または JPEG の画像を選んでください。")
-    if len(data) > MAX_BYTES:
-        raise UploadError(f"{shown}は大きすぎます（最大 5 MB）。"
+    if len(data) > limits.max_bytes:
+        raise UploadError(f"{shown}は大きすぎます（最大 {limits.max_mb} MB）。"
                           "画像を縮小するか、圧縮してからアップロードしてください。")
     if not data.startswith(_MAGIC):
         raise UploadError(f"{shown}は PNG または JPEG の画像として読み取れません。"
@@ -66,9 +84,9 @@ def check_and_encode(data: bytes, filename: str = "") -> tuple[bytes, str, int, 
             width, height = probe.size
             if fmt not in FORMATS:
                 raise UploadError(f"{shown}は PNG または JPEG の画像ではありません（{fmt}）。")
-            if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+            if width * height > limits.max_pixels or width <= 0 or height <= 0:
                 raise UploadError(f"{shown}は画素数が大きすぎます（{width}×{height}）。"
-                                  f"{MAX_PIXELS // 10_000:,}万画素以下の画像にしてください。")
+                                  f"{limits.max_pixels // 10_000:,}万画素以下の画像にしてください。")
             probe.verify()
         # verify() leaves the image unusable; decode again, fully this time.
         with Image.open(io.BytesIO(data)) as img:
@@ -78,7 +96,7 @@ def check_and_encode(data: bytes, filename: str = "") -> tuple[bytes, str, int, 
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadError(f"{shown}は画素数が大きすぎます。"
-                          f"{MAX_PIXELS // 10_000:,}万画素以下の画像にしてください。")
+                          f"{limits.max_pixels // 10_000:,}万画素以下の画像にしてください。")
     except Exception:
         raise UploadError(f"{shown}は PNG または JPEG の画像として読み取れません"
                           "（ファイルが壊れているか、画像ではありません）。")
@@ -103,22 +121,40 @@ def check_and_encode(data: bytes, filename: str = "") -> tuple[bytes, str, int, 
     return out.getvalue(), FORMATS[fmt], image.size[0], image.size[1]
 
 
-def _write(folder: str, data: bytes, ext: str) -> str:
+@dataclass(frozen=True)
+class PreparedImage(StoredImage):
+    """A checked, re-encoded upload with its future name, not yet on disk: a save that
+    is refused (a conflict, a closed year) must leave no file behind."""
+    data: bytes = b""
+
+
+def pixels(file_storage) -> int:
+    """The image's pixel count from its header, without decoding it (0 when unreadable)."""
+    try:
+        position = file_storage.stream.tell()
+        with Image.open(file_storage.stream) as probe:
+            width, height = probe.size
+        file_storage.stream.seek(position)
+        return width * height
+    except Exception:
+        file_storage.stream.seek(0)
+        return 0
+
+
+def prepare_upload(file_storage, limits: Limits) -> PreparedImage:
+    """Check an uploaded werkzeug FileStorage and re-encode it, in memory."""
+    data = read_limited(file_storage.stream, limits.max_bytes)
+    encoded, ext, width, height = check_and_encode(data, limits, file_storage.filename or "")
+    return PreparedImage(secrets.token_hex(16) + ext, width, height, encoded)
+
+
+def write_prepared(image: PreparedImage, folder: str) -> None:
     os.makedirs(folder, exist_ok=True)
-    name = secrets.token_hex(16) + ext
-    path = os.path.join(folder, name)
+    path = os.path.join(folder, image.name)
     tmp = path + ".part"
     with open(tmp, "wb") as fh:
-        fh.write(data)
+        fh.write(image.data)
     os.replace(tmp, path)
-    return name
-
-
-def store_upload(file_storage, folder: str) -> StoredImage:
-    """Check an uploaded werkzeug FileStorage and store its clean re-encoding."""
-    data = read_limited(file_storage.stream)
-    encoded, ext, width, height = check_and_encode(data, file_storage.filename or "")
-    return StoredImage(_write(folder, encoded, ext), width, height)
 
 
 def copy_stored(name: str, folder: str) -> str | None:

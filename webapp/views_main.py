@@ -11,7 +11,7 @@ from webapp import listing
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, sheet_or_404
-from webapp.sections import BY_KEY, SECTIONS, group_title
+from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.sheet_content import sheet_to_dict
 from webapp.workflow import State, transitions_from
 
@@ -45,16 +45,13 @@ def sheet(sheet_id: int):
     year = sheet.cycle.year
     actions = [t for t in transitions_from(sheet.state) if can(current_user, t.name, sheet)
                and t.name != "edit"]
-    previous = db.session.scalar(
-        select(Sheet).join(ReportingCycle).where(Sheet.project_id == sheet.project_id,
-                                                 ReportingCycle.year < year)
-        .order_by(ReportingCycle.year.desc()).limit(1))
     others = db.session.scalars(
         select(Sheet).join(ReportingCycle).where(Sheet.project_id == sheet.project_id)
         .order_by(ReportingCycle.year.desc())).all()
-    return render_template("main/sheet.html", sheet=sheet, year=year, sections=SECTIONS,
-                           sections_by_key=BY_KEY, content=sheet_to_dict(sheet),
-                           group_title=group_title, actions=actions, previous=previous,
+    content = sheet_to_dict(sheet)
+    return render_template("main/sheet.html", sheet=sheet, year=year, schema=schema(),
+                           columns=(LEFT, RIGHT), content=content, filled=schema().filled(content),
+                           actions=actions,
                            others=others, can_edit=can(current_user, "edit_sheet", sheet))
 
 

@@ -5,7 +5,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from webapp.printing import FontMissingError, fonts, sheet_pdf
-from webapp.printing.jptext import circled, format_number, fullwidth_digits, jp_date
+from webapp.jptext import circled, format_number, fullwidth, jp_date
 from webapp.printing.kpis import bar_chart_svg, kpi_view, latest_actual, progress_rate
 
 
@@ -40,7 +40,7 @@ def test_font_found_and_has_the_glyphs_we_print():
 def test_circled_numbers_and_dates():
     assert circled(1) == "①" and circled(20) == "⑳" and circled(21) == "㉑"
     assert circled(50) == "㊿" and circled(51) == "（５１）"
-    assert fullwidth_digits(2023) == "２０２３"
+    assert fullwidth(2023) == "２０２３"
     assert jp_date(datetime.date(2024, 3, 31)) == "２０２４年３月"
     assert format_number(0.6568) == "0.6568" and format_number(5261) == "5,261"
     assert format_number(None) == "－" and format_number(40.0) == "40"

@@ -5,7 +5,7 @@ import tempfile
 from pypdf import PdfReader
 
 from webapp.printing import SIZES, build_report
-from webapp.printing.jptext import circled, fullwidth_digits
+from webapp.jptext import circled, fullwidth
 from webapp.printing.textblocks import parse
 
 from .conftest import nows
@@ -184,6 +184,6 @@ def test_year_headings_follow_the_year(tmp_path, fy2023_data):
     from webapp.printing import sheet_pdf
     pdf = sheet_pdf(fy2023_data["projects"][0], 2030, str(tmp_path))
     text = nows(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
-    assert f"{fullwidth_digits(2030)}年度の活動実績（主要な取組）と評価" in text
-    assert f"{fullwidth_digits(2031)}年度以降の取組（計画）" in text
-    assert f"○{fullwidth_digits(2030)}年度の評価" in text
+    assert f"{fullwidth(2030)}年度の活動実績（主要な取組）と評価" in text
+    assert f"{fullwidth(2031)}年度以降の取組（計画）" in text
+    assert f"○{fullwidth(2030)}年度の評価" in text

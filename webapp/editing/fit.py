@@ -31,7 +31,7 @@ from webapp import jobs
 from webapp.extensions import db
 from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
-from webapp.timeutil import fullwidth
+from webapp.jptext import fullwidth
 
 log = logging.getLogger(__name__)
 

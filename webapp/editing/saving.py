@@ -24,20 +24,20 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from forms.sheet import FIGURE_KIND_LABELS, FigureInput, FormErrors, format_number
+from forms.sheet import FigureInput, FormErrors
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
 from webapp.operations import transition
 from webapp.permissions import can, project_role
-from webapp.sections import TEXT_SECTIONS, section_label
-from webapp.sheet_content import content_without_images, number_in, sheet_to_dict
+from webapp.content_text import figure_text, kpi_text, roadmap_text
+from webapp.sheet_content import content_without_images, number_in, sheet_to_dict, texts_of
+from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.timeutil import format_datetime, utcnow
-from webapp.uploads import UploadError, delete_stored, is_stored_name, store_upload
+from webapp.uploads import (Limits, PreparedImage, UploadError, delete_stored, is_stored_name,
+                            pixels, prepare_upload, write_prepared)
 from webapp.workflow import EDITABLE_STATES, State
 
-SCALARS = ("purpose", "results_actions", "results_perspectives", "results_evaluation",
-           "challenges", "target_year", "target_label", "target_text", "plans_actions",
-           "plans_outlook", "roadmap_title", "roadmap_years")
+SCALARS = ("texts", "target_year", "target_label", "roadmap_title", "roadmap_years")
 
 
 class NotEditableError(Exception):
@@ -52,8 +52,8 @@ class ConflictError(Exception):
         self.base_version = base_version
         who = sheet.updated_by.display_name if sheet.updated_by else "他の方"
         super().__init__(
-            f"この個票は、あなたが編集を始めた後（版 {base_version}）に{who}さんが保存しました"
-            f"（版 {sheet.version}、{format_datetime(sheet.updated_at)}）。"
+            f"この個票は、あなたが編集を始めた後に{who}さんが保存しました"
+            f"（{format_datetime(sheet.updated_at)}）。"
             "上書きはしていません。あなたの入力はそのまま残っています。"
             "違いのある項目に最新の保存内容を並べて表示しましたので、必要な内容を反映してから保存し直してください。")
 
@@ -70,6 +70,7 @@ class ImageRef:
     name: str
     width: int | None
     height: int | None
+    new: PreparedImage | None = None   # an upload, written only when the save goes through
 
 
 # ---------------------------------------------------------------- loading and permission
@@ -137,27 +138,33 @@ def figure_tokens(sheet: Sheet) -> list[str]:
 
 
 def resolve_images(sheet: Sheet, inputs: list[FigureInput], errors: FormErrors) -> list[ImageRef | None]:
-    """The image each figure entry is to have; new uploads are checked and stored now.
+    """The image each figure entry is to have; new uploads are checked now, in memory.
 
-    A stored upload is remembered in the entry's `image_token` field, so that
-    a save refused for another reason (a typing error, a conflict) does not
-    lose the photo: the re-shown form posts it again.
+    Nothing is written here: `save_content` writes new files once the save
+    has gone through, so a refused save leaves no file behind. The pixels
+    one save may decode are bounded in all (UPLOAD_REQUEST_MEGAPIXELS), not
+    only per file.
     """
-    folder = current_app.config["UPLOAD_FOLDER"]
+    config = current_app.config
+    limits = Limits.from_config(config)
+    budget = config["UPLOAD_REQUEST_MEGAPIXELS"] * 1_000_000
+    uploads = [item for item in inputs if item.upload is not None]
+    if sum(pixels(item.upload) for item in uploads) > budget:
+        errors.add(None, f"一度に保存できる画像は合計 {budget // 10_000:,}万画素までです。"
+                         "画像を小さくするか、数回に分けて保存してください。")
+        for item in uploads:
+            item.upload = None
     result: list[ImageRef | None] = []
     for i, item in enumerate(inputs):
         ref = read_image_token(sheet.id, item.token) if item.token else None
         if item.upload is not None:
             try:
-                stored = store_upload(item.upload, folder)
+                prepared = prepare_upload(item.upload, limits)
             except UploadError as exc:
                 errors.add(item.entry.image if item.entry is not None else None,
                            f"図表 {i + 1}: {exc}")
             else:
-                ref = ImageRef(stored.name, stored.width, stored.height)
-                if item.entry is not None:
-                    item.entry.image_token.data = image_token(sheet.id, ref)
-                    item.entry.remove_image.data = False
+                ref = ImageRef(prepared.name, prepared.width, prepared.height, new=prepared)
         elif item.remove:
             ref = None
             if item.entry is not None:
@@ -167,6 +174,11 @@ def resolve_images(sheet: Sheet, inputs: list[FigureInput], errors: FormErrors) 
             item.entry.image_token.data = ""  # removed meanwhile (or a forged token)
         result.append(ref)
     return result
+
+
+def pending_uploads(images: list[ImageRef | None]) -> list[int]:
+    """Positions (from 1) of figures whose new image a refused save did not keep."""
+    return [i + 1 for i, ref in enumerate(images) if ref is not None and ref.new is not None]
 
 
 def delete_files(names: list[str]) -> None:
@@ -181,16 +193,9 @@ def scalar_values(content: dict) -> dict:
     targets = content["targets"]
     roadmap = content.get("roadmap")
     return {
-        "purpose": content["purpose"],
-        "results_actions": content["results"]["actions"],
-        "results_perspectives": content["results"]["perspectives"],
-        "results_evaluation": content["results"]["evaluation"],
-        "challenges": content["challenges"],
+        "texts": texts_of(content),
         "target_year": targets["target_year"],
         "target_label": targets["label"],
-        "target_text": targets["text"],
-        "plans_actions": content["plans"]["actions"],
-        "plans_outlook": content["plans"]["outlook"],
         "roadmap_title": roadmap["title"] if roadmap else None,
         "roadmap_years": list(roadmap["years"]) if roadmap else None,
     }
@@ -235,6 +240,10 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
     _sync_roadmap(sheet, (content.get("roadmap") or {}).get("rows") or [])
     _sync_figures(sheet, content.get("figures") or [], images)
     db.session.flush()
+    folder = current_app.config["UPLOAD_FOLDER"]
+    for ref in images:
+        if ref is not None and ref.new is not None:
+            write_prepared(ref.new, folder)
     after = {f.image_file for f in sheet.figures if f.image_file}
     return SaveOutcome(version=sheet.version, changed=True, removed_files=sorted(before - after))
 
@@ -301,53 +310,31 @@ class FieldDiff:
     text_field: bool  # the form has a text area of that name
 
 
-def _kpi_text(k: dict) -> str:
-    target = k.get("target") or {}
-    lines = [f"指標名: {k['name']}", f"単位: {k['unit']}" + ("（累計）" if k["cumulative"] else "")]
-    goal = target.get("text") or format_number(target.get("value"))
-    lines.append(f"目標: {target.get('year') or ''}年 {goal}".strip())
-    if k.get("baseline"):
-        b = k["baseline"]
-        lines.append(f"基準: {b.get('label') or b.get('year')} {format_number(b.get('value'))}")
-    for s in k["series"]:
-        label = f"（{s['label']}）" if s.get("label") else ""
-        lines.append(f"{s['year']}年度{label}: 目標 {format_number(s['target']) or '－'}"
-                     f" / 実績 {format_number(s['actual']) or '－'}")
-    if k["note"]:
-        lines.append(f"注記: {k['note']}")
-    return "\n".join(lines)
-
-
 def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
-    """(key, label, text, is_text_field) for every part of the content, in printed order."""
-    c = content
-    values = {"purpose": c["purpose"], "results_actions": c["results"]["actions"],
-              "results_perspectives": c["results"]["perspectives"],
-              "results_evaluation": c["results"]["evaluation"], "challenges": c["challenges"],
-              "target_text": c["targets"]["text"], "plans_actions": c["plans"]["actions"],
-              "plans_outlook": c["plans"]["outlook"]}
+    """(key, label, text, is_text_field) for every part of the content, in the schema's order.
+
+    KPIs and figures are one entry each ('kpi-1', 'figure-2'), so that the
+    form can show the newer saved text beside the entry it belongs to.
+    """
+    sheet_schema = schema()
+    targets = content.get("targets") or {}
     out = []
-    for section in TEXT_SECTIONS:
-        if section.key == "target_text":
-            t = c["targets"]
-            out.append(("target_year", "設定目標の目標年", str(t["target_year"] or ""), False))
-            out.append(("target_label", "設定目標の見出し", t["label"], False))
-        out.append((section.key, section_label(section.key, year), values[section.key], True))
-        if section.key == "target_text":
-            for i, k in enumerate(c["targets"]["kpis"]):
-                out.append((f"kpi-{i + 1}", f"KPI {i + 1}", _kpi_text(k), False))
-    roadmap = c.get("roadmap")
-    if roadmap:
-        lines = [f"見出し: {roadmap['title']}", f"年度の列: {'、'.join(roadmap['years'])}"]
-        lines += [f"{r['activity']}（{r['from']}～{r['to']}）: {r['detail']}" for r in roadmap["rows"]]
-        out.append(("roadmap", "ロードマップ", "\n".join(lines), False))
-    else:
-        out.append(("roadmap", "ロードマップ", "", False))
-    for i, f in enumerate(c.get("figures") or []):
-        text = f"種類: {FIGURE_KIND_LABELS.get(f['kind'], f['kind'])}\nキャプション: {f['caption']}"
-        if f["note"]:
-            text += f"\n説明: {f['note']}"
-        out.append((f"figure-{i + 1}", f"図表 {i + 1}", text, False))
+    for section in sheet_schema.sections:
+        if section.box == "targets" and section is sheet_schema.in_box("targets")[0]:
+            out.append(("target_year", "設定目標の目標年", str(targets.get("target_year") or ""), False))
+            out.append(("target_label", "設定目標の見出し", targets.get("label") or "", False))
+        if section.is_text:
+            out.append((section.key, sheet_schema.label(section.key, year),
+                        sheet_schema.text(content, section.key), True))
+        elif section.kind == KPIS:
+            for i, k in enumerate(targets.get("kpis") or []):
+                out.append((f"kpi-{i + 1}", f"KPI {i + 1}", kpi_text(k), False))
+        elif section.kind == ROADMAP:
+            out.append(("roadmap", sheet_schema.label("roadmap", year),
+                        roadmap_text(content.get("roadmap")), False))
+        elif section.kind == FIGURES:
+            for i, f in enumerate(content.get("figures") or []):
+                out.append((f"figure-{i + 1}", f"図表 {i + 1}", figure_text(f), False))
     return out
 
 

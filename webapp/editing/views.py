@@ -18,18 +18,19 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from forms.cycle import CloseCycleForm, DeadlineForm, OpenCycleForm
-from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, SheetForm, empty_data,
-                         form_data, read_form, split_years)
+from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, SheetFormBase,
+                         empty_data, form_data, read_form, sheet_form, split_years)
 from webapp import cycles
 from webapp.editing import bp, fit
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
                                    figure_tokens, is_lead, load_sheet, not_editable_reason,
-                                   read_image_token, resolve_images, save_content)
+                                   pending_uploads, read_image_token, resolve_images,
+                                   save_content)
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, require
-from webapp.sections import BY_KEY, TEXT_SECTIONS, group_title, section_label
-from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_content import last_approved, sheet_to_dict
+from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.timeutil import format_date, format_datetime, to_jst
 from webapp.workflow import State
 
@@ -50,7 +51,10 @@ def _csrf_failed(exc):
     if request.endpoint == "editing.autosave":
         return jsonify(ok=False, reason="session", message=message, login_url=login), 401
     if request.endpoint == "editing.edit_sheet":
-        texts = [(EXPIRED_LABELS[s.key], request.form.get(s.key, "")) for s in TEXT_SECTIONS]
+        sheet = load_sheet((request.view_args or {}).get("sheet_id", 0))
+        year = sheet.cycle.year if sheet else 0
+        texts = [(schema().label(s.key, year), request.form.get(s.key, ""))
+                 for s in schema().text_sections]
         rescue = {"sheet": (request.view_args or {}).get("sheet_id"),
                   "version": request.form.get("version", ""),
                   "fields": [[k, v] for k, v in request.form.items(multi=True)
@@ -59,15 +63,6 @@ def _csrf_failed(exc):
                                texts=[t for t in texts if t[1].strip()], rescue=rescue), 400
     return render_template("errors/error.html", code=400, title="リクエストが正しくありません",
                            text="画面の有効期限が切れました。画面を開き直してからもう一度お試しください。"), 400
-
-
-EXPIRED_LABELS = {
-    "purpose": "目的", "results_actions": "活動実績と評価／○具体的取組",
-    "results_perspectives": "活動実績と評価／○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組",
-    "results_evaluation": "活動実績と評価／○評価", "challenges": "プロジェクトを推進する上での課題",
-    "target_text": "設定目標（本文）", "plans_actions": "今後の取組（計画）／○具体的取組",
-    "plans_outlook": "今後の取組（計画）／○今後の目標、達成見込み",
-}
 
 
 @bp.errorhandler(413)
@@ -92,10 +87,6 @@ def _edit_path_from_request() -> str:
 
 # ---------------------------------------------------------------- the edit form
 
-def _section_names(year: int) -> dict[str, str]:
-    return {s.key: section_label(s.key, year) for s in TEXT_SECTIONS}
-
-
 def _sheet_or_404(sheet_id: int) -> Sheet:
     sheet = load_sheet(sheet_id)
     if sheet is None or not can(current_user, "view_sheet", sheet):
@@ -103,21 +94,27 @@ def _sheet_or_404(sheet_id: int) -> Sheet:
     return sheet
 
 
-def _previous_texts(sheet: Sheet) -> dict:
-    """Last approved sheet's text fields, shown under each field as 「前年度の記載」."""
-    previous = db.session.scalar(
-        select(Sheet).join(ReportingCycle)
-        .where(Sheet.project_id == sheet.project_id, Sheet.state == State.APPROVED.value,
-               ReportingCycle.year < sheet.cycle.year)
-        .order_by(ReportingCycle.year.desc()).limit(1))
+def _reference(sheet: Sheet) -> dict:
+    """Last year's approved sheet beside the form: each section's text under it, and the
+    texts this year's sections were carried from (last year's plans), headed as *that*
+    year printed them, whichever year that was."""
+    previous = last_approved(sheet)
     if previous is None:
-        return {}
-    texts = {s.key: getattr(previous, s.key) or "" for s in TEXT_SECTIONS}
-    texts["_year"] = previous.cycle.year
-    return texts
+        return {"year": None, "texts": {}, "carried": []}
+    sheet_schema, then = schema(), previous.cycle.year
+    carried = []
+    for section in sheet_schema.text_sections:
+        source = section.carry.removeprefix("from:") if section.carry.startswith("from:") else None
+        if source and previous.text(source).strip():
+            carried.append({"to": section.key, "to_heading": sheet_schema.heading(section.key, sheet.cycle.year),
+                            "box": sheet_schema.box_title(sheet_schema[source].box, then),
+                            "heading": sheet_schema.heading(source, then),
+                            "text": previous.text(source)})
+    return {"year": then, "texts": {s.key: previous.text(s.key) for s in sheet_schema.text_sections},
+            "carried": carried}
 
 
-def _render(sheet: Sheet, form: SheetForm, status: int = 200, *, errors=None, conflict=None,
+def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None, conflict=None,
             locked: str | None = None, notice: str | None = None):
     year = sheet.cycle.year
     figures_by_file = {f.image_file: f for f in sheet.figures if f.image_file}
@@ -130,12 +127,12 @@ def _render(sheet: Sheet, form: SheetForm, status: int = 200, *, errors=None, co
                          "size": f"{ref.width}×{ref.height}" if ref and ref.width else ""})
     theirs = {d.key: d for d in conflict["diffs"]} if conflict else {}
     html = render_template(
-        "editing/edit.html", sheet=sheet, year=year, form=form, sections=BY_KEY,
-        group_title=group_title, errors=errors.messages if errors else [],
+        "editing/edit.html", sheet=sheet, year=year, form=form, schema=schema(),
+        columns=(LEFT, RIGHT), errors=errors.messages if errors else [],
         conflict=conflict, theirs=theirs, locked=locked, notice=notice,
         fit=fit.status(sheet), previews=previews,
         preview_url=url_for("reports.sheet_pdf", sheet_id=sheet.id),
-        previous=_previous_texts(sheet), carried_heading=group_title("plans", year - 1),
+        reference=_reference(sheet),
         roadmap_years=split_years(form.roadmap_years.data),
         new_forms=_blank_forms(year, split_years(form.roadmap_years.data)))
     return html, status
@@ -164,22 +161,22 @@ def edit_sheet(sheet_id: int):
         if not editable:
             flash(not_editable_reason(current_user, sheet), "warning")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
-        form = SheetForm(formdata=None,
-                         data=form_data(sheet_to_dict(sheet), sheet.version, figure_tokens(sheet)))
+        form = sheet_form(formdata=None,
+                          data=form_data(sheet_to_dict(sheet), sheet.version, figure_tokens(sheet)))
         return _render(sheet, form)
 
-    form = SheetForm()
-    year = sheet.cycle.year
-    current = sheet_to_dict(sheet)
-    content, inputs, errors = read_form(form, current, _section_names(year))
-    images = resolve_images(sheet, inputs, errors)
+    form = sheet_form()  # reads at most each list's limit (+1) of entries
     if not editable:
-        # e.g. submitted or closed in another tab: show the typed text, save nothing.
+        # e.g. submitted or closed in another tab: show the typed text, read and store nothing.
         return _render(sheet, form, 409, locked=not_editable_reason(current_user, sheet))
     op = request.form.get("op", "")
     if op:
         return _structural(sheet, form, op)
+    year = sheet.cycle.year
+    content, inputs, errors = read_form(form, sheet_to_dict(sheet), year)
+    images = resolve_images(sheet, inputs, errors)
     if errors:
+        _unkept_images(errors, images)
         return _render(sheet, form, 422, errors=errors)
     try:
         outcome = save_content(current_user, sheet, _int(form.version.data), content, images)
@@ -189,18 +186,26 @@ def edit_sheet(sheet_id: int):
         form.version.data = str(newer.version)  # saving again now means "merged"
         diffs = differences(sheet_to_dict(newer), content, year)
         return _render(newer, form, 409, conflict={"message": str(exc), "diffs": diffs,
-                                                  "sheet": newer})
+                                                  "sheet": newer,
+                                                  "unkept": pending_uploads(images)})
     except NotEditableError as exc:
         db.session.rollback()
         return _render(sheet, form, 409, locked=str(exc))
     delete_files(outcome.removed_files)
     if outcome.changed:
         fit.status(sheet)  # queue the fit check of the new text; never wait for it
-        flash(f"保存しました（版 {outcome.version}、{format_datetime(sheet.updated_at)}）。", "success")
+        flash(f"保存しました（{format_datetime(sheet.updated_at)}）。", "success")
     else:
         flash("変更はありませんでした（保存済みの内容と同じです）。", "info")
     # ?saved tells the page's script that what it sent is saved (its local copy can go).
     return redirect(url_for(".edit_sheet", sheet_id=sheet.id, saved=outcome.version), 303)
+
+
+def _unkept_images(errors, images) -> None:
+    """A refused save stores no file: say which chosen images must be chosen again."""
+    for position in pending_uploads(images):
+        errors.add(None, f"図表 {position} の画像はまだ保存されていません。"
+                         "誤りを直したら、画像をもう一度選んでから保存してください。")
 
 
 def _int(value) -> int | None:
@@ -213,7 +218,7 @@ def _int(value) -> int | None:
 LISTS = ("kpis", "roadmap_rows", "figures")
 
 
-def _structural(sheet: Sheet, form: SheetForm, op: str):
+def _structural(sheet: Sheet, form: SheetFormBase, op: str):
     """Add, remove or move a KPI, a KPI's year, a roadmap row or a figure (without JavaScript).
 
     The change is made on what was posted and the form is shown again,
@@ -248,7 +253,7 @@ def _structural(sheet: Sheet, form: SheetForm, op: str):
             abort(400)
     else:
         abort(400)
-    fresh = SheetForm(formdata=None, data=data)
+    fresh = sheet_form(formdata=None, data=data)
     return _render(sheet, fresh, 200,
                    notice=notice + "まだ保存されていません。「保存」を押すと保存されます。")
 
@@ -267,9 +272,9 @@ def autosave(sheet_id: int):
         if not is_lead(current_user, sheet):
             return jsonify(ok=False, reason="forbidden", message="この個票を編集する権限がありません。"), 403
         return jsonify(ok=False, reason="locked", message=not_editable_reason(current_user, sheet)), 409
-    form = SheetForm()
+    form = sheet_form()
     year = sheet.cycle.year
-    content, inputs, errors = read_form(form, sheet_to_dict(sheet), _section_names(year))
+    content, inputs, errors = read_form(form, sheet_to_dict(sheet), year)
     for item in inputs:
         item.upload = None  # files go with 「保存」, never with autosave
     images = resolve_images(sheet, inputs, errors)
@@ -291,8 +296,10 @@ def autosave(sheet_id: int):
     status = fit.status(sheet)  # cached for unchanged text; else queued, never awaited
     saved = to_jst(sheet.updated_at)
     return jsonify(ok=True, changed=outcome.changed, version=outcome.version,
-                   message=(f"自動保存しました（{saved:%H:%M}、版 {outcome.version}）" if outcome.changed
-                            else f"保存済みの内容と同じです（版 {outcome.version}）"),
+                   message=(f"自動保存しました（{saved:%H:%M}）" if outcome.changed
+                            else "保存済みの内容と同じです"),
+                   saved_at=format_datetime(sheet.updated_at),
+                   saved_by=sheet.updated_by.display_name if sheet.updated_by else "",
                    image_tokens=figure_tokens(sheet), fit=status.to_json())
 
 

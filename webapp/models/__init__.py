@@ -2,7 +2,7 @@
 from webapp.models.build import ReportBuild
 from webapp.models.cycle import ReportingCycle
 from webapp.models.organisation import ORG_KINDS, Organisation
-from webapp.models.project import Project, ProjectOrganisation, circled
+from webapp.models.project import Project, ProjectOrganisation
 from webapp.models.security import LoginAttempt
 from webapp.models.sheet import (Comment, Figure, Kpi, KpiValue, ReminderSent, RoadmapRow,
                                  Sheet, SheetVersion, Transition)
@@ -11,5 +11,5 @@ from webapp.models.user import ROLES, User
 __all__ = [
     "Comment", "Figure", "Kpi", "KpiValue", "LoginAttempt", "ORG_KINDS", "Organisation",
     "Project", "ProjectOrganisation", "ROLES", "ReminderSent", "ReportBuild",
-    "ReportingCycle", "RoadmapRow", "Sheet", "SheetVersion", "Transition", "User", "circled",
+    "ReportingCycle", "RoadmapRow", "Sheet", "SheetVersion", "Transition", "User",
 ]

@@ -4,14 +4,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.jptext import circled
 from webapp.models.organisation import Organisation
-
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
-
-
-def circled(number: int) -> str:
-    return CIRCLED[number - 1] if 1 <= number <= len(CIRCLED) else f"({number})"
-
 
 class ProjectOrganisation(db.Model):
     """Which organisations lead ('lead') or co-lead ('co') a project, in label order."""

@@ -4,19 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.dbbase import UTCDateTime
+from webapp.dbbase import ExactDecimal, UTCDateTime
 from webapp.models.cycle import ReportingCycle
 from webapp.models.project import Project
 from webapp.models.user import User
 from webapp.timeutil import utcnow
 from webapp.workflow import TRANSITIONS, State
 
-Number = Numeric(20, 6)
+Number = ExactDecimal()
 _STATES = ",".join(f"'{s.value}'" for s in State)
 # Transitions that need a reason (return, reopen): the trail never holds one without it.
 # Changing `comment_required` in the workflow table needs a migration of this constraint.
@@ -43,21 +42,13 @@ class Sheet(db.Model):
     # Optimistic concurrency: every content save bumps it and must name the one it started from.
     version: Mapped[int] = mapped_column(default=1)
 
-    purpose: Mapped[str] = mapped_column(Text, default="")
-    results_actions: Mapped[str] = mapped_column(Text, default="")
-    results_perspectives: Mapped[str] = mapped_column(Text, default="")
-    results_evaluation: Mapped[str] = mapped_column(Text, default="")
-    challenges: Mapped[str] = mapped_column(Text, default="")
+    # The text sections, by section key (webapp.sheet_schema): a section added to
+    # the schema needs no new column.
+    texts: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     target_year: Mapped[int | None] = mapped_column()
     target_label: Mapped[str] = mapped_column(String(200), default="")
-    target_text: Mapped[str] = mapped_column(Text, default="")
-    plans_actions: Mapped[str] = mapped_column(Text, default="")
-    plans_outlook: Mapped[str] = mapped_column(Text, default="")
     roadmap_title: Mapped[str | None] = mapped_column(String(200))
     roadmap_years: Mapped[list | None] = mapped_column(JSON)
-    # Last year's plans, offered beside this year's results while editing.
-    carried_plans_actions: Mapped[str] = mapped_column(Text, default="")
-    carried_plans_outlook: Mapped[str] = mapped_column(Text, default="")
 
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -77,9 +68,8 @@ class Sheet(db.Model):
     transitions: Mapped[list[Transition]] = relationship(
         cascade="all, delete-orphan", order_by="Transition.id")
 
-    @property
-    def state_enum(self) -> State:
-        return State(self.state)
+    def text(self, key: str) -> str:
+        return (self.texts or {}).get(key) or ""
 
 
 class Kpi(db.Model):

@@ -16,7 +16,7 @@ import json
 import sys
 
 from . import PrintingError, build_report, report_html, sheet_pdf
-from .jptext import circled
+from webapp.jptext import circled
 
 
 def main(argv=None) -> int:

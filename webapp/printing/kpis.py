@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from .jptext import circled, format_number
+from webapp.jptext import circled, format_number
 from .textblocks import parse
 
 __all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg",

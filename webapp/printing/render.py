@@ -22,7 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from . import layout_constants as LC
 from .fetcher import SafeURLFetcher
 from .fonts import find_fonts, font_face_css
-from .jptext import fullwidth_digits, jp_date, jp_fiscal_year
+from webapp.jptext import fullwidth, jp_date, jp_fiscal_year
 from .sheetview import SheetView
 from .textblocks import is_fullwidth, marker_width_em
 
@@ -42,9 +42,9 @@ TEMPLATES_DIR = os.path.realpath(
 # Sources whose change alters the print; hashed into every cache key so a
 # deploy never serves a sheet laid out by older code.
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "jptext.py",
-                 "kpis.py", "layout_constants.py", "render.py", "report.py", "sheetview.py",
-                 "textblocks.py")
+_SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "../jptext.py",
+                 "../sheet_schema.py", "kpis.py", "layout_constants.py", "render.py", "report.py",
+                 "sheetview.py", "textblocks.py")
 
 _FIGURE_KINDS = {"chart": "［グラフ］", "photo": "［写真］", "diagram": "［図］"}
 
@@ -122,7 +122,7 @@ def report_document_html(meta: dict, year: int, views: list[SheetView], *,
         inline_css=Markup(inline_css) if inline_css else None,
         first_page=first_page,
         year_label=jp_fiscal_year(year),
-        subject=f"{fullwidth_digits(year)}年度 プロジェクト個票（{len(views)}件）",
+        subject=f"{fullwidth(year)}年度 プロジェクト個票（{len(views)}件）",
         date_label=jp_date(date), date_iso=date.isoformat())
 
 

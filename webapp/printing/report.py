@@ -23,7 +23,7 @@ from .cache import as_cache
 from .estimate import estimate_size
 from .fitting import SIZES, Fit, cached_fit, content_key, fit_and_print
 from .fonts import find_fonts
-from .jptext import circled
+from webapp.jptext import circled
 from .render import (
     after_fork,
     get_renderer,

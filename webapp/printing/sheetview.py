@@ -13,7 +13,7 @@ from pathlib import Path
 from . import layout_constants as LC
 from .estimate import balanced_split, estimate_size
 from .fetcher import check_upload_path
-from .jptext import circled, fullwidth_digits
+from webapp.jptext import circled, fullwidth
 from .kpis import KpiView, chart_width_em, kpi_view, table_width_em
 from .textblocks import Block, parse
 
@@ -24,7 +24,7 @@ PERSPECTIVES_HEADING = "○SDGs、先端技術、働き方改革、アフター�
 
 def headings(year: int) -> dict[str, str]:
     """Section headings of a year-``year`` sheet, as printed."""
-    y, y1 = fullwidth_digits(year), fullwidth_digits(year + 1)
+    y, y1 = fullwidth(year), fullwidth(year + 1)
     return {
         "purpose": "目的",
         "results": f"{y}年度の活動実績（主要な取組）と評価",
@@ -266,7 +266,7 @@ def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
         ]),
         challenges=parse(_get(sheet, "challenges")),
         targets_label=targets.get("label") or (
-            f"設定目標（{fullwidth_digits(targets['target_year'])}年）"
+            f"設定目標（{fullwidth(targets['target_year'])}年）"
             if targets.get("target_year") else "設定目標"),
         targets_text=parse(targets.get("text") or ""),
         kpis=kpis,

@@ -1,8 +1,9 @@
 """import-report: organisations, projects and one year's approved sheets, all or nothing."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+
+from webapp import exactjson
 
 from sqlalchemy import select
 
@@ -31,12 +32,12 @@ class ImportSummary:
 def load_report_file(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+            return exactjson.load(fh)
     except FileNotFoundError:
         raise ReportFileError([f"{path}: ファイルがありません"])
     except UnicodeDecodeError:
         raise ReportFileError([f"{path}: UTF-8 のテキストではありません"])
-    except json.JSONDecodeError as exc:
+    except exactjson.JSONDecodeError as exc:
         raise ReportFileError([f"{path}: JSONとして読めません（{exc.lineno}行{exc.colno}列: {exc.msg}）"])
 
 

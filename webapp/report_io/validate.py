@@ -5,13 +5,14 @@ so that whoever prepared the file can find the field at once.
 """
 from __future__ import annotations
 
-import json
+from webapp import exactjson
 from decimal import Decimal
 
+from forms.sheet import MAX_DECIMALS
 from webapp.models import ORG_KINDS
+from webapp.sheet_schema import FIGURE_KINDS, LINE_LIMITS, YEAR_RANGE, schema
 
 FILE_ORG_KINDS = set(ORG_KINDS) - {"secretariat"}
-FIGURE_KINDS = {"chart", "photo", "diagram"}
 
 
 class ReportFileError(Exception):
@@ -21,7 +22,7 @@ class ReportFileError(Exception):
 
 
 def _show(value) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = exactjson.dumps(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -90,10 +91,10 @@ class _Checker:
         value = data[key]
         if value is None and nullable:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             self.err(here, "数値ではありません", value)
             return None
-        if value != value or value in (float("inf"), float("-inf")) or abs(value) >= 1e14:
+        if not Decimal(value).is_finite() or abs(value) >= 10 ** 14:
             self.err(here, "扱える範囲の数値ではありません", value)
         elif Decimal(str(value)).as_tuple().exponent < -DECIMALS:
             # The database keeps 6 decimals; more would not survive a round trip.
@@ -110,8 +111,8 @@ class _Checker:
         return data[key]
 
 
-YEAR = dict(lo=1900, hi=2200)
-DECIMALS = 6  # scale of the database's Numeric columns
+YEAR = dict(lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
+DECIMALS = MAX_DECIMALS
 
 
 def validate_report(data) -> None:
@@ -175,23 +176,12 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
                 c.err(f"{p}.{key}[{j}]", "lead_label に含まれていません", name)
             if isinstance(name, str):
                 taking_part.add(name)
-    c.text(proj, p, "purpose", required=True)
-    results = c.obj(proj, p, "results", dict)
-    if results is not None:
-        c.text(results, f"{p}.results", "actions", required=True)
-        c.text(results, f"{p}.results", "perspectives")
-        c.text(results, f"{p}.results", "evaluation", required=True)
-    c.text(proj, p, "challenges", required=True)
-    plans = c.obj(proj, p, "plans", dict)
-    if plans is not None:
-        c.text(plans, f"{p}.plans", "actions")
-        c.text(plans, f"{p}.plans", "outlook")
+    _validate_texts(c, proj, p)
     targets = c.obj(proj, p, "targets", dict)
     if targets is not None:
         tp = f"{p}.targets"
         c.integer(targets, tp, "target_year", nullable=True, **YEAR)
-        c.text(targets, tp, "label", required=True, max_len=200)
-        c.text(targets, tp, "text")
+        c.text(targets, tp, "label", required=True, max_len=LINE_LIMITS["target_label"])
         for k, kpi in enumerate(c.obj(targets, tp, "kpis", list) or []):
             _validate_kpi(c, kpi, f"{tp}.kpis[{k}]")
     if "roadmap" not in proj:
@@ -205,9 +195,29 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
             continue
         kind = c.text(fig, fp, "kind", required=True)
         if kind is not None and kind not in FIGURE_KINDS:
-            c.err(f"{fp}.kind", "種別が不正です（chart・photo・diagram）", kind)
+            c.err(f"{fp}.kind", "種別が不正です（" + "・".join(FIGURE_KINDS) + "）", kind)
         c.text(fig, fp, "caption", required=True)
         c.text(fig, fp, "note")
+
+
+def _validate_texts(c: _Checker, proj: dict, p: str) -> None:
+    """Every text section of the schema, at its path, with its limit and required flag."""
+    missing: set[str] = set()
+    for section in schema().text_sections:
+        *parents, last = section.path
+        data, here = proj, p
+        for part in parents:
+            if data is None:
+                break
+            if not isinstance(data.get(part), dict):
+                if f"{here}.{part}" not in missing and part != "targets":  # targets: checked below
+                    c.obj(data, here, part, dict)
+                missing.add(f"{here}.{part}")
+                data = None
+            else:
+                data, here = data[part], f"{here}.{part}"
+        if data is not None:
+            c.text(data, here, last, required=section.required, max_len=section.limit)
 
 
 def _validate_kpi(c: _Checker, kpi, kp: str) -> None:

@@ -7,12 +7,12 @@ import json
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp import printing
+from webapp.reports import printer
 from webapp.extensions import db
-from webapp.models import Kpi, Project, ReportingCycle, Sheet
+from webapp.models import Kpi, Project, ReportingCycle, Sheet, SheetVersion
 from webapp.report_io.exporter import COUNCIL
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import to_jst
@@ -56,7 +56,7 @@ def content_key(meta: dict, year: int, sheets: list[dict]) -> str:
     """Equal key, equal PDF: the cover's data plus each sheet's print key (its content,
     image bytes, templates, fonts; see webapp.printing.sheet_key)."""
     payload = {"meta": {**meta, "date": meta["date"].isoformat()},
-               "sheets": [printing.sheet_key(sheet, year) for sheet in sheets]}
+               "sheets": [printer.sheet_key(sheet, year) for sheet in sheets]}
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
 
@@ -67,6 +67,12 @@ def collect(cycle: ReportingCycle) -> ReportInputs:
     dicts = [sheet_to_dict(s, upload_folder) for s in sheets]
     meta = {"council": COUNCIL, "title": cycle.report_title or f"{cycle.year}年度 活動実績と評価",
             "fiscal_year": cycle.year, "date": report_date(cycle, sheets)}
-    versions = [{"project": s.project.number, "sheet_id": s.id, "version": s.version} for s in sheets]
+    # The numbered snapshot (第N版, as the history shows) each printed sheet was approved as.
+    snapshots = dict(db.session.execute(
+        select(SheetVersion.sheet_id, func.max(SheetVersion.number))
+        .where(SheetVersion.sheet_id.in_([s.id for s in sheets]))
+        .group_by(SheetVersion.sheet_id)).all())
+    versions = [{"project": s.project.number, "sheet_id": s.id, "version": snapshots.get(s.id)}
+                for s in sheets]
     return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
                         key=content_key(meta, cycle.year, dicts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from webapp import printing
+from webapp.sheet_content import printable
 
 
 def _cache_dir() -> str:
@@ -16,26 +17,27 @@ def _uploads() -> str:
 
 def sheet_key(sheet: dict, year: int) -> str:
     """Changes whenever the sheet's print could: its content, images, templates, fonts."""
-    return printing.sheet_key(sheet, year)
+    return printing.sheet_key(printable(sheet), year)
 
 
 def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None) -> bytes:
-    return printing.build_report(meta, year, sheets, _cache_dir(), progress=progress,
-                                 uploads_dir=_uploads(), fits=fits)
+    return printing.build_report(meta, year, [printable(s) for s in sheets], _cache_dir(),
+                                 progress=progress, uploads_dir=_uploads(), fits=fits)
 
 
 def report_html(meta: dict, year: int, sheets: list[dict]) -> str:
-    return printing.report_html(meta, year, sheets, cache=_cache_dir(), uploads_dir=_uploads())
+    return printing.report_html(meta, year, [printable(s) for s in sheets], cache=_cache_dir(),
+                                uploads_dir=_uploads())
 
 
 def sheet_pdf(sheet: dict, year: int) -> bytes:
-    return printing.sheet_pdf(sheet, year, _cache_dir(), uploads_dir=_uploads())
+    return printing.sheet_pdf(printable(sheet), year, _cache_dir(), uploads_dir=_uploads())
 
 
 def fit(sheet: dict, year: int):
-    return printing.fit_sheet(sheet, year, _cache_dir(), uploads_dir=_uploads())
+    return printing.fit_sheet(printable(sheet), year, _cache_dir(), uploads_dir=_uploads())
 
 
 def cached_fit(sheet: dict, year: int):
     """The fit from cache, or None when it has not been computed yet (never renders)."""
-    return printing.lookup_fit(sheet, year, _cache_dir())
+    return printing.lookup_fit(printable(sheet), year, _cache_dir())

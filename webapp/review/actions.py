@@ -15,7 +15,7 @@ from webapp.models import Sheet, User
 from webapp.operations import StaleStateError, WorkflowError, transition
 from webapp.permissions import transition_refusal
 from webapp.review import fit_gate
-from webapp.sections import SECTIONS, section_label
+from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS, State
 from webapp.workflow import Transition as Step
@@ -73,10 +73,10 @@ def submit_problems(sheet: Sheet) -> list[str]:
     """Why the sheet cannot be submitted yet, naming the sections; empty when it can."""
     year = sheet.cycle.year
     problems = []
-    empty = [s for s in SECTIONS if s.required and s.text
-             and not (getattr(sheet, s.key) or "").strip()]
+    sheet_schema = schema()
+    empty = [s for s in sheet_schema.text_sections if s.required and not sheet.text(s.key).strip()]
     if empty:
-        names = "、".join(f"『{section_label(s.key, year)}』" for s in empty)
+        names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
         problems.append(f"必須の欄が未記入です：{names}")
     verdict = fit_gate.check(sheet)
     if verdict.failed:

@@ -17,7 +17,7 @@ from forms.review import MAX_LENGTH
 from webapp.extensions import db
 from webapp.models import Comment, Sheet, User
 from webapp.permissions import can
-from webapp.sections import BY_KEY, section_label
+from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 
 
@@ -58,7 +58,7 @@ def add_comment(user: User, sheet: Sheet, body: str, section: str | None = None,
         while parent.parent_id is not None:  # replies join the thread of the root
             parent = db.session.get(Comment, parent.parent_id)
         section = parent.section
-    elif section is not None and section not in BY_KEY:
+    elif section is not None and section not in schema():
         raise CommentError("コメントする欄が正しくありません。")
     comment = Comment(sheet_id=sheet.id, section=section, parent_id=parent.id if parent else None,
                       author_id=user.id, body=body, created_at=utcnow())
@@ -121,19 +121,19 @@ def open_count(sheet: Sheet) -> int:
 
 def label(sheet: Sheet, section: str | None) -> str:
     """The full name of a section: 「２０２４年度の活動実績（主要な取組）と評価／○具体的取組」."""
-    return section_label(section, sheet.cycle.year)
+    return schema().label(section, sheet.cycle.year)
 
 
 def short_label(sheet: Sheet, section: str | None) -> str:
     """The name a section has inside its box: 「○具体的取組」, or 「個票全体」."""
-    if section is None or section not in BY_KEY:
-        return section_label(section, sheet.cycle.year)
-    return BY_KEY[section].title(sheet.cycle.year)
+    if section is None or section not in schema():
+        return schema().label(section, sheet.cycle.year)
+    return schema().heading(section, sheet.cycle.year)
 
 
 def threads_in_order(sheet: Sheet) -> list[tuple[str | None, list[Thread]]]:
     """(section key, threads): the whole sheet first, then sections in printed order."""
     by_section = threads_by_section(sheet)
-    order = [None] + list(BY_KEY)
+    order = [None] + schema().keys
     keys = [k for k in order if k in by_section] + [k for k in by_section if k not in order]
     return [(k, by_section[k]) for k in keys]

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from webapp.filters import format_number
-from webapp.sections import SECTIONS, section_label
+from webapp.content_text import figures_text, kpis_text, roadmap_text
+from webapp.jptext import format_number
+from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 
 # Unchanged runs this short between two changes are shown as part of the change.
 _NOISE = 1
@@ -27,10 +28,11 @@ _NOISE = 1
 @dataclass
 class FieldDiff:
     key: str
-    label: str
+    label: str           # the section as the newer side's year heads it
     left: Markup
     right: Markup
     changed: bool
+    left_label: str = ""  # the older side's heading, where its year words it differently
 
 
 @dataclass
@@ -108,66 +110,24 @@ def char_diff(a: str | None, b: str | None) -> tuple[Markup, Markup, bool]:
 
 # --- a sheet's fields as text -------------------------------------------------------------
 
-def _num(value) -> str:
-    return "" if value is None else format_number(value)
-
-
-def _kpis_text(targets: dict) -> str:
-    lines = []
-    for i, k in enumerate(targets.get("kpis") or [], 1):
-        unit = f"（{k.get('unit')}）" if k.get("unit") else ""
-        cumulative = "［累計］" if k.get("cumulative") else ""
-        lines.append(f"{i}. {k.get('name', '')}{unit}{cumulative}")
-        target = k.get("target") or {}
-        goal = target.get("text") or _num(target.get("value"))
-        if target.get("year") or goal:
-            lines.append(f"  目標（{target.get('year') or ''}年）：{goal}")
-        if k.get("note"):
-            lines.append(f"  注：{k['note']}")
-    return "\n".join(lines)
-
-
-def _roadmap_text(roadmap: dict | None) -> str:
-    if not roadmap:
-        return ""
-    lines = [roadmap.get("title") or "", "年度：" + "・".join(roadmap.get("years") or [])]
-    for r in roadmap.get("rows") or []:
-        detail = f"｜{r.get('detail')}" if r.get("detail") else ""
-        lines.append(f"・{r.get('activity', '')}{detail}（{r.get('from', '')}～{r.get('to', '')}）")
-    return "\n".join(lines)
-
-
-_FIGURE_KINDS = {"chart": "グラフ", "photo": "写真", "diagram": "図"}
-
-
-def _figures_text(figures: list | None) -> str:
-    lines = []
-    for f in figures or []:
-        lines.append(f"［{_FIGURE_KINDS.get(f.get('kind'), f.get('kind'))}］{f.get('caption', '')}")
-        if f.get("note"):
-            lines.append(f"  {f['note']}")
-    return "\n".join(lines)
-
-
 def field_texts(content: dict | None) -> dict[str, str]:
-    """Section key -> the field as plain text (structured parts written out as lines)."""
+    """Section key -> the section as plain text (structured parts written out as lines)."""
     c = content or {}
-    results, plans, targets = c.get("results") or {}, c.get("plans") or {}, c.get("targets") or {}
-    heading = targets.get("label") or ""
-    target_text = targets.get("text") or ""
-    return {
-        "purpose": c.get("purpose") or "",
-        "results_actions": results.get("actions") or "",
-        "results_perspectives": results.get("perspectives") or "",
-        "results_evaluation": results.get("evaluation") or "",
-        "challenges": c.get("challenges") or "",
-        "target_text": (f"［{heading}］\n" if heading else "") + target_text,
-        "kpis": _kpis_text(targets),
-        "plans_actions": plans.get("actions") or "",
-        "plans_outlook": plans.get("outlook") or "",
-        "roadmap": _roadmap_text(c.get("roadmap")),
-        "figures": _figures_text(c.get("figures")),
-    }
+    sheet_schema = schema()
+    texts = {}
+    for section in sheet_schema.sections:
+        if section.is_text:
+            text = sheet_schema.text(c, section.key)
+            if section.key == "target_text" and (c.get("targets") or {}).get("label"):
+                text = f"［{c['targets']['label']}］\n" + text
+            texts[section.key] = text
+        elif section.kind == KPIS:
+            texts[section.key] = kpis_text(c.get("targets") or {})
+        elif section.kind == ROADMAP:
+            texts[section.key] = roadmap_text(c.get("roadmap"))
+        elif section.kind == FIGURES:
+            texts[section.key] = figures_text(c.get("figures"))
+    return texts
 
 
 # --- KPI figures --------------------------------------------------------------------------
@@ -245,12 +205,17 @@ def kpi_changes(a: dict | None, b: dict | None) -> list[KpiChange]:
     return changes
 
 
-def compare(a: dict | None, b: dict | None, year: int) -> Comparison:
-    """Field by field in the printed order; headings as in `year` (the newer side's)."""
+def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = None) -> Comparison:
+    """Field by field in the schema's order. Each side is headed as its own year prints
+    it: last year's evaluation is 「○２０２３年度の評価」, not this year's heading."""
     left, right = field_texts(a), field_texts(b)
+    sheet_schema = schema()
     fields = []
-    for s in SECTIONS:
+    for s in sheet_schema.sections:
         l_html, r_html, changed = char_diff(left[s.key], right[s.key])
-        fields.append(FieldDiff(key=s.key, label=section_label(s.key, year), left=l_html,
-                                right=r_html, changed=changed))
+        label = sheet_schema.label(s.key, year)
+        left_label = sheet_schema.label(s.key, left_year) if left_year is not None else label
+        fields.append(FieldDiff(key=s.key, label=label, left=l_html, right=r_html,
+                                changed=changed,
+                                left_label=left_label if left_label != label else ""))
     return Comparison(fields=fields, kpi_changes=kpi_changes(a, b))

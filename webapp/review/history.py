@@ -1,15 +1,14 @@
 """A sheet's kept contents: numbered versions, the current text, last year's approved sheet."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import ReportingCycle, Sheet, SheetVersion
-from webapp.sheet_content import sheet_to_dict
+from webapp.models import Sheet, SheetVersion
+from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.timeutil import format_datetime
 from webapp.workflow import EDITABLE_STATES, State
 
@@ -36,37 +35,13 @@ def version_label(v: SheetVersion) -> str:
     return f"第{v.number}版（{REASONS.get(v.reason, v.reason)}・{format_datetime(v.created_at)}）"
 
 
-def approved_content(sheet: Sheet) -> dict | None:
-    """What was approved for this sheet: its content while approved, else the last approval."""
-    if sheet.state == State.APPROVED.value:
-        return sheet_to_dict(sheet)
-    last = db.session.scalar(
-        select(SheetVersion).where(SheetVersion.sheet_id == sheet.id,
-                                   SheetVersion.reason == "approve")
-        .order_by(SheetVersion.number.desc()).limit(1))
-    return last.content if last else None
-
-
-def earlier_approved(sheet: Sheet) -> tuple[Sheet, dict] | None:
-    """The nearest earlier year's sheet of the project that has approved content."""
-    earlier = db.session.scalars(
-        select(Sheet).join(ReportingCycle)
-        .where(Sheet.project_id == sheet.project_id, ReportingCycle.year < sheet.cycle.year)
-        .order_by(ReportingCycle.year.desc())).all()
-    for other in earlier:
-        content = approved_content(other)
-        if content is not None:
-            return other, content
-    return None
-
-
 def sources(sheet: Sheet) -> list[Source]:
     """Everything this sheet can be compared with, oldest first."""
     found = []
-    earlier = earlier_approved(sheet)
-    if earlier is not None:
-        other, content = earlier
-        found.append(Source(LAST_YEAR, f"{other.cycle.year}年度の承認版", content, other.cycle.year))
+    other = last_approved(sheet)
+    if other is not None:
+        found.append(Source(LAST_YEAR, f"{other.cycle.year}年度の承認版", sheet_to_dict(other),
+                            other.cycle.year))
     year = sheet.cycle.year
     for v in versions(sheet):
         found.append(Source(f"v{v.number}", version_label(v), v.content, year))
@@ -105,7 +80,3 @@ def default_pair(sheet: Sheet, sources_: list[Source]) -> tuple[str, str]:
         return LAST_YEAR, CURRENT
     return sources_[0].key, CURRENT
 
-
-def last_change(sheet: Sheet) -> dt.datetime:
-    times = [sheet.updated_at] + [t.at for t in sheet.transitions]
-    return max(t for t in times if t is not None)

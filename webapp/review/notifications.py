@@ -13,7 +13,7 @@ from webapp.models import Comment, Sheet, Transition, User
 from webapp.operations import sheet_transitioned
 from webapp.review.links import external_url
 from webapp.review.recipients import lead_coordinator_emails, lead_names, secretariat_emails
-from webapp.sections import section_label
+from webapp.sheet_schema import schema
 
 # action -> (who is told, mail template)
 NOTIFY = {
@@ -45,7 +45,7 @@ def transition_mail(sheet: Sheet, record: Transition, actor: User) -> mail.Mail 
         lead_names=lead_names(sheet.project),
         reason=record.comment, link=external_url("main.sheet", sheet_id=sheet.id),
         history_link=external_url("review.history", sheet_id=sheet.id),
-        open_comments=[(section_label(c.section, year), c) for c in open_comments])
+        open_comments=[(schema().label(c.section, year), c) for c in open_comments])
 
 
 @sheet_transitioned.connect

@@ -17,7 +17,7 @@ from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
 from webapp.permissions import can, require, sheet_or_404
 from webapp.review import actions, bp, comments, compare as comparing, dashboard, history
-from webapp.sections import BY_KEY
+from webapp.sheet_schema import schema
 from webapp.timeutil import today_jst
 from webapp.workflow import State
 
@@ -92,7 +92,7 @@ def add_comment(sheet_id: int):
         if parent is None or parent.sheet_id != sheet.id:
             abort(404)
         section = parent.section
-    if section is not None and section not in BY_KEY:
+    if section is not None and section not in schema():
         abort(400)
     if form.validate_on_submit():
         try:
@@ -157,7 +157,7 @@ def compare(sheet_id: int):
     b = history.find(sources, request.args.get("b") or default_b)
     if a is None or b is None:
         abort(404)
-    result = comparing.compare(a.content, b.content, max(a.year, b.year))
+    result = comparing.compare(a.content, b.content, b.year, left_year=a.year)
     only_changed = request.args.get("all") != "1"
     return render_template("review/compare.html", sheet=sheet, sources=sources, a=a, b=b,
                            result=result, only_changed=only_changed,

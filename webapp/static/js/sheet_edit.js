@@ -405,8 +405,11 @@
   function onAnswer(status, data, snapshot) {
     if (status === 200 && data.ok) {
       versionInput.value = String(data.version);
-      var label = document.getElementById("version-label");
-      if (label) label.textContent = String(data.version);
+      // The header says when and by whom the sheet was last saved: now, by this user.
+      var savedAt = document.getElementById("saved-at");
+      var savedBy = document.getElementById("saved-by");
+      if (savedAt && data.saved_at) savedAt.textContent = data.saved_at;
+      if (savedBy && data.saved_by) savedBy.textContent = data.saved_by;
       lastSaved = snapshot;
       banner("invalid-banner");
       showFieldErrors([]);
@@ -563,7 +566,7 @@
     var when = new Date(copy.at);
     var whenText = (when.getMonth() + 1) + "月" + when.getDate() + "日 " + ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
     var box = banner("restore-banner", "info",
-      "<p class=\"fw-bold mb-1\">保存されていない入力が、このブラウザに残っています（" + esc(whenText) + "、版 " + esc(copy.version) + " からの編集）。</p>" +
+      "<p class=\"fw-bold mb-1\">保存されていない入力が、このブラウザに残っています（" + esc(whenText) + "）。</p>" +
       "<p class=\"mb-2\">復元すると、その内容を欄に戻して保存します。その間に他の方が保存していた場合は、両方を並べて表示します。</p>" +
       "<button type=\"button\" class=\"btn btn-primary btn-sm me-2\" id=\"restore-button\">復元する</button>" +
       "<button type=\"button\" class=\"btn btn-outline-secondary btn-sm\" id=\"discard-button\">破棄する</button>");

@@ -1,16 +1,18 @@
-"""Small Japanese typesetting helpers shared by the printed and on-screen sheet."""
+"""Small Japanese typesetting helpers: the one copy every part uses (pages, forms, print, mail)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-__all__ = ["fullwidth_digits", "circled", "jp_date", "jp_fiscal_year", "format_number"]
+__all__ = ["fullwidth", "circled", "jp_date", "jp_fiscal_year", "format_number"]
 
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def fullwidth_digits(value) -> str:
+def fullwidth(value) -> str:
     """'2023' -> '２０２３' (headings of the original print full-width digits)."""
     return str(value).translate(_FULLWIDTH)
+
 
 
 def circled(number: int) -> str:
@@ -25,7 +27,7 @@ def circled(number: int) -> str:
         return chr(0x3251 + number - 21)
     if 36 <= number <= 50:
         return chr(0x32B1 + number - 36)
-    return f"（{fullwidth_digits(number)}）"
+    return f"（{fullwidth(number)}）"
 
 
 def jp_date(date: datetime.date) -> str:
@@ -34,20 +36,24 @@ def jp_date(date: datetime.date) -> str:
     Western years in full-width digits match the headings of the sheets; the
     day is left out, as on the council's printed reports.
     """
-    return f"{fullwidth_digits(date.year)}年{fullwidth_digits(date.month)}月"
+    return f"{fullwidth(date.year)}年{fullwidth(date.month)}月"
 
 
 def jp_fiscal_year(year: int) -> str:
-    return f"{fullwidth_digits(year)}年度"
+    return f"{fullwidth(year)}年度"
 
 
-def format_number(value) -> str:
-    """Table figure: thousands separators, no spurious '.0', at most 4 decimals."""
-    if value is None:
-        return "－"
+def format_number(value, empty: str = "－") -> str:
+    """A figure as people read it: 2134 -> 「2,134」, 0.6568 -> 「0.6568」, None -> `empty`.
+
+    Exact, digit for digit: a form shows what is stored, and print and pages
+    show the same figure.
+    """
+    if value is None or value == "":
+        return empty
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return format(number.normalize(), ",f")

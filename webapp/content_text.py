@@ -1,0 +1,55 @@
+"""A sheet's structured parts (KPIs, roadmap, figures) written out as plain text.
+
+The comparison view diffs these texts and the conflict view shows them side
+by side, so both read one rendering.
+"""
+from __future__ import annotations
+
+from webapp.jptext import format_number
+from webapp.sheet_schema import FIGURE_KINDS
+
+
+def kpi_text(k: dict, series: bool = True) -> str:
+    """One KPI; `series=False` leaves out the yearly figures (the comparison lists
+    changed figures in a table of their own)."""
+    target = k.get("target") or {}
+    unit = f"（{k.get('unit')}）" if k.get("unit") else ""
+    lines = [f"{k.get('name', '')}{unit}" + ("［累計］" if k.get("cumulative") else "")]
+    goal = target.get("text") or format_number(target.get("value"), empty="")
+    if target.get("year") or goal:
+        lines.append(f"  目標（{target.get('year') or ''}年）：{goal}")
+    baseline = k.get("baseline")
+    if series and baseline:
+        lines.append(f"  基準（{baseline.get('label') or baseline.get('year')}）："
+                     f"{format_number(baseline.get('value'))}")
+    for point in (k.get("series") or []) if series else []:
+        label = f"（{point['label']}）" if point.get("label") else ""
+        lines.append(f"  {point['year']}年度{label}：目標 {format_number(point.get('target'))}"
+                     f" / 実績 {format_number(point.get('actual'))}")
+    if k.get("note"):
+        lines.append(f"  注：{k['note']}")
+    return "\n".join(lines)
+
+
+def kpis_text(targets: dict, series: bool = False) -> str:
+    return "\n".join(f"{i}. {kpi_text(k, series)}"
+                     for i, k in enumerate(targets.get("kpis") or [], 1))
+
+
+def roadmap_text(roadmap: dict | None) -> str:
+    if not roadmap:
+        return ""
+    lines = [roadmap.get("title") or "", "年度：" + "・".join(roadmap.get("years") or [])]
+    for r in roadmap.get("rows") or []:
+        detail = f"｜{r.get('detail')}" if r.get("detail") else ""
+        lines.append(f"・{r.get('activity', '')}{detail}（{r.get('from', '')}～{r.get('to', '')}）")
+    return "\n".join(lines)
+
+
+def figure_text(f: dict) -> str:
+    text = f"［{FIGURE_KINDS.get(f.get('kind'), f.get('kind'))}］{f.get('caption', '')}"
+    return text + (f"\n  {f['note']}" if f.get("note") else "")
+
+
+def figures_text(figures: list | None) -> str:
+    return "\n".join(figure_text(f) for f in figures or [])
