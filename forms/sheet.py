@@ -303,11 +303,11 @@ def split_years(raw: str | None) -> list[str]:
 
 
 def read_form(form: SheetFormBase, base: dict,
-              year: int) -> tuple[dict, list[FigureInput], FormErrors]:
+              reporting_year: int) -> tuple[dict, list[FigureInput], FormErrors]:
     """The content dict the form describes, the figure image requests, and the errors.
 
     `base` supplies what the form does not edit (project number, title, lead);
-    Messages name each text section as the schema words it for `year`.
+    Messages name each text section as the schema words it for `reporting_year`.
     """
     errors = FormErrors()
 
@@ -340,7 +340,7 @@ def read_form(form: SheetFormBase, base: dict,
 
     sheet_schema = schema()
     limits = {s.kind: s.limit for s in sheet_schema.sections}
-    texts = {s.key: text(form[s.key], sheet_schema.label(s.key, year), s.limit)
+    texts = {s.key: text(form[s.key], sheet_schema.label(s.key, reporting_year), s.limit)
              for s in sheet_schema.text_sections}
     target_year = year(form.target_year, "設定目標の目標年")
     target_label = line(form.target_label, "設定目標の見出し", LINE_LIMITS["target_label"])

@@ -5,6 +5,7 @@ import itertools
 
 from sqlalchemy import select
 
+from webapp.sheet_schema import schema
 from webapp.auth.passwords import hash_password
 from webapp.extensions import db
 from webapp.models import (Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet,
@@ -67,11 +68,10 @@ class Factory:
         return cycle
 
     def sheet(self, project: Project, cycle: ReportingCycle, state: str = "draft", **fields) -> Sheet:
-        sheet = Sheet(project=project, cycle=cycle, state=state,
-                      purpose=fields.pop("purpose", "目的の文章"),
-                      results_actions=fields.pop("results_actions", "・取組"),
-                      results_evaluation=fields.pop("results_evaluation", "・評価"),
-                      challenges=fields.pop("challenges", "・課題"),
+        texts = {"purpose": "目的の文章", "results_actions": "・取組",
+                 "results_evaluation": "・評価", "challenges": "・課題"}
+        texts.update({key: fields.pop(key) for key in list(fields) if key in schema()})
+        sheet = Sheet(project=project, cycle=cycle, state=state, texts=texts,
                       target_year=fields.pop("target_year", 2030),
                       target_label=fields.pop("target_label", "設定目標（２０３０年）"),
                       **fields)

@@ -236,7 +236,7 @@ VALIDATION_CASES = [
     bad("projects[0].targets.target_year", 3000, "1900〜2200の範囲にありません (3000)"),
     bad("projects[0].targets.label", "", "空欄です"),
     bad("projects[0].targets.label", "目" * 201, "200文字を超えています（201文字）"),
-    bad("projects[0].targets.text", DELETE, "項目がありません"),
+    bad("projects[0].targets.text", 5, "文字列ではありません (5)"),
     bad("projects[0].targets.kpis", None, "配列ではありません (null)"),
     bad("projects[0].targets.kpis[1]", "KPI", 'オブジェクトではありません ("KPI")'),
     bad(f"{K0}.name", "", "空欄です"),
@@ -289,7 +289,7 @@ VALIDATION_CASES = [
     bad("projects[0].figures", DELETE, "項目がありません"),
     bad("projects[1].figures", "図", '配列ではありません ("図")'),
     bad("projects[1].figures[0]", "図", 'オブジェクトではありません ("図")'),
-    bad("projects[1].figures[0].kind", "video", '種別が不正です（chart・photo・diagram） ("video")'),
+    bad("projects[1].figures[0].kind", "video", '種別が不正です（photo・chart・diagram） ("video")'),
     bad("projects[1].figures[0].caption", "", "空欄です"),
     bad("projects[1].figures[0].note", None, "文字列ではありません (null)"),
 ]

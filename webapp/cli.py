@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 
 import click
@@ -10,6 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from webapp import exactjson
+from webapp.files import write_atomic
 from webapp.extensions import db
 
 
@@ -55,11 +55,8 @@ def export_report_cmd(year, approved_only, file):
     if file == "-":
         click.echo(text, nl=False)
         return
-    tmp = file + ".tmp"
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, file)
+        write_atomic(file, text)
     except OSError as exc:
         _fail(f"{file}: 書き込めません（{exc.strerror}）")
     click.echo(f"{year}年度の個票 {len(data['projects'])} 件を {file} に書き出しました")

@@ -29,7 +29,7 @@ from webapp.models import (Figure, Kpi, KpiValue, Project, ReportingCycle, Roadm
                            Transition, User)
 from webapp.sheet_content import latest_approved
 from webapp.sheet_schema import KEEP, schema
-from webapp.timeutil import today_jst, utcnow
+from webapp.timeutil import utcnow
 from webapp.uploads import copy_stored
 from webapp.workflow import State
 
@@ -205,21 +205,3 @@ def state_counts() -> dict[int, dict[str, int]]:
             select(Sheet.cycle_id, Sheet.state, func.count()).group_by(Sheet.cycle_id, Sheet.state)):
         counts.setdefault(cycle_id, {})[state] = n
     return counts
-
-
-def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | None:
-    """Days from today (Japan time) to the deadline; negative once it has passed."""
-    if deadline is None:
-        return None
-    return (deadline - (today or today_jst())).days
-
-
-def days_left_text(deadline: dt.date | None, today: dt.date | None = None) -> str:
-    days = days_left(deadline, today)
-    if days is None:
-        return ""
-    if days > 0:
-        return f"あと{days}日"
-    if days == 0:
-        return "本日が期限"
-    return f"期限を{-days}日過ぎています"

@@ -21,6 +21,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["state_label"] = lambda s: workflow.State(s).label
     app.jinja_env.globals["state_css"] = lambda s: workflow.State(s).css
+    app.jinja_env.globals["days_left"] = timeutil.days_left
+    app.jinja_env.globals["days_left_text"] = timeutil.days_left_text
 
 
 def action_label(action: str) -> str:

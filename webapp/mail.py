@@ -32,6 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db
+from webapp.files import write_atomic
 from webapp.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -99,13 +100,10 @@ def _send_smtp(msg: EmailMessage, config) -> None:
 
 
 def _keep_copy(msg: EmailMessage) -> str:
+    name = f"{utcnow():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.eml"
     folder = current_app.config["MAIL_FOLDER"]
     os.makedirs(folder, exist_ok=True)
-    name = f"{utcnow():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.eml"
-    tmp = os.path.join(folder, "." + name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(msg.as_bytes())
-    os.replace(tmp, os.path.join(folder, name))
+    write_atomic(os.path.join(folder, name), msg.as_bytes())
     return name
 
 

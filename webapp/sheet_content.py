@@ -155,10 +155,18 @@ def _kpi_from(position: int, k: dict) -> Kpi:
     )
 
 
-def content_without_images(data: dict) -> dict:
-    """The dict minus machine-local paths, for hashing and comparing."""
-    figures = [{k: v for k, v in f.items() if k != "image_path"} for f in data.get("figures", [])]
-    return {**data, "figures": figures}
+def comparable(data: dict) -> dict:
+    """The content as two equal sheets compare equal: without machine-local image paths,
+    and with any float (a report file read by another program) as the Decimal it spells."""
+    def exact(value):
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, dict):
+            return {k: exact(v) for k, v in value.items() if k != "image_path"}
+        if isinstance(value, list):
+            return [exact(v) for v in value]
+        return value
+    return exact(data)
 
 
 # ---------------------------------------------------------------- last year's approved sheet

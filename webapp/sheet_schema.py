@@ -86,7 +86,7 @@ class Section:
 class SheetSchema:
     boxes: tuple[Box, ...]
     sections: tuple[Section, ...]
-    _by_key: dict = field(default_factory=dict, compare=False, repr=False)
+    _by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self):
         self._by_key.update({s.key: s for s in self.sections})

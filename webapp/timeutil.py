@@ -22,6 +22,28 @@ def today_jst() -> dt.date:
     return utcnow().astimezone(JST).date()
 
 
+def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | None:
+    """Days from today (Japan time) to the deadline; negative once it has passed."""
+    if deadline is None:
+        return None
+    return (deadline - (today or today_jst())).days
+
+
+def days_left_text(deadline: dt.date | None, today: dt.date | None = None) -> str:
+    return days_left_words(days_left(deadline, today))
+
+
+def days_left_words(days: int | None) -> str:
+    """「あと12日」「本日が期限」「3日超過」: the one wording of every page, list and file."""
+    if days is None:
+        return ""
+    if days > 0:
+        return f"あと{days}日"
+    if days == 0:
+        return "本日が期限"
+    return f"{-days}日超過"
+
+
 def format_date(value: dt.date | dt.datetime | None, weekday: bool = False) -> str:
     """2024年3月29日（金）"""
     if value is None:

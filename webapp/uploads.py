@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from webapp.files import write_atomic
+
 MAX_EDGE = 2400                  # longer edge kept; more is wasted on an A4 sheet
 JPEG_QUALITY = 88
 FORMATS = {"PNG": ".png", "JPEG": ".jpg"}
@@ -150,11 +152,7 @@ def prepare_upload(file_storage, limits: Limits) -> PreparedImage:
 
 def write_prepared(image: PreparedImage, folder: str) -> None:
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, image.name)
-    tmp = path + ".part"
-    with open(tmp, "wb") as fh:
-        fh.write(image.data)
-    os.replace(tmp, path)
+    write_atomic(os.path.join(folder, image.name), image.data)
 
 
 def copy_stored(name: str, folder: str) -> str | None:

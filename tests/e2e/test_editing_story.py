@@ -149,7 +149,7 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
 
     with live_app.app_context():
         sheet = Factory().sheet_of(2, 2024)
-        assert sheet.results_actions == "・地熱・温泉熱エネルギー産業化実務者会議を開催\n  第１回（24.8、熊本県）"
+        assert sheet.text("results_actions") == "・地熱・温泉熱エネルギー産業化実務者会議を開催\n  第１回（24.8、熊本県）"
         assert (sheet.kpis[0].values[-1].year, sheet.kpis[0].values[-1].actual) == (2024, 2134)
         assert [(r.activity, r.from_year, r.to_year) for r in sheet.roadmap_rows] == \
             [("実務者会議の開催", "2024", "2026")]
@@ -201,7 +201,7 @@ def test_an_expired_session_restores_what_was_typed(live_app, live_server, page)
     expect(page.locator("#challenges")).to_have_value("・ログインが切れる前に書いた課題\n・二つ目の課題")
     expect(page.locator("#save-status")).to_contain_text("自動保存しました")
     with live_app.app_context():
-        assert Factory().sheet_of(2, 2024).challenges == "・ログインが切れる前に書いた課題\n・二つ目の課題"
+        assert Factory().sheet_of(2, 2024).text("challenges") == "・ログインが切れる前に書いた課題\n・二つ目の課題"
 
 
 def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, live_server, browser):
@@ -234,7 +234,7 @@ def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, l
     conflict = second.locator("#conflict-banner")
     expect(conflict).to_contain_text("他の方が新しい内容を保存しました。自動保存を止めました。")
     with live_app.app_context():
-        assert Factory().sheet_of(2, 2024).challenges == "・佐藤の課題"
+        assert Factory().sheet_of(2, 2024).text("challenges") == "・佐藤の課題"
 
     # Comparing shows the newer saved text beside their own; they merge and save.
     conflict.get_by_role("button", name="最新の保存内容と並べて比較する").click()
@@ -248,7 +248,7 @@ def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, l
     second.get_by_role("button", name="保存", exact=True).click()
     expect(second.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
     with live_app.app_context():
-        assert Factory().sheet_of(2, 2024).challenges == "・佐藤の課題\n・田中の課題"
+        assert Factory().sheet_of(2, 2024).text("challenges") == "・佐藤の課題\n・田中の課題"
     for p in pages:
         p.context.close()
 
@@ -319,4 +319,4 @@ def test_typing_is_autosaved_every_30_seconds(live_app, live_server, page):
     expect(page.locator("#save-status")).to_contain_text("自動保存しました")
     expect(page.locator("#plans_outlook")).to_be_focused()
     with live_app.app_context():
-        assert Factory().sheet_of(2, 2024).plans_outlook == "・２０３０年度に５００件"
+        assert Factory().sheet_of(2, 2024).text("plans_outlook") == "・２０３０年度に５００件"

@@ -35,8 +35,8 @@ def test_second_form_save_from_the_same_version_is_refused_and_shows_both_texts(
     page = Page(response)
     message = page.by_id("conflict-message")
     assert message is not None
-    assert "この個票は、あなたが編集を始めた後（版 1）にcoordinator" in page.text
-    assert "さんが保存しました（版 2、" in page.text
+    assert "この個票は、あなたが編集を始めた後にcoordinator" in page.text
+    assert "さんが保存しました（" in page.text
     assert "上書きはしていません。あなたの入力はそのまま残っています。" in page.text
     # both versions of each differing field are on the page, side by side
     rows = page.table_rows(next(t for t in page.all("table") if "conflict-table" in (t.get("class") or "")))
@@ -51,14 +51,14 @@ def test_second_form_save_from_the_same_version_is_refused_and_shows_both_texts(
 
     db.session.expire_all()
     kept = db.session.get(Sheet, sheet.id)
-    assert kept.challenges == "・佐藤が書いた課題" and kept.version == 2
+    assert kept.text("challenges") == "・佐藤が書いた課題" and kept.version == 2
 
     # After looking at both, the user saves their merge: now it goes through.
     merged = {**form_b, "version": "2", "challenges": "・佐藤が書いた課題\n・田中が書いた課題"}
     assert b.post(f"/sheets/{sheet.id}/edit", data=merged).status_code == 303
     db.session.expire_all()
     final = db.session.get(Sheet, sheet.id)
-    assert final.challenges == "・佐藤が書いた課題\n・田中が書いた課題" and final.version == 3
+    assert final.text("challenges") == "・佐藤が書いた課題\n・田中が書いた課題" and final.version == 3
 
 
 def test_second_autosave_from_the_same_version_gets_409_and_the_first_is_kept(app24, f):
@@ -76,8 +76,8 @@ def test_second_autosave_from_the_same_version_gets_409_and_the_first_is_kept(ap
     assert body["ok"] is False and body["reason"] == "conflict" and body["version"] == 2
     assert "上書きはしていません" in body["message"]
     kpi = next(d for d in body["fields"] if d["key"] == "kpi-1")
-    assert "2024年度: 目標 － / 実績 2,134" in kpi["theirs"]
-    assert "2024年度: 目標 － / 実績 2,200" in kpi["mine"]
+    assert "2024年度：目標 － / 実績 2,134" in kpi["theirs"]
+    assert "2024年度：目標 － / 実績 2,200" in kpi["mine"]
     db.session.expire_all()
     assert db.session.get(Sheet, sheet.id).kpis[0].values[-1].actual == 2134
 
@@ -137,4 +137,4 @@ def test_two_simultaneous_saves_from_one_version_one_wins(app24, f):
     winner = next(n for n, result in outcome.items() if result == "saved")
     db.session.expire_all()
     sheet = db.session.get(Sheet, sheet_id)
-    assert sheet.version == 2 and sheet.challenges == f"・担当{winner}の課題"
+    assert sheet.version == 2 and sheet.text("challenges") == f"・担当{winner}の課題"

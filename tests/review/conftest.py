@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from tests.factories import Factory, login
 from webapp.extensions import db
+from webapp.sheet_schema import schema
 from webapp.models import Sheet, Transition
 from webapp.timeutil import today_jst
 
@@ -49,6 +50,8 @@ class World:
             sheet.approved_by_id = approver_id
         else:
             sheet.approved_at = sheet.approved_by_id = None
+        texts = {key: fields.pop(key) for key in list(fields) if key in schema()}
+        sheet.texts = {**sheet.texts, **texts}
         for key, value in fields.items():
             setattr(sheet, key, value)
         db.session.commit()

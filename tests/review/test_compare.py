@@ -66,7 +66,7 @@ def _fy2024_sheet_of_2(fy):
 
 def test_the_reviewer_sees_what_changed_against_last_years_approved_sheet(fy, fy_client):
     sheet = _fy2024_sheet_of_2(fy)
-    sheet.challenges = "新規案件が減少傾向にあり、規制緩和に向けた働きかけが課題である。"
+    sheet.texts = {**sheet.texts, "challenges": "新規案件が減少傾向にあり、規制緩和に向けた働きかけが課題である。"}
     point = next(v for v in sheet.kpis[0].values if v.year == 2024)
     point.actual = Decimal("2134")
     db.session.commit()
@@ -87,8 +87,9 @@ def test_the_reviewer_sees_what_changed_against_last_years_approved_sheet(fy, fy
 
 def test_a_resubmission_is_compared_with_the_previous_submission(fy, fy_client, fy2023_app):
     sheet = _fy2024_sheet_of_2(fy)
-    sheet.results_actions = "・実務者会議を開催"  # last year's plans had no actions to start from
-    sheet.challenges = "新規案件が減少している。"
+    # last year's plans had no actions to start from
+    sheet.texts = {**sheet.texts, "results_actions": "・実務者会議を開催"}
+    sheet.texts = {**sheet.texts, "challenges": "新規案件が減少している。"}
     db.session.commit()
     coordinator, reviewer = fy2023_app.test_client(), fy_client
     login(coordinator, fy.coordinator("大分県"))
@@ -96,7 +97,7 @@ def test_a_resubmission_is_compared_with_the_previous_submission(fy, fy_client, 
     coordinator.post(f"/sheets/{sheet.id}/steps/submit", data={"expected_state": "draft"})
     reviewer.post(f"/sheets/{sheet.id}/steps/return", data={"comment": "原因を書いてください", "expected_state": "submitted"})
     sheet = fy.sheet_of(2, 2024)
-    sheet.challenges = "条例による開発規制の影響で、新規案件が減少している。"
+    sheet.texts = {**sheet.texts, "challenges": "条例による開発規制の影響で、新規案件が減少している。"}
     db.session.commit()
     coordinator.post(f"/sheets/{sheet.id}/steps/submit", data={"expected_state": "returned"})
 

@@ -30,7 +30,7 @@ from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, R
 from webapp.operations import transition
 from webapp.permissions import can, project_role
 from webapp.content_text import figure_text, kpi_text, roadmap_text
-from webapp.sheet_content import content_without_images, number_in, sheet_to_dict, texts_of
+from webapp.sheet_content import comparable, number_in, sheet_to_dict, texts_of
 from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.timeutil import format_datetime, utcnow
 from webapp.uploads import (Limits, PreparedImage, UploadError, delete_stored, is_stored_name,
@@ -202,8 +202,8 @@ def scalar_values(content: dict) -> dict:
 
 
 def _same(sheet: Sheet, content: dict, images: list[ImageRef | None]) -> bool:
-    current = content_without_images(sheet_to_dict(sheet))
-    if current != content_without_images(content):
+    current = comparable(sheet_to_dict(sheet))
+    if current != comparable(content):
         return False
     return [f.image_file for f in sheet.figures] == [i.name if i else None for i in images]
 

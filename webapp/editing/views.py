@@ -35,11 +35,6 @@ from webapp.timeutil import format_date, format_datetime, to_jst
 from webapp.workflow import State
 
 
-@bp.app_context_processor
-def _template_helpers():
-    return {"days_left": cycles.days_left, "days_left_text": cycles.days_left_text}
-
-
 # ---------------------------------------------------------------- expired sessions
 
 @bp.errorhandler(CSRFError)

@@ -26,9 +26,5 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
 
-    @property
-    def kind_label(self) -> str:
-        return ORG_KINDS.get(self.kind, self.kind)
-
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"

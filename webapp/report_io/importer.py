@@ -12,7 +12,7 @@ from webapp.models import (Organisation, Project, ProjectOrganisation, Reporting
                            Transition)
 from webapp.report_io.system_user import system_user
 from webapp.report_io.validate import ReportFileError, validate_report
-from webapp.sheet_content import apply_content, content_without_images, sheet_to_dict
+from webapp.sheet_content import apply_content, comparable, sheet_to_dict
 from webapp.timeutil import utcnow
 from webapp.workflow import State
 
@@ -109,8 +109,8 @@ def _import_sheet(project: Project, cycle: ReportingCycle, proj: dict, summary: 
                                                       Sheet.cycle_id == cycle.id))
     label = f"{cycle.year}年度 個票{proj['number']}"
     if sheet is not None:
-        current = content_without_images(sheet_to_dict(sheet))
-        if current == content_without_images(proj) and sheet.state == State.APPROVED.value:
+        current = comparable(sheet_to_dict(sheet))
+        if current == comparable(proj) and sheet.state == State.APPROVED.value:
             summary.unchanged += 1
             return
         summary.updated.append(label)

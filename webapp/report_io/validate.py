@@ -22,7 +22,7 @@ class ReportFileError(Exception):
 
 
 def _show(value) -> str:
-    text = exactjson.dumps(value)
+    text = exactjson.dumps(value, allow_nan=True)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -217,7 +217,9 @@ def _validate_texts(c: _Checker, proj: dict, p: str) -> None:
             else:
                 data, here = data[part], f"{here}.{part}"
         if data is not None:
-            c.text(data, here, last, required=section.required, max_len=section.limit)
+            # An optional section may be missing: files written before it existed stay valid.
+            c.text(data, here, last, required=section.required, max_len=section.limit,
+                   optional_key=not section.required)
 
 
 def _validate_kpi(c: _Checker, kpi, kp: str) -> None:

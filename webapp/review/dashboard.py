@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.models import (Comment, Organisation, Project, ProjectOrganisation, ReportingCycle,
                            Sheet, Transition, User)
-from webapp.timeutil import format_date, format_datetime, today_jst
+from webapp.timeutil import days_left_words, format_date, format_datetime, today_jst
 from webapp.workflow import EDITABLE_STATES, State
 
 
@@ -35,13 +35,7 @@ class Row:
 
 
 def days_text(row: Row) -> str:
-    if row.days_left is None:
-        return "—"
-    if row.days_left < 0:
-        return f"{-row.days_left}日超過"
-    if row.days_left == 0:
-        return "本日締切"
-    return f"あと{row.days_left}日"
+    return days_left_words(row.days_left) or "—"
 
 
 def rows_for(cycle: ReportingCycle, today: dt.date | None = None) -> list[Row]:
