@@ -15,7 +15,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (BooleanField, FieldList, FileField, Form, FormField, HiddenField,
                      SelectChoice, SelectField, StringField, TextAreaField)
 
@@ -200,8 +202,48 @@ def _form_class(sheet_schema: SheetSchema) -> type:
 
 
 def sheet_form(**kwargs) -> SheetFormBase:
-    """The sheet form of the schema in force: one text area per text section."""
+    """The sheet form of the schema in force: one text area per text section.
+
+    Posted data is first cut to what the lists may hold (each list's limit
+    plus one, so that "too many" is still seen and refused): WTForms scans
+    every field name once per list entry, so a post of thousands of entries
+    would otherwise cost seconds to read.
+    """
+    if "formdata" not in kwargs and request and request.method == "POST":
+        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]))
     return _form_class(schema())(**kwargs)
+
+
+_ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-(\d+)-(?:series-(\d+)-)?")
+
+
+def _bounded(formdata) -> MultiDict:
+    limits = {s.kind: s.limit for s in schema().sections}
+    most = {"kpis": limits.get(KPIS, 0), "roadmap_rows": limits.get(ROADMAP, 0),
+            "figures": limits.get(FIGURES, 0)}
+    kept: dict[tuple, set] = {}
+
+    def keep(key: tuple, index: str, limit: int) -> bool:
+        seen = kept.setdefault(key, set())
+        if index in seen:
+            return True
+        if len(seen) > limit:
+            return False
+        seen.add(index)
+        return True
+
+    out = MultiDict()
+    for name, values in formdata.lists():
+        match = _ENTRY.match(name)
+        if match:
+            lst, index, series = match.groups()
+            if not keep((lst,), index, most[lst]):
+                continue
+            if series is not None and not keep((lst, index), series, MAX_SERIES):
+                continue
+        for value in values:
+            out.add(name, value)
+    return out
 
 
 # ---------------------------------------------------------------- content -> form

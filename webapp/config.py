@@ -59,6 +59,9 @@ def load_config(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Fields in one post: the largest sheet the schema allows (30 KPIs of 60 years,
+        # 30 roadmap rows, 12 figures) posts about 8,000; more is refused unread (413).
+        "MAX_FORM_PARTS": 10_000,
         # Figure images: per file, and the pixels one save may decode in all.
         "UPLOAD_MAX_MB": int(os.environ.get("UPLOAD_MAX_MB", "5")),
         "UPLOAD_MAX_MEGAPIXELS": 40,
