@@ -81,6 +81,25 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Steps the system takes, never offered to a person: `can()` knows nothing of
+# them, so no role may take them through a view. They are listed here so the
+# transitions table (and its CHECK constraint) knows every action it holds.
+SYSTEM_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        # Opening a year creates the sheet as a draft carried forward from last year's.
+        Transition("open", "前年度から引継ぎ", frozenset({State.NOT_STARTED}), State.DRAFT,
+                   frozenset(), False, False, False, False),
+        # An approved sheet loaded from a report file, whatever state it was in.
+        Transition("import", "報告書ファイルから取込", frozenset(State), State.APPROVED,
+                   frozenset(), False, False, False, False),
+    )
+}
+
+# Every action a row of the transitions table may hold.
+TRANSITION_ACTIONS = tuple(TRANSITIONS) + tuple(SYSTEM_TRANSITIONS)
+
+
 def transitions_from(state: State | str) -> list[Transition]:
     state = State(state)
     return [t for t in TRANSITIONS.values() if state in t.sources]

@@ -28,7 +28,7 @@ from forms.sheet import FIGURE_KIND_LABELS, FigureInput, FormErrors, format_numb
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
 from webapp.operations import transition
-from webapp.permissions import can, project_role
+from webapp.permissions import can, project_role, refusal
 from webapp.sections import TEXT_SECTIONS, section_label
 from webapp.sheet_content import content_without_images, number_in, sheet_to_dict
 from webapp.timeutil import format_datetime, utcnow
@@ -90,16 +90,9 @@ def is_lead(user: User, sheet: Sheet) -> bool:
 
 
 def not_editable_reason(user: User, sheet: Sheet) -> str:
-    year = sheet.cycle.year
-    if not sheet.cycle.is_open:
-        return f"{year}年度の受付は締め切られているため、この個票は編集できません。"
-    state = State(sheet.state)
-    if state not in EDITABLE_STATES:
-        text = f"この個票は「{state.label}」のため編集できません。"
-        if state == State.SUBMITTED:
-            text += "修正が必要な場合は提出を取り消してください（審査が始まる前に限ります）。"
-        return text
-    return "この個票を編集する権限がありません。"
+    # The wording lives in permissions.refusal; callers may switch to it directly.
+    found = refusal(user, "edit_sheet", sheet)
+    return found.message if found else ""
 
 
 # ---------------------------------------------------------------- images
