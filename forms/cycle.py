@@ -38,7 +38,7 @@ class JpDateField(DateField):
             self.data = dt.date.fromisoformat(text)
         except ValueError:
             self.data = None
-            raise ValueError("提出期限は 2025-03-31 の形式（年-月-日）で入力してください。")
+            raise ValueError(f"{self.label.text}は 2025-03-31 の形式（年-月-日）で入力してください。")
 
 
 class OpenCycleForm(FlaskForm):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -18,6 +19,7 @@ from webapp.extensions import db
 from webapp.models import AUDIT_ACTIONS, AuditEvent, User
 from webapp.models.audit import OBJECT_TYPES
 from webapp.timeutil import JST
+from webapp.workflow import State
 
 
 def _plain(value):
@@ -88,3 +90,42 @@ def query(f: AuditFilter) -> Select:
 
 def count(f: AuditFilter) -> int:
     return db.session.scalar(select(func.count()).select_from(query(f).order_by(None).subquery()))
+
+
+# --- reading: what the audit page and its CSV show ----------------------------------------
+
+# Field names of the changes, as the page shows them; a field not listed shows its key.
+FIELD_LABELS = {
+    "state": "状態", "is_open": "受付", "deadline": "提出期限", "report_date": "報告書の日付",
+    "report_title": "報告書の表題", "body": "本文", "section": "欄", "resolved": "解決済み",
+    "thread_resolved": "スレッドの解決", "name": "名称", "kind": "種別", "title": "名称",
+    "lead_label": "幹事の表示", "organisations": "参加団体",
+}
+_LONG = 200
+
+
+def _shown(field: str, value) -> str:
+    if value is None:
+        return "（なし）"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if field == "state":
+        try:
+            return State(value).label
+        except ValueError:
+            return str(value)
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text if len(text) <= _LONG else text[:_LONG] + "…"
+
+
+def describe_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each changed field, long values shortened."""
+    return [(FIELD_LABELS.get(k, k), _shown(k, pair[0]), _shown(k, pair[1]))
+            for k, pair in (event.changes or {}).items()
+            if isinstance(pair, (list, tuple)) and len(pair) == 2]
+
+
+def actor_name(event: AuditEvent) -> str:
+    return event.actor.display_name if event.actor is not None else "システム"

@@ -33,6 +33,5 @@ def format_number(value) -> str:
 
 
 def action_label(action: str) -> str:
-    if action in workflow.TRANSITIONS:
-        return workflow.TRANSITIONS[action].label
-    return {"import": "取込", "open": "年度開始（引継ぎ）"}.get(action, action)
+    step = workflow.TRANSITIONS.get(action) or workflow.SYSTEM_TRANSITIONS.get(action)
+    return step.label if step else action

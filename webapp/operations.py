@@ -89,9 +89,8 @@ def import_approved(sheet: Sheet, importer: User, before: dict | None) -> Transi
     """
     db.session.flush()
     after = sheet_to_dict(sheet)
-    changes = {k: (v, after.get(k)) for k, v in audit.diff(before or {}, after).items()}
     return _move(sheet, SYSTEM_TRANSITIONS["import"], importer, "報告書ファイルから取込",
-                 changes=changes)
+                 changes=audit.diff(before or {}, after))
 
 
 def carried_forward(sheet: Sheet, source_year: int, actor: User | None) -> Transition:

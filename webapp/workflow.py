@@ -88,10 +88,10 @@ SYSTEM_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         # Opening a year creates the sheet as a draft carried forward from last year's.
-        Transition("open", "前年度から引継ぎ", frozenset({State.NOT_STARTED}), State.DRAFT,
+        Transition("open", "年度開始（引継ぎ）", frozenset({State.NOT_STARTED}), State.DRAFT,
                    frozenset(), False, False, False, False),
         # An approved sheet loaded from a report file, whatever state it was in.
-        Transition("import", "報告書ファイルから取込", frozenset(State), State.APPROVED,
+        Transition("import", "取込", frozenset(State), State.APPROVED,
                    frozenset(), False, False, False, False),
     )
 }

@@ -35,8 +35,8 @@ OBJECT_TYPES = ('sheet', 'cycle', 'comment', 'user', 'organisation', 'project')
 TRANSITION_ACTIONS = ('edit', 'submit', 'withdraw', 'return', 'approve', 'reopen', 'open', 'import')
 STEP_LABELS = {
     'edit': '編集開始', 'submit': '提出', 'withdraw': '提出取消し', 'return': '差戻し',
-    'approve': '承認', 'reopen': '承認取消し（再開）', 'open': '前年度から引継ぎ',
-    'import': '報告書ファイルから取込',
+    'approve': '承認', 'reopen': '承認取消し（再開）', 'open': '年度開始（引継ぎ）',
+    'import': '取込',
 }
 REASON_STEPS = ('return', 'reopen')
 

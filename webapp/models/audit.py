@@ -10,15 +10,14 @@ from webapp.dbbase import UTCDateTime
 from webapp.extensions import db
 from webapp.models.user import User
 from webapp.timeutil import utcnow
-from webapp.workflow import TRANSITION_ACTIONS
+from webapp.workflow import SYSTEM_TRANSITIONS, TRANSITION_ACTIONS, TRANSITIONS
 
 # Every action the trail may hold, with the label the audit page shows. A sheet's
 # workflow steps keep their workflow names, so a transition and its audit row match.
 # Adding one here needs a migration of the CHECK constraint below.
 ACTION_LABELS: dict[str, str] = {
-    "edit": "編集開始", "submit": "提出", "withdraw": "提出取消し", "return": "差戻し",
-    "approve": "承認", "reopen": "承認取消し（再開）", "open": "前年度から引継ぎ",
-    "import": "報告書ファイルから取込", "save": "内容の保存",
+    **{t.name: t.label for t in (*TRANSITIONS.values(), *SYSTEM_TRANSITIONS.values())},
+    "save": "内容の保存",
     "cycle_open": "年度の受付開始", "cycle_close": "年度の受付締切", "cycle_reopen": "年度の受付再開",
     "cycle_deadline": "提出期限の変更", "cycle_report_date": "報告書の日付の変更",
     "comment_add": "コメント投稿", "comment_reply": "コメント返信",
