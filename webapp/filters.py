@@ -17,8 +17,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["textblocks"] = textblocks.parse
     # Templates ask the one permissions function which buttons and links to show.
     app.jinja_env.globals["can"] = permissions.can
+    app.jinja_env.globals["refusal"] = permissions.refusal
     app.jinja_env.globals["State"] = workflow.State
-    app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["action_label"] = workflow.step_label
     app.jinja_env.globals["state_label"] = lambda s: workflow.State(s).label
     app.jinja_env.globals["state_css"] = lambda s: workflow.State(s).css
 
@@ -31,7 +32,3 @@ def format_number(value) -> str:
         value = int(value)
     return f"{value:,}"
 
-
-def action_label(action: str) -> str:
-    step = workflow.TRANSITIONS.get(action) or workflow.SYSTEM_TRANSITIONS.get(action)
-    return step.label if step else action

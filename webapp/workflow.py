@@ -100,6 +100,12 @@ SYSTEM_TRANSITIONS: dict[str, Transition] = {
 TRANSITION_ACTIONS = tuple(TRANSITIONS) + tuple(SYSTEM_TRANSITIONS)
 
 
+def step_label(name: str) -> str:
+    """The label of a step, a person's or the system's (also the reason of a snapshot)."""
+    step = TRANSITIONS.get(name) or SYSTEM_TRANSITIONS.get(name)
+    return step.label if step else name
+
+
 def transitions_from(state: State | str) -> list[Transition]:
     state = State(state)
     return [t for t in TRANSITIONS.values() if state in t.sources]

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forms.sheet import FIGURE_KIND_LABELS, FigureInput, FormErrors, format_number
+from webapp import audit
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
 from webapp.operations import transition
@@ -204,6 +205,7 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         return SaveOutcome(version=sheet.version, changed=False)
     if base_version is None:
         base_version = -1  # a post without a version can only conflict
+    fields_before = {key: getattr(sheet, key) for key in SCALARS}
     now = utcnow()
     editable = [s.value for s in EDITABLE_STATES]
     result = db.session.execute(
@@ -228,6 +230,9 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
     _sync_roadmap(sheet, (content.get("roadmap") or {}).get("rows") or [])
     _sync_figures(sheet, content.get("figures") or [], images)
     db.session.flush()
+    audit.record(user, "save", "sheet", sheet.id,
+                 f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：内容の保存",
+                 audit.diff(fields_before, {key: getattr(sheet, key) for key in SCALARS}))
     after = {f.image_file for f in sheet.figures if f.image_file}
     return SaveOutcome(version=sheet.version, changed=True, removed_files=sorted(before - after))
 

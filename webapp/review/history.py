@@ -11,11 +11,12 @@ from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet, SheetVersion
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
-from webapp.workflow import EDITABLE_STATES, State
+from webapp.workflow import EDITABLE_STATES, State, step_label
 
 CURRENT = "current"
 LAST_YEAR = "last_year"
-REASONS = {"submit": "提出", "approve": "承認"}
+# Snapshots are taken by these steps; an import's snapshot is approved content too.
+APPROVED_REASONS = ("approve", "import")
 
 
 @dataclass
@@ -33,7 +34,7 @@ def versions(sheet: Sheet) -> list[SheetVersion]:
 
 
 def version_label(v: SheetVersion) -> str:
-    return f"第{v.number}版（{REASONS.get(v.reason, v.reason)}・{format_datetime(v.created_at)}）"
+    return f"第{v.number}版（{step_label(v.reason)}・{format_datetime(v.created_at)}）"
 
 
 def approved_content(sheet: Sheet) -> dict | None:
@@ -42,7 +43,7 @@ def approved_content(sheet: Sheet) -> dict | None:
         return sheet_to_dict(sheet)
     last = db.session.scalar(
         select(SheetVersion).where(SheetVersion.sheet_id == sheet.id,
-                                   SheetVersion.reason == "approve")
+                                   SheetVersion.reason.in_(APPROVED_REASONS))
         .order_by(SheetVersion.number.desc()).limit(1))
     return last.content if last else None
 
