@@ -50,10 +50,13 @@ def test_every_recorded_step_becomes_an_audit_row_and_survives_both_ways(scratch
          "2024年度 2番「地熱プロジェクト」：差戻し　理由：課題欄を具体的に",
          {"state": ["submitted", "returned"]}),
     ]
-    with db.engine.connect() as conn:
-        times = conn.execute(sa.text("SELECT at FROM audit_events ORDER BY id")).scalars().all()
-    assert [str(t)[:19] for t in times] == ["2024-04-01 00:00:00", "2024-05-10 01:00:00",
-                                            "2024-05-12 02:30:00"]
+    def times(table: str) -> list:
+        t = sa.table(table, sa.column("id", sa.Integer()), sa.column("at", sa.DateTime(timezone=True)))
+        with db.engine.connect() as conn:
+            return conn.execute(sa.select(t.c.at).order_by(t.c.id)).scalars().all()
+    assert times("audit_events") == times("transitions")  # each row keeps its step's time
+    assert [t.strftime("%Y-%m-%d %H:%M") for t in times("audit_events")] == [
+        "2024-04-01 00:00", "2024-05-10 01:00", "2024-05-12 02:30"]
 
     # From now on the transitions table holds only known steps.
     with pytest.raises(IntegrityError):

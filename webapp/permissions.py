@@ -110,8 +110,12 @@ def _transition_refusal(user, name: str, sheet: Sheet) -> Refusal | None:
         return Refusal("state", f"この個票は現在「{State(sheet.state).label}」のため、「{t.label}」はできません。"
                                 "画面を開き直して最新の状態を確認してください。")
     if t.needs_open_cycle and not sheet.cycle.is_open:
-        return Refusal("cycle", f"{sheet.cycle.year}年度の受付は締め切られているため、「{t.label}」はできません。")
+        return _closed(sheet, f"「{t.label}」はできません")
     return None
+
+
+def _closed(sheet: Sheet, what: str) -> Refusal:
+    return Refusal("cycle", f"{sheet.cycle.year}年度の受付は締め切られているため、{what}。")
 
 
 def _edit_refusal(user, sheet: Sheet) -> Refusal | None:
@@ -120,7 +124,7 @@ def _edit_refusal(user, sheet: Sheet) -> Refusal | None:
     # The lead organisation's coordinators are told what stops them; others only that they may not.
     lead = _authenticated(user) and project_role(user, sheet.project) == "lead"
     if lead and not sheet.cycle.is_open:
-        return Refusal("cycle", f"{sheet.cycle.year}年度の受付は締め切られているため、この個票は編集できません。")
+        return _closed(sheet, "この個票は編集できません")
     state = State(sheet.state)
     if lead and state not in EDITABLE_STATES:
         text = f"この個票は「{state.label}」のため編集できません。"
