@@ -65,6 +65,7 @@ def upgrade():
     )
     op.create_index('ix_audit_events_object', 'audit_events', ['object_type', 'object_id'])
     op.create_index('ix_audit_events_at', 'audit_events', ['at'])
+    op.create_index('ix_audit_events_actor', 'audit_events', ['actor_id'])
 
     conn = op.get_bind()
     t = sa.table('transitions', sa.column('id', sa.Integer()), sa.column('sheet_id', sa.Integer()),
@@ -108,6 +109,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('transitions') as batch:
         batch.drop_constraint(op.f('ck_transitions_known_action'), type_='check')
+    op.drop_index('ix_audit_events_actor', table_name='audit_events')
     op.drop_index('ix_audit_events_at', table_name='audit_events')
     op.drop_index('ix_audit_events_object', table_name='audit_events')
     op.drop_table('audit_events')

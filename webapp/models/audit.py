@@ -47,6 +47,7 @@ class AuditEvent(db.Model):
         CheckConstraint(f"object_type IN ({_TYPES_SQL})", name="known_object_type"),
         Index("ix_audit_events_object", "object_type", "object_id"),
         Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_actor", "actor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
