@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.cycles import YEAR_RANGE
+from webapp.sheet_schema import YEAR_RANGE
 
 
 class YearField(IntegerField):
@@ -38,7 +38,7 @@ class JpDateField(DateField):
             self.data = dt.date.fromisoformat(text)
         except ValueError:
             self.data = None
-            raise ValueError("提出期限は 2025-03-31 の形式（年-月-日）で入力してください。")
+            raise ValueError(f"{self.label.text}は 2025-03-31 の形式（年-月-日）で入力してください。")
 
 
 class OpenCycleForm(FlaskForm):

@@ -135,12 +135,17 @@ CASES = [
          (TO_LOGIN, 403, 403, 403, 403, TO_USERS), data=_edit_user_form),
     Case("edit a user that does not exist", "admin.edit_user", "GET",
          lambda w: "/admin/users/99999", (TO_LOGIN, 403, 403, 403, 403, 404)),
+    Case("audit trail", "audit.events", "GET", lambda w: "/admin/audit", ADMIN_ONLY),
+    Case("audit trail of sheet ⑦", "audit.events", "GET",
+         lambda w: f"/admin/audit?sheet={w.sheet.id}", ADMIN_ONLY),
+    Case("audit trail as CSV", "audit.events_csv", "GET", lambda w: "/admin/audit.csv", ADMIN_ONLY),
 ]
 
 COVERED_ENDPOINTS = {
     "auth.login", "auth.logout", "auth.change_password",
     "main.home", "main.sheet", "main.figure_image",
     "admin.users", "admin.new_user", "admin.edit_user",
+    "audit.events", "audit.events_csv",
 }
 
 MATRIX = [pytest.param(case, role, i, id=f"{case.endpoint}:{case.name}:{role}")

@@ -40,13 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     Bootstrap5(app)
 
-    from webapp import auth, filters, errors, cli, views_main, views_admin
+    from webapp import auth, filters, errors, cli, views_main, views_admin, views_audit
     filters.register(app)
     errors.register(app)
     cli.register(app)
     auth.register(app)
     app.register_blueprint(views_main.bp)
     app.register_blueprint(views_admin.bp)
+    app.register_blueprint(views_audit.bp)
     _register_feature_blueprints(app)
 
     if not app.debug and not app.testing:

@@ -6,7 +6,7 @@ by side, so both read one rendering.
 from __future__ import annotations
 
 from webapp.jptext import format_number
-from webapp.sheet_schema import FIGURE_KINDS
+from webapp.sheet_schema import FIGURE_KINDS, FIGURES, KPIS, ROADMAP, schema
 
 
 def kpi_text(k: dict, series: bool = True) -> str:
@@ -53,3 +53,23 @@ def figure_text(f: dict) -> str:
 
 def figures_text(figures: list | None) -> str:
     return "\n".join(figure_text(f) for f in figures or [])
+
+
+def section_texts(content: dict | None) -> dict[str, str]:
+    """Section key -> the section as plain text (structured parts written out as lines)."""
+    c = content or {}
+    sheet_schema = schema()
+    texts = {}
+    for section in sheet_schema.sections:
+        if section.is_text:
+            text = sheet_schema.text(c, section.key)
+            if section.key == "target_text" and (c.get("targets") or {}).get("label"):
+                text = f"［{c['targets']['label']}］\n" + text
+            texts[section.key] = text
+        elif section.kind == KPIS:
+            texts[section.key] = kpis_text(c.get("targets") or {})
+        elif section.kind == ROADMAP:
+            texts[section.key] = roadmap_text(c.get("roadmap"))
+        elif section.kind == FIGURES:
+            texts[section.key] = figures_text(c.get("figures"))
+    return texts

@@ -1,7 +1,9 @@
 """A year's reporting cycle: open it (carrying every sheet forward), close it, re-open it.
 
-Plain functions; the caller commits. Views and the `open-cycle` command
-both call these, so the rules live in one place:
+The cycle operations (open_cycle, close_cycle, reopen_cycle, set_deadline,
+set_report_date): each records who did it in the audit trail and flushes;
+the caller commits (the rule of webapp.operations). Views and the cycle
+commands both call these, so the rules live in one place:
 
 - Opening year Y creates one sheet per active project. A project with an
   approved sheet in an earlier year gets a draft carried forward from the
@@ -24,16 +26,17 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp import audit
 from webapp.extensions import db
 from webapp.models import (Figure, Kpi, KpiValue, Project, ReportingCycle, RoadmapRow, Sheet,
-                           Transition, User)
+                           User)
+from webapp.operations import carried_forward
 from webapp.sheet_content import latest_approved
-from webapp.sheet_schema import KEEP, schema
+from webapp.sheet_schema import KEEP, YEAR_RANGE, schema
 from webapp.timeutil import utcnow
 from webapp.uploads import copy_stored
 from webapp.workflow import State
 
-YEAR_RANGE = (2000, 2100)
 
 
 class CycleError(Exception):
@@ -104,13 +107,13 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
         sheet = carry_forward(source, cycle, folder)
         sheet.created_at = sheet.updated_at = now
         sheet.updated_by_id = user.id if user else None
-        sheet.transitions.append(Transition(
-            action="open", from_state=State.NOT_STARTED.value, to_state=State.DRAFT.value,
-            actor_id=user.id if user else None, at=now,
-            comment=f"{source.cycle.year}年度の承認済み個票から引継ぎ"))
         db.session.add(sheet)
+        carried_forward(sheet, source.cycle.year, user)
         summary.carried.append(sheet)
     db.session.flush()
+    audit.record(user, "cycle_open", "cycle", cycle.year, summary.message,
+                 {"is_open": (None, True), "deadline": (None, deadline),
+                  "report_title": (None, cycle.report_title)})
     return summary
 
 
@@ -171,7 +174,8 @@ def close_cycle(year: int, user: User | None = None) -> ReportingCycle:
     if not cycle.is_open:
         raise CycleError(f"{year}年度の受付は既に締め切られています。")
     cycle.is_open = False
-    db.session.flush()
+    audit.record(user, "cycle_close", "cycle", year, f"{year}年度の受付を締切",
+                 {"is_open": (True, False)})
     return cycle
 
 
@@ -180,14 +184,26 @@ def reopen_cycle(year: int, user: User | None = None) -> ReportingCycle:
     if cycle.is_open:
         raise CycleError(f"{year}年度は既に受付中です。")
     cycle.is_open = True
-    db.session.flush()
+    audit.record(user, "cycle_reopen", "cycle", year, f"{year}年度の受付を再開",
+                 {"is_open": (False, True)})
     return cycle
 
 
 def set_deadline(year: int, deadline: dt.date | None, user: User | None = None) -> ReportingCycle:
     cycle = _existing(year)
-    cycle.deadline = deadline
-    db.session.flush()
+    before, cycle.deadline = cycle.deadline, deadline
+    audit.record(user, "cycle_deadline", "cycle", year, f"{year}年度の提出期限を変更",
+                 {"deadline": (before, deadline)})
+    return cycle
+
+
+def set_report_date(year: int, report_date: dt.date | None,
+                    user: User | None = None) -> ReportingCycle:
+    """The date printed on the compiled report's cover (None: taken from the approvals)."""
+    cycle = _existing(year)
+    before, cycle.report_date = cycle.report_date, report_date
+    audit.record(user, "cycle_report_date", "cycle", year, f"{year}年度の報告書の日付を変更",
+                 {"report_date": (before, report_date)})
     return cycle
 
 

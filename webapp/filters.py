@@ -17,15 +17,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["textblocks"] = textblocks.parse
     # Templates ask the one permissions function which buttons and links to show.
     app.jinja_env.globals["can"] = permissions.can
+    app.jinja_env.globals["refusal"] = permissions.refusal
     app.jinja_env.globals["State"] = workflow.State
-    app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["action_label"] = workflow.step_label
     app.jinja_env.globals["state_label"] = lambda s: workflow.State(s).label
     app.jinja_env.globals["state_css"] = lambda s: workflow.State(s).css
     app.jinja_env.globals["days_left"] = timeutil.days_left
     app.jinja_env.globals["days_left_text"] = timeutil.days_left_text
 
-
-def action_label(action: str) -> str:
-    if action in workflow.TRANSITIONS:
-        return workflow.TRANSITIONS[action].label
-    return {"import": "取込", "open": "年度開始（引継ぎ）"}.get(action, action)

@@ -1,58 +1,113 @@
-"""Workflow operations: every change of a sheet's state goes through `transition()`.
+"""The write path: every change of a sheet's state, and where the other operations live.
 
-It checks permission with the one permissions function, moves the state
-with a compare-and-set (so two reviewers acting at once cannot both win),
-records who/when/from/to/comment, snapshots the content as a numbered
-version on submit and approve, and sends the `sheet_transitioned` signal
-that notifications listen to.
+**Who commits.** An operation checks permission, writes, records one audit
+row (webapp.audit.record) and *flushes*; it never commits. The caller — a
+view or a command-line command — calls one operation and then commits, or
+rolls back when it raises. So a change and its audit row are kept or lost
+together, and mail queued by an operation goes out only after that commit.
+
+The operations, one per thing that changes:
+
+- sheets, here: `transition()` (the workflow steps people take), `import_approved()`
+  (a sheet loaded from a report file), `carried_forward()` (a draft created when a
+  year opens); content saves are `editing.saving.save_content`;
+- cycles: `webapp.cycles` (open, close, reopen, set_deadline, set_report_date);
+- comments: `webapp.review.comments` (add_comment, which also replies, set_resolved).
+
+Refusals come from `permissions.refusal()`, whose messages are written once
+there; the exceptions below carry them to the view.
 """
 from __future__ import annotations
 
 from blinker import Namespace
 from sqlalchemy import func, select, update
 
+from webapp import audit
 from webapp.extensions import db
 from webapp.models import Sheet, SheetVersion, Transition, User
-from webapp.permissions import can
+from webapp.permissions import (UNKNOWN_ACTION_MESSAGE, reason_missing_message, refusal,
+                                stale_message)
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import utcnow
-from webapp.workflow import TRANSITIONS, State
+from webapp.workflow import SYSTEM_TRANSITIONS, TRANSITIONS, State
+from webapp.workflow import Transition as Step
 
 signals = Namespace()
 sheet_transitioned = signals.signal("sheet-transitioned")
 
-SNAPSHOT_ON = {"submit", "approve"}
+SNAPSHOT_ON = {"submit", "approve", "import"}
 
 
 class WorkflowError(Exception):
     """A refused transition; the message is shown to the user as is."""
 
 
+class NotPermitted(WorkflowError):
+    """The user's role can never take this step on this sheet (403)."""
+
+
 class StaleStateError(WorkflowError):
-    """The sheet changed state since the user loaded it."""
+    """The sheet changed state since the user loaded it (409)."""
+
+
+class Refused(WorkflowError):
+    """The step is not possible now, for reasons listed in `problems` (shown as a list)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+_RAISES = {"role": NotPermitted, "state": StaleStateError, "cycle": Refused}
 
 
 def transition(user: User, sheet: Sheet, name: str, comment: str = "",
                expected_state: str | None = None) -> Transition:
-    """Perform transition `name`; the caller commits. Raises WorkflowError when refused."""
+    """Perform the workflow step `name`; flushes, the caller commits.
+
+    Raises NotPermitted, StaleStateError or Refused (all WorkflowError).
+    """
     t = TRANSITIONS.get(name)
     if t is None:
-        raise WorkflowError("不明な操作です。")
+        raise NotPermitted(UNKNOWN_ACTION_MESSAGE)
     comment = (comment or "").strip()
     if expected_state is not None and expected_state != sheet.state:
-        raise StaleStateError(_stale_message(sheet))
-    if not can(user, name, sheet):
-        if State(sheet.state) not in t.sources:
-            raise StaleStateError(_stale_message(sheet))
-        raise WorkflowError(f"この個票を「{t.label}」する権限がありません。")
+        raise StaleStateError(stale_message(sheet))
+    found = refusal(user, name, sheet)
+    if found is not None:
+        raise _RAISES[found.kind](found.message)
     if t.comment_required and not comment:
-        raise WorkflowError(f"「{t.label}」には理由（コメント）の入力が必要です。")
+        raise Refused(reason_missing_message(t.label))
+    return _move(sheet, t, user, comment)
 
+
+def import_approved(sheet: Sheet, importer: User, before: dict | None) -> Transition:
+    """Mark a sheet whose content the importer has just written as approved.
+
+    `before` is the sheet's content before the import (None for a new sheet);
+    the audit row lists the parts that changed, and a snapshot keeps the new content.
+    """
+    db.session.flush()
+    after = sheet_to_dict(sheet)
+    return _move(sheet, SYSTEM_TRANSITIONS["import"], importer, "報告書ファイルから取込",
+                 changes=audit.diff(before or {}, after))
+
+
+def carried_forward(sheet: Sheet, source_year: int, actor: User | None) -> Transition:
+    """Record that `sheet` was born a draft, carried forward from `source_year`'s approved sheet."""
+    t = SYSTEM_TRANSITIONS["open"]
+    db.session.flush()
+    return _record(sheet, t, actor, State.NOT_STARTED.value, utcnow(),
+                   f"{source_year}年度の承認済み個票から引継ぎ", None, {})
+
+
+def _move(sheet: Sheet, t: Step, user: User | None, comment: str,
+          changes: dict | None = None) -> Transition:
     now = utcnow()
     from_state = sheet.state
     values = {"state": t.target.value}
     if t.target == State.APPROVED:
-        values.update(approved_at=now, approved_by_id=user.id)
+        values.update(approved_at=now, approved_by_id=user.id if user else None)
     else:
         values.update(approved_at=None, approved_by_id=None)
     # Compare-and-set: only one of two concurrent reviewers gets a row back.
@@ -62,17 +117,26 @@ def transition(user: User, sheet: Sheet, name: str, comment: str = "",
     if result.rowcount != 1:
         db.session.rollback()
         db.session.refresh(sheet)
-        raise StaleStateError(_stale_message(sheet))
+        raise StaleStateError(stale_message(sheet))
     db.session.refresh(sheet)
+    version_number = snapshot(sheet, user, reason=t.name).number if t.name in SNAPSHOT_ON else None
+    return _record(sheet, t, user, from_state, now, comment, version_number, changes or {})
 
-    version_number = None
-    if name in SNAPSHOT_ON:
-        version_number = snapshot(sheet, user, reason=name).number
-    record = Transition(sheet_id=sheet.id, action=name, from_state=from_state,
-                        to_state=t.target.value, actor_id=user.id, at=now, comment=comment,
-                        version_number=version_number)
+
+def _record(sheet: Sheet, t: Step, user: User | None, from_state: str, now, comment: str,
+            version_number: int | None, changes: dict) -> Transition:
+    """The transition row, its audit row and the signal mail listens to: one place for all three."""
+    record = Transition(sheet_id=sheet.id, action=t.name, from_state=from_state,
+                        to_state=t.target.value, actor_id=user.id if user else None, at=now,
+                        comment=comment, version_number=version_number)
     db.session.add(record)
-    db.session.flush()
+    summary = f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：{t.label}"
+    if version_number is not None:
+        summary += f"（第{version_number}版）"
+    if comment and t.comment_required:
+        summary += f"　理由：{comment[:200]}"
+    audit.record(user, t.name, "sheet", sheet.id, summary,
+                 {"state": (from_state, t.target.value), **changes})
     sheet_transitioned.send(sheet, transition=record, actor=user)
     return record
 
@@ -85,8 +149,3 @@ def snapshot(sheet: Sheet, user: User | None, reason: str) -> SheetVersion:
     db.session.add(version)
     db.session.flush()
     return version
-
-
-def _stale_message(sheet: Sheet) -> str:
-    return (f"この個票は他の方の操作により既に「{State(sheet.state).label}」になっています。"
-            "画面を開き直して最新の状態を確認してください。")

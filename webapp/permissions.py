@@ -1,9 +1,13 @@
-"""Who may do what: the one place that decides.
+"""Who may do what, and why not: the one place that decides.
 
 `can(user, action, obj)` answers every access question. Views call it (or
 the `*_or_404` helpers) and never test roles or organisations themselves.
+`refusal(user, action, obj)` answers the other half: why not, as a
+`Refusal` whose Japanese message is written here and nowhere else.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import select
@@ -16,7 +20,7 @@ REVIEWER_ACTIONS = frozenset({
     "view_dashboard", "build_report", "view_builds", "export_xlsx", "manage_cycles",
     "view_all",
 })
-ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects"})
+ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects", "view_audit"})
 
 
 def _authenticated(user) -> bool:
@@ -49,27 +53,85 @@ def can(user, action: str, obj=None) -> bool:
         return (user.role == "coordinator" and project_role(user, project) == "lead"
                 and State(obj.state) in EDITABLE_STATES and obj.cycle.is_open)
     if action in TRANSITIONS:
-        return transition_refusal(user, action, obj) is None
+        return _transition_refusal(user, action, obj) is None
     raise ValueError(f"unknown action {action!r}")
 
 
-def transition_refusal(user, name: str, sheet: Sheet) -> str | None:
-    """Why `user` may not perform transition `name` on `sheet` now, or None when they may.
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action is not possible.
 
-    'role': never, whatever the state (wrong role or not a lead organisation);
-    'state': not in the sheet's current state; 'cycle': the year's cycle is closed.
-    Views use it to answer 403 for the first and a clear message for the others.
+    kind: 'role' — never this user's to do (403); 'state' — not in the object's
+    current state (409; the page was probably stale); 'cycle' — the year's
+    cycle is closed (409). `message` is shown to the user as is.
     """
+    kind: str
+    message: str
+
+    @property
+    def forbidden(self) -> bool:
+        return self.kind == "role"
+
+
+def stale_message(sheet: Sheet) -> str:
+    """The sheet changed state since the user loaded the page."""
+    return (f"この個票は他の方の操作により既に「{State(sheet.state).label}」になっています。"
+            "画面を開き直して最新の状態を確認してください。")
+
+
+UNKNOWN_ACTION_MESSAGE = "不明な操作です。"
+
+
+def reason_missing_message(label: str) -> str:
+    return f"「{label}」には理由の入力が必要です。"
+
+
+def refusal(user, action: str, obj=None) -> Refusal | None:
+    """Why `user` may not do `action` on `obj` now, or None when they may."""
+    if action in TRANSITIONS:
+        return _transition_refusal(user, action, obj)
+    if action == "edit_sheet":
+        return _edit_refusal(user, obj)
+    if can(user, action, obj):
+        return None
+    if action == "comment":
+        return Refusal("role", "この個票にコメントする権限がありません。")
+    return Refusal("role", "この操作をする権限がありません。")
+
+
+def _transition_refusal(user, name: str, sheet: Sheet) -> Refusal | None:
     t = TRANSITIONS[name]
+    role = Refusal("role", f"この個票を「{t.label}」する権限がありません。")
     if not _authenticated(user) or user.role not in t.roles:
-        return "role"
+        return role
     if t.lead_only and project_role(user, sheet.project) != "lead":
-        return "role"
+        return role
     if State(sheet.state) not in t.sources:
-        return "state"
+        return Refusal("state", f"この個票は現在「{State(sheet.state).label}」のため、「{t.label}」はできません。"
+                                "画面を開き直して最新の状態を確認してください。")
     if t.needs_open_cycle and not sheet.cycle.is_open:
-        return "cycle"
+        return _closed(sheet, f"「{t.label}」はできません")
     return None
+
+
+def _closed(sheet: Sheet, what: str) -> Refusal:
+    return Refusal("cycle", f"{sheet.cycle.year}年度の受付は締め切られているため、{what}。")
+
+
+def _edit_refusal(user, sheet: Sheet) -> Refusal | None:
+    if can(user, "edit_sheet", sheet):
+        return None
+    # The lead organisation's coordinators are told what stops them; others only that they may not.
+    lead = _authenticated(user) and project_role(user, sheet.project) == "lead"
+    if lead and not sheet.cycle.is_open:
+        return _closed(sheet, "この個票は編集できません")
+    state = State(sheet.state)
+    if lead and state not in EDITABLE_STATES:
+        text = f"この個票は「{state.label}」のため編集できません。"
+        if state == State.SUBMITTED:
+            text += "修正が必要な場合は提出を取り消してください（審査が始まる前に限ります）。"
+        return Refusal("state", text)
+    return Refusal("role", "この個票を編集する権限がありません。")
 
 
 def visible_projects(user: User):

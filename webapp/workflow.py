@@ -81,6 +81,31 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Steps the system takes, never offered to a person: `can()` knows nothing of
+# them, so no role may take them through a view. They are listed here so the
+# transitions table (and its CHECK constraint) knows every action it holds.
+SYSTEM_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        # Opening a year creates the sheet as a draft carried forward from last year's.
+        Transition("open", "年度開始（引継ぎ）", frozenset({State.NOT_STARTED}), State.DRAFT,
+                   frozenset(), False, False, False, False),
+        # An approved sheet loaded from a report file, whatever state it was in.
+        Transition("import", "取込", frozenset(State), State.APPROVED,
+                   frozenset(), False, False, False, False),
+    )
+}
+
+# Every action a row of the transitions table may hold.
+TRANSITION_ACTIONS = tuple(TRANSITIONS) + tuple(SYSTEM_TRANSITIONS)
+
+
+def step_label(name: str) -> str:
+    """The label of a step, a person's or the system's (also the reason of a snapshot)."""
+    step = TRANSITIONS.get(name) or SYSTEM_TRANSITIONS.get(name)
+    return step.label if step else name
+
+
 def transitions_from(state: State | str) -> list[Transition]:
     state = State(state)
     return [t for t in TRANSITIONS.values() if state in t.sources]

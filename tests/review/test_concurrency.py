@@ -67,6 +67,7 @@ def test_approve_and_return_at_once_only_one_step_is_taken(app, world):
             barrier.wait()                      # both have seen 提出済
             try:
                 actions.perform(user, sheet, name, comment, expected_state="submitted")
+                db.session.commit()             # the caller commits (operations only flush)
                 outcome[name] = "done"
             except StaleStateError as exc:
                 outcome[name] = str(exc)

@@ -52,11 +52,11 @@ def open_cycle_cmd(year, deadline, title, by_email):
     click.echo(summary.message)
 
 
-def _switch(operation, year: int, done: str) -> None:
+def _switch(operation, year: int, by_email: str | None, done: str) -> None:
     """Run a cycle operation, commit, and say so; a refusal exits 1 with its message."""
     from webapp.cycles import CycleError
     try:
-        operation(year)
+        operation(year, _actor(by_email))
         db.session.commit()
     except CycleError as exc:
         db.session.rollback()
@@ -66,20 +66,22 @@ def _switch(operation, year: int, done: str) -> None:
 
 @click.command("close-cycle")
 @click.option("--year", type=int, required=True, help="報告年度")
+@click.option("--by", "by_email", default=None, help="操作者のメールアドレス（記録用）")
 @with_appcontext
-def close_cycle_cmd(year):
+def close_cycle_cmd(year, by_email):
     """Close year Y: coordinators can no longer edit or submit."""
     from webapp.cycles import close_cycle
-    _switch(close_cycle, year, f"{year}年度の受付を締め切りました。")
+    _switch(close_cycle, year, by_email, f"{year}年度の受付を締め切りました。")
 
 
 @click.command("reopen-cycle")
 @click.option("--year", type=int, required=True, help="報告年度")
+@click.option("--by", "by_email", default=None, help="操作者のメールアドレス（記録用）")
 @with_appcontext
-def reopen_cycle_cmd(year):
+def reopen_cycle_cmd(year, by_email):
     """Re-open a closed year."""
     from webapp.cycles import reopen_cycle
-    _switch(reopen_cycle, year, f"{year}年度の受付を再開しました。")
+    _switch(reopen_cycle, year, by_email, f"{year}年度の受付を再開しました。")
 
 
 COMMANDS = [open_cycle_cmd, close_cycle_cmd, reopen_cycle_cmd]

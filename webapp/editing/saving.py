@@ -25,11 +25,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forms.sheet import FigureInput, FormErrors
+from webapp import audit
+from webapp.content_text import figure_text, kpi_text, roadmap_text, section_texts
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
 from webapp.operations import transition
-from webapp.permissions import can, project_role
-from webapp.content_text import figure_text, kpi_text, roadmap_text
+from webapp.permissions import can, project_role, refusal
 from webapp.sheet_content import comparable, number_in, sheet_to_dict, texts_of
 from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.timeutil import format_datetime, utcnow
@@ -91,16 +92,9 @@ def is_lead(user: User, sheet: Sheet) -> bool:
 
 
 def not_editable_reason(user: User, sheet: Sheet) -> str:
-    year = sheet.cycle.year
-    if not sheet.cycle.is_open:
-        return f"{year}年度の受付は締め切られているため、この個票は編集できません。"
-    state = State(sheet.state)
-    if state not in EDITABLE_STATES:
-        text = f"この個票は「{state.label}」のため編集できません。"
-        if state == State.SUBMITTED:
-            text += "修正が必要な場合は提出を取り消してください（審査が始まる前に限ります）。"
-        return text
-    return "この個票を編集する権限がありません。"
+    # The wording lives in permissions.refusal; callers may switch to it directly.
+    found = refusal(user, "edit_sheet", sheet)
+    return found.message if found else ""
 
 
 # ---------------------------------------------------------------- images
@@ -216,6 +210,7 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         return SaveOutcome(version=sheet.version, changed=False)
     if base_version is None:
         base_version = -1  # a post without a version can only conflict
+    fields_before = section_texts(sheet_to_dict(sheet))  # the audit's "changed fields", by section
     now = utcnow()
     editable = [s.value for s in EDITABLE_STATES]
     result = db.session.execute(
@@ -244,6 +239,9 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
     for ref in images:
         if ref is not None and ref.new is not None:
             write_prepared(ref.new, folder)
+    audit.record(user, "save", "sheet", sheet.id,
+                 f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：内容の保存",
+                 audit.diff(fields_before, section_texts(content)))
     after = {f.image_file for f in sheet.figures if f.image_file}
     return SaveOutcome(version=sheet.version, changed=True, removed_files=sorted(before - after))
 

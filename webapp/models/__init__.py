@@ -1,4 +1,5 @@
 """All tables; importing this package registers them with the metadata."""
+from webapp.models.audit import AUDIT_ACTIONS, AuditEvent
 from webapp.models.build import ReportBuild
 from webapp.models.cycle import ReportingCycle
 from webapp.models.organisation import ORG_KINDS, Organisation
@@ -9,6 +10,7 @@ from webapp.models.sheet import (Comment, Figure, Kpi, KpiValue, ReminderSent, R
 from webapp.models.user import ROLES, User
 
 __all__ = [
+    "AUDIT_ACTIONS", "AuditEvent",
     "Comment", "Figure", "Kpi", "KpiValue", "LoginAttempt", "ORG_KINDS", "Organisation",
     "Project", "ProjectOrganisation", "ROLES", "ReminderSent", "ReportBuild",
     "ReportingCycle", "RoadmapRow", "Sheet", "SheetVersion", "Transition", "User",

@@ -13,13 +13,15 @@ from webapp.models.cycle import ReportingCycle
 from webapp.models.project import Project
 from webapp.models.user import User
 from webapp.timeutil import utcnow
-from webapp.workflow import TRANSITIONS, State
+from webapp.workflow import TRANSITION_ACTIONS, TRANSITIONS, State
 
 Number = ExactDecimal()
 _STATES = ",".join(f"'{s.value}'" for s in State)
 # Transitions that need a reason (return, reopen): the trail never holds one without it.
 # Changing `comment_required` in the workflow table needs a migration of this constraint.
 _NEEDS_REASON = ",".join(f"'{t.name}'" for t in TRANSITIONS.values() if t.comment_required)
+# People's steps and the system's (open, import); a new one needs a migration of this constraint.
+_TRANSITION_ACTIONS = ",".join(f"'{name}'" for name in TRANSITION_ACTIONS)
 
 
 class Sheet(db.Model):
@@ -148,6 +150,7 @@ class Transition(db.Model):
     __tablename__ = "transitions"
     __table_args__ = (
         CheckConstraint(f"action NOT IN ({_NEEDS_REASON}) OR comment <> ''", name="reason_given"),
+        CheckConstraint(f"action IN ({_TRANSITION_ACTIONS})", name="known_action"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,9 +7,10 @@ from webapp import exactjson
 
 from sqlalchemy import select
 
+from webapp import audit
 from webapp.extensions import db
-from webapp.models import (Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet,
-                           Transition)
+from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet
+from webapp.operations import import_approved
 from webapp.report_io.system_user import system_user
 from webapp.report_io.validate import ReportFileError, validate_report
 from webapp.sheet_content import apply_content, comparable, sheet_to_dict
@@ -73,11 +74,17 @@ def _import_organisations(items: list[dict], summary: ImportSummary) -> dict[str
         if org is None:
             org = Organisation(name=item["name"], kind=item["kind"])
             db.session.add(org)
+            db.session.flush()
             existing[org.name] = org
             summary.created.append(org.name)
+            audit.record(system_user(), "organisation_create", "organisation", org.id,
+                         f"{org.name}を報告書ファイルから登録",
+                         {"name": (None, org.name), "kind": (None, org.kind)})
         elif org.kind != item["kind"]:
-            org.kind = item["kind"]
+            before, org.kind = org.kind, item["kind"]
             summary.updated.append(org.name)
+            audit.record(system_user(), "organisation_update", "organisation", org.id,
+                         f"{org.name}を報告書ファイルから変更", {"kind": (before, org.kind)})
     db.session.flush()
     return existing
 
@@ -87,6 +94,7 @@ def _import_project(proj: dict, orgs: dict[str, Organisation], summary: ImportSu
     wanted = [(orgs[n].id, "lead", i) for i, n in enumerate(proj["lead_organizations"])] + \
              [(orgs[n].id, "co", i) for i, n in enumerate(proj["co_organizations"])]
     if project is None:
+        action, before, have = "project_create", {}, []
         project = Project(number=proj["number"], title=proj["title"], lead_label=proj["lead_label"])
         db.session.add(project)
         summary.created.append(f"プロジェクト{proj['number']}")
@@ -94,11 +102,19 @@ def _import_project(proj: dict, orgs: dict[str, Organisation], summary: ImportSu
         have = sorted((l.organisation_id, l.role, l.position) for l in project.links)
         if (project.title, project.lead_label, have) == (proj["title"], proj["lead_label"], sorted(wanted)):
             return project
+        action, before = "project_update", {"title": project.title, "lead_label": project.lead_label,
+                                            "organisations": have}
         project.title, project.lead_label = proj["title"], proj["lead_label"]
         summary.updated.append(f"プロジェクト{proj['number']}")
     project.links = [ProjectOrganisation(organisation_id=oid, role=role, position=pos)
                      for oid, role, pos in wanted]
     db.session.flush()
+    after = {"title": project.title, "lead_label": project.lead_label,
+             "organisations": [list(link) for link in sorted(wanted)]}
+    before = {k: [list(link) for link in v] if k == "organisations" else v for k, v in before.items()}
+    audit.record(system_user(), action, "project", project.id,
+                 f"プロジェクト{project.number}を報告書ファイルから"
+                 + ("登録" if action == "project_create" else "変更"), audit.diff(before, after))
     return project
 
 
@@ -108,25 +124,20 @@ def _import_sheet(project: Project, cycle: ReportingCycle, proj: dict, summary: 
         sheet = db.session.scalar(select(Sheet).where(Sheet.project_id == project.id,
                                                       Sheet.cycle_id == cycle.id))
     label = f"{cycle.year}年度 個票{proj['number']}"
+    before = None
     if sheet is not None:
-        current = comparable(sheet_to_dict(sheet))
-        if current == comparable(proj) and sheet.state == State.APPROVED.value:
+        before = sheet_to_dict(sheet)
+        if comparable(before) == comparable(proj) and sheet.state == State.APPROVED.value:
             summary.unchanged += 1
             return
         summary.updated.append(label)
-        from_state = sheet.state
         sheet.version += 1
     else:
-        sheet = Sheet(project=project, cycle=cycle, version=1)
+        sheet = Sheet(project=project, cycle=cycle, version=1, state=State.NOT_STARTED.value)
         db.session.add(sheet)
         summary.created.append(label)
-        from_state = State.NOT_STARTED.value
     importer = system_user()
-    now = utcnow()
     apply_content(sheet, proj)
-    sheet.state = State.APPROVED.value
-    sheet.approved_at, sheet.approved_by = now, importer
-    sheet.updated_at, sheet.updated_by = now, importer
-    sheet.transitions.append(Transition(action="import", from_state=from_state,
-                                        to_state=State.APPROVED.value, actor=importer, at=now,
-                                        comment="報告書ファイルから取込"))
+    sheet.updated_at, sheet.updated_by = utcnow(), importer
+    # The state, its record, the snapshot and the audit row: the operations layer's.
+    import_approved(sheet, importer, before)

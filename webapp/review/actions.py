@@ -1,24 +1,26 @@
-"""Workflow steps as users take them: checks that come before operations.transition().
+"""Workflow steps as users take them: what a person is told before operations.transition().
 
-`perform()` is what the views call. The state change itself, its record,
-the version snapshot and the `sheet_transitioned` signal (mail) are
-operations.transition()'s; this module adds what a person needs to be told
-before that: why a step is not possible now (closed cycle, empty required
-sections, a sheet that cannot fit one page), in words naming the sections.
+`perform()` is what the views call; like every operation it flushes and the
+view commits. The state change, its record, the version snapshot, the audit
+row and the `sheet_transitioned` signal (mail) are operations.transition()'s;
+refusals and their wording are permissions.refusal()'s. This module adds
+what only submission needs: empty required sections and a sheet that cannot
+fit one page, in words naming the sections.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.extensions import db
 from webapp.models import Sheet, User
-from webapp.operations import StaleStateError, WorkflowError, transition
-from webapp.permissions import transition_refusal
+from webapp.operations import NotPermitted, Refused, StaleStateError, WorkflowError, transition
+from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
 from webapp.review import fit_gate
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
-from webapp.workflow import TRANSITIONS, State
+from webapp.workflow import TRANSITIONS
 from webapp.workflow import Transition as Step
+
+__all__ = ["NotPermitted", "Refused", "StaleStateError", "WorkflowError", "perform"]
 
 # The steps this package offers as buttons; 'edit' (not started -> draft) is the
 # editing form's, taken when a coordinator first saves.
@@ -27,18 +29,6 @@ REVIEW_STEPS = tuple(name for name in TRANSITIONS if name != "edit")
 # Button colour per step (presentation only; who may do what is the workflow table's).
 STEP_CSS = {"submit": "primary", "withdraw": "outline-secondary", "return": "warning",
             "approve": "success", "reopen": "outline-danger"}
-
-
-class NotPermitted(WorkflowError):
-    """The user's role can never take this step on this sheet (403)."""
-
-
-class Refused(WorkflowError):
-    """The step is not possible now, for reasons listed in `problems` (shown as a list)."""
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 @dataclass
@@ -53,20 +43,15 @@ def step(name: str) -> Step:
 
 
 def check_role(user: User, sheet: Sheet, name: str) -> None:
-    if transition_refusal(user, name, sheet) == "role":
-        raise NotPermitted(f"この個票を「{step(name).label}」する権限がありません。")
+    found = refusal(user, name, sheet)
+    if found is not None and found.forbidden:
+        raise NotPermitted(found.message)
 
 
 def state_problem(user: User, sheet: Sheet, name: str) -> str | None:
     """A message when the step is not possible in the sheet's current state or cycle."""
-    reason = transition_refusal(user, name, sheet)
-    t = step(name)
-    if reason == "state":
-        return (f"この個票は現在「{State(sheet.state).label}」のため、「{t.label}」はできません。"
-                "画面を開き直して最新の状態を確認してください。")
-    if reason == "cycle":
-        return f"{sheet.cycle.year}年度の受付は締め切られているため、「{t.label}」はできません。"
-    return None
+    found = refusal(user, name, sheet)
+    return found.message if found is not None and not found.forbidden else None
 
 
 def submit_problems(sheet: Sheet) -> list[str]:
@@ -90,34 +75,14 @@ def submit_problems(sheet: Sheet) -> list[str]:
 
 def perform(user: User, sheet: Sheet, name: str, comment: str = "",
             expected_state: str | None = None) -> Outcome:
-    """Take step `name` and commit; raises NotPermitted, Refused or StaleStateError."""
+    """Take step `name`; the caller commits. Raises NotPermitted, Refused or StaleStateError."""
     if name not in REVIEW_STEPS:
-        raise NotPermitted("不明な操作です。")
-    t = step(name)
+        raise NotPermitted(UNKNOWN_ACTION_MESSAGE)
     check_role(user, sheet, name)
-    if expected_state is not None and expected_state != sheet.state:
-        raise StaleStateError(_stale(sheet))
-    problem = state_problem(user, sheet, name)
-    if problem:
-        if transition_refusal(user, name, sheet) == "state":
-            raise StaleStateError(problem)
-        raise Refused(problem)
-    if t.comment_required and not (comment or "").strip():
-        raise Refused(f"「{t.label}」には理由の入力が必要です。")
-    if name == "submit":
+    if name == "submit" and refusal(user, name, sheet) is None and (
+            expected_state is None or expected_state == sheet.state):
         problems = submit_problems(sheet)
         if problems:
             raise Refused("提出できません。次の点を直してから提出してください。", problems)
-    try:
-        record = transition(user, sheet, name, comment, expected_state=expected_state)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return Outcome(sheet=sheet, step=t, record=record)
-
-
-def _stale(sheet: Sheet) -> str:
-    db.session.refresh(sheet)
-    return (f"この個票は他の方の操作により既に「{State(sheet.state).label}」になっています。"
-            "画面を開き直して最新の状態を確認してください。")
+    record = transition(user, sheet, name, comment, expected_state=expected_state)
+    return Outcome(sheet=sheet, step=step(name), record=record)

@@ -3,7 +3,11 @@
 A thread is a top-level comment and its replies (one level: a reply to a
 reply joins the same thread). Threads are resolved and re-opened as a
 whole. Reviewers and the lead organisation's coordinators write; everyone
-who may read the sheet reads. The caller commits.
+who may read the sheet reads.
+
+add_comment (a new thread or a reply) and set_resolved are the comment
+operations: each writes one audit row and flushes; the caller commits
+(the rule of webapp.operations).
 """
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forms.review import MAX_LENGTH
+from webapp import audit
 from webapp.extensions import db
 from webapp.models import Comment, Sheet, User
-from webapp.permissions import can
+from webapp.permissions import can, refusal
 from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 
@@ -49,8 +54,9 @@ def clean_body(body: str | None) -> str:
 
 def add_comment(user: User, sheet: Sheet, body: str, section: str | None = None,
                 parent: Comment | None = None) -> Comment:
-    if not can(user, "comment", sheet):
-        raise CommentError("この個票にコメントする権限がありません。")
+    found = refusal(user, "comment", sheet)
+    if found is not None:
+        raise CommentError(found.message)
     body = clean_body(body)
     if parent is not None:
         if parent.sheet_id != sheet.id:
@@ -63,9 +69,15 @@ def add_comment(user: User, sheet: Sheet, body: str, section: str | None = None,
     comment = Comment(sheet_id=sheet.id, section=section, parent_id=parent.id if parent else None,
                       author_id=user.id, body=body, created_at=utcnow())
     db.session.add(comment)
+    changes = {"body": (None, body), "section": (None, section)}
     if parent is not None and parent.resolved:
         _set(parent, user, False)  # a new reply re-opens the thread
+        changes["thread_resolved"] = (True, False)
     db.session.flush()
+    where = label(sheet, section)
+    audit.record(user, "comment_reply" if parent is not None else "comment_add", "comment",
+                 comment.id, f"個票{sheet.project.number}（{sheet.cycle.year}年度）『{where}』へ"
+                 + ("返信" if parent is not None else "コメント"), changes)
     return comment
 
 
@@ -75,8 +87,12 @@ def set_resolved(user: User, comment: Comment, resolved: bool) -> Comment:
         raise CommentError("このコメントを変更する権限がありません。")
     if comment.parent_id is not None:
         raise CommentError("解決済みにできるのはスレッドの最初のコメントです。")
+    before = comment.resolved
     _set(comment, user, resolved)
     db.session.flush()
+    audit.record(user, "comment_resolve" if resolved else "comment_reopen", "comment", comment.id,
+                 f"個票{sheet.project.number}（{sheet.cycle.year}年度）のコメントを"
+                 + ("解決済みにしました" if resolved else "未解決に戻しました"), {"resolved": (before, resolved)})
     return comment
 
 

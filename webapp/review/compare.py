@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from webapp.content_text import figures_text, kpis_text, roadmap_text
+from webapp.content_text import section_texts
 from webapp.jptext import format_number
-from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
+from webapp.sheet_schema import schema
 
 # Unchanged runs this short between two changes are shown as part of the change.
 _NOISE = 1
@@ -110,26 +110,6 @@ def char_diff(a: str | None, b: str | None) -> tuple[Markup, Markup, bool]:
 
 # --- a sheet's fields as text -------------------------------------------------------------
 
-def field_texts(content: dict | None) -> dict[str, str]:
-    """Section key -> the section as plain text (structured parts written out as lines)."""
-    c = content or {}
-    sheet_schema = schema()
-    texts = {}
-    for section in sheet_schema.sections:
-        if section.is_text:
-            text = sheet_schema.text(c, section.key)
-            if section.key == "target_text" and (c.get("targets") or {}).get("label"):
-                text = f"［{c['targets']['label']}］\n" + text
-            texts[section.key] = text
-        elif section.kind == KPIS:
-            texts[section.key] = kpis_text(c.get("targets") or {})
-        elif section.kind == ROADMAP:
-            texts[section.key] = roadmap_text(c.get("roadmap"))
-        elif section.kind == FIGURES:
-            texts[section.key] = figures_text(c.get("figures"))
-    return texts
-
-
 # --- KPI figures --------------------------------------------------------------------------
 
 def _kpi_cells(kpi: dict) -> dict[tuple, object]:
@@ -208,7 +188,7 @@ def kpi_changes(a: dict | None, b: dict | None) -> list[KpiChange]:
 def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = None) -> Comparison:
     """Field by field in the schema's order. Each side is headed as its own year prints
     it: last year's evaluation is 「○２０２３年度の評価」, not this year's heading."""
-    left, right = field_texts(a), field_texts(b)
+    left, right = section_texts(a), section_texts(b)
     sheet_schema = schema()
     fields = []
     for s in sheet_schema.sections:

@@ -10,11 +10,10 @@ from webapp.extensions import db
 from webapp.models import Sheet, SheetVersion
 from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.timeutil import format_datetime
-from webapp.workflow import EDITABLE_STATES, State
+from webapp.workflow import EDITABLE_STATES, State, step_label
 
 CURRENT = "current"
 LAST_YEAR = "last_year"
-REASONS = {"submit": "提出", "approve": "承認"}
 
 
 @dataclass
@@ -32,7 +31,7 @@ def versions(sheet: Sheet) -> list[SheetVersion]:
 
 
 def version_label(v: SheetVersion) -> str:
-    return f"第{v.number}版（{REASONS.get(v.reason, v.reason)}・{format_datetime(v.created_at)}）"
+    return f"第{v.number}版（{step_label(v.reason)}・{format_datetime(v.created_at)}）"
 
 
 def sources(sheet: Sheet) -> list[Source]:

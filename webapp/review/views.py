@@ -58,11 +58,15 @@ def step(sheet_id: int, name: str):
         try:
             actions.perform(current_user, sheet, name, form.comment.data or "",
                             expected_state=form.expected_state.data)
+            db.session.commit()
         except StaleStateError as exc:
+            db.session.rollback()
             error, status, stale = str(exc), 409, True
         except actions.Refused as exc:
+            db.session.rollback()
             error, problems, status = str(exc), exc.problems, 409
         except actions.NotPermitted:
+            db.session.rollback()
             abort(403)
         else:
             flash(f"「{t.label}」しました。個票は「{State(sheet.state).label}」になりました。", "success")
