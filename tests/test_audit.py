@@ -157,12 +157,12 @@ def test_import_records_the_system_account_and_keeps_a_snapshot(app):
     imported = [e for e in events() if e.object_type == "sheet"]
     assert [(e.actor_id, e.action, e.object_id) for e in imported] == [(importer.id, "import", sheet.id)]
     assert imported[0].changes["state"] == ["not_started", "approved"]
-    assert imported[0].changes["challenges"] == [None, sheet.challenges]
+    assert imported[0].changes["challenges"] == [None, sheet.text("challenges")]
     assert imported[0].summary.endswith("：取込（第1版）")
     [version] = db.session.scalars(select(SheetVersion)).all()
     assert (version.sheet_id, version.number, version.reason, version.created_by_id) == (
         sheet.id, 1, "import", importer.id)
-    assert version.content["challenges"] == sheet.challenges
+    assert version.content["challenges"] == sheet.text("challenges")
     [record] = db.session.scalars(select(Transition)).all()
     assert (record.action, record.from_state, record.to_state, record.actor_id, record.version_number) == (
         "import", "not_started", "approved", importer.id, 1)

@@ -18,7 +18,7 @@ def test_text_columns_move_into_texts_and_back(scratch_app):  # noqa: F811
     sheet_id = sheet.id
     db.session.remove()
 
-    downgrade(directory=MIGRATIONS, revision="0002")
+    downgrade(directory=MIGRATIONS, revision="0003")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
             "UPDATE sheets SET purpose = '地熱を活かす', results_actions = '・会議を開催',"
@@ -47,8 +47,8 @@ def test_text_columns_move_into_texts_and_back(scratch_app):  # noqa: F811
     assert migrated.kpis[0].target_value == 500
     db.session.remove()
 
-    downgrade(directory=MIGRATIONS, revision="0002")
-    assert current_revision() == "0002"
+    downgrade(directory=MIGRATIONS, revision="0003")
+    assert current_revision() == "0003"
     with db.engine.connect() as conn:
         row = conn.execute(sa.text("SELECT purpose, challenges, plans_outlook FROM sheets")).one()
         actual = conn.execute(sa.text("SELECT actual FROM kpi_values")).scalar()

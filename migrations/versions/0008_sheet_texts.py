@@ -1,7 +1,7 @@
 """sheet texts by section key; exact KPI figures on SQLite
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 22:30:00
 
 - sheets.texts (JSON): every text section of the sheet under its key in
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -176,7 +176,7 @@ def test_secretariat_opens_a_year_in_the_app(fy_app, f):
 @pytest.mark.parametrize("data,message", [
     ({"year": ""}, "報告年度を入力してください。"),
     ({"year": "来年"}, "年度は西暦の数字で入力してください（\"来年\"）。"),
-    ({"year": "1999"}, "報告年度は 2000～2100 の西暦で入力してください。"),
+    ({"year": "1899"}, "報告年度は 1900～2200 の西暦で入力してください。"),
     ({"year": "2024", "deadline": "4月30日"}, "提出期限は 2025-03-31 の形式（年-月-日）で入力してください。"),
 ])
 def test_open_form_messages(fy_app, f, data, message):
