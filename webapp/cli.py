@@ -105,18 +105,26 @@ def seed_demo_cmd(file):
 
 
 @click.command("rq-worker")
+@click.option("--queue", "only", type=click.Choice(["fit", "report"]), default=None,
+              help="このキューだけを処理する（fit: 収まり確認、report: 報告書作成）。省略時は両方（報告書を先に）")
 @click.option("--burst", is_flag=True, help="キューが空になったら終了する")
 @with_appcontext
-def rq_worker_cmd(burst):
-    """Run an RQ worker for background jobs (report builds, fit checks); needs REDIS_URL."""
+def rq_worker_cmd(only, burst):
+    """Run an RQ worker for background jobs (report builds first, then fit checks); needs REDIS_URL."""
     from flask import current_app
     from rq import Worker
 
-    from webapp.jobs import rq_queue
+    from webapp import jobs
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL が設定されていません（例: REDIS_URL=redis://127.0.0.1:6379/0）")
-    queue = rq_queue(current_app)
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    app = current_app._get_current_object()
+    # Each job runs in a forked child: what is loaded here once (the app, and
+    # WeasyPrint with the printing code) every job inherits instead of paying for it.
+    jobs.use_worker_app(app)
+    from webapp import printing
+    printing.fit_sheet  # noqa: B018 -- imports the printing code and WeasyPrint now
+    queues = jobs.rq_queues(app, only)
+    Worker(queues, connection=queues[0].connection).work(burst=burst)
 
 
 def _guard_database_errors(command: click.Command) -> click.Command:

@@ -1,4 +1,6 @@
-"""The app's one doorway to webapp.printing: folders from the config, nothing else."""
+"""The app's doorway to webapp.printing for whole prints: folders from the config, nothing else.
+
+The fit of one sheet goes through webapp.editing.fit."""
 from __future__ import annotations
 
 from flask import current_app
@@ -14,11 +16,6 @@ def _uploads() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
-def sheet_key(sheet: dict, year: int) -> str:
-    """Changes whenever the sheet's print could: its content, images, templates, fonts."""
-    return printing.sheet_key(sheet, year)
-
-
 def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None) -> bytes:
     return printing.build_report(meta, year, sheets, _cache_dir(), progress=progress,
                                  uploads_dir=_uploads(), fits=fits)
@@ -30,12 +27,3 @@ def report_html(meta: dict, year: int, sheets: list[dict]) -> str:
 
 def sheet_pdf(sheet: dict, year: int) -> bytes:
     return printing.sheet_pdf(sheet, year, _cache_dir(), uploads_dir=_uploads())
-
-
-def fit(sheet: dict, year: int):
-    return printing.fit_sheet(sheet, year, _cache_dir(), uploads_dir=_uploads())
-
-
-def cached_fit(sheet: dict, year: int):
-    """The fit from cache, or None when it has not been computed yet (never renders)."""
-    return printing.lookup_fit(sheet, year, _cache_dir())
