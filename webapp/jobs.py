@@ -104,7 +104,7 @@ def rq_queues(app: Flask, only: str | None = None) -> list:
 
 
 def run_in_app(name: str, *args) -> None:
-    """Entry point inside an RQ worker: the worker's app (made once), then the job."""
+    """Entry point inside an RQ worker: the worker's app, then the job."""
     with _worker_app().app_context():
         _resolve(name)(*args)
 
@@ -113,12 +113,13 @@ _worker_apps: list[Flask] = []
 
 
 def _worker_app() -> Flask:
-    # `flask rq-worker` forks a work horse per job: an app made before the fork
-    # (see webapp.cli) is inherited, so a job does not pay for create_app.
-    if not _worker_apps:
-        from webapp import create_app
-        _worker_apps.append(create_app())
-    return _worker_apps[0]
+    # `flask rq-worker` forks a work horse per job: the app it made before forking
+    # (use_worker_app) is inherited, so a job does not pay for create_app. Elsewhere
+    # (a bare `rq worker`, the tests) each job builds one from the environment.
+    if _worker_apps:
+        return _worker_apps[0]
+    from webapp import create_app
+    return create_app()
 
 
 def use_worker_app(app: Flask) -> None:
