@@ -118,11 +118,11 @@ def rq_worker_cmd(only, burst):
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL が設定されていません（例: REDIS_URL=redis://127.0.0.1:6379/0）")
     app = current_app._get_current_object()
-    # Each job runs in a forked child: what is loaded here once (the app, and
-    # WeasyPrint with the printing code) every job inherits instead of paying for it.
+    # Each job runs in a forked child: what is loaded here once (the app, WeasyPrint,
+    # fonts and stylesheets) every job inherits instead of paying for it.
     jobs.use_worker_app(app)
-    from webapp import printing
-    printing.fit_sheet  # noqa: B018 -- imports the printing code and WeasyPrint now
+    from webapp.editing import fit
+    fit.warm()
     queues = jobs.rq_queues(app, only)
     Worker(queues, connection=queues[0].connection).work(burst=burst)
 
