@@ -2,7 +2,8 @@
 
 Sets up a fresh PostgreSQL database on TEST_DATABASE_URL's server (dropped
 at the end), imports FY2023, opens FY2024 and creates the users; starts
-gunicorn (4 workers) and `flask rq-worker` against the local Redis
+gunicorn (4 workers), `flask rq-worker` and `flask rq-worker --queue fit`
+(as the README advises) against the local Redis
 (127.0.0.1:6379, database 13 and a key prefix of its own, so the tests'
 Redis is not disturbed), all on loopback; logs everyone in (Argon2 on two
 cores is slow, so this is before the clock starts), then for a fixed time:
@@ -25,7 +26,8 @@ it started is stopped at the end, also on Ctrl+C or an error.
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/load.py [--seconds 60] [--coordinators 15] [--reviewers 2]
-                                       [--web-workers 4] [--rq-workers 1] [--seed 1]
+                                       [--web-workers 4] [--rq-workers 1] [--fit-workers 1]
+                                       [--rq-nice 10] [--seed 1]
 """
 from __future__ import annotations
 
@@ -456,6 +458,8 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--rq-workers", type=int, default=1)
+    parser.add_argument("--fit-workers", type=int, default=1,
+                        help="further workers serving only the fit queue (`flask rq-worker --queue fit`)")
     parser.add_argument("--rq-nice", type=int, default=10,
                         help="the workers' CPU priority (nice), as the README advises on a shared machine")
     parser.add_argument("--seed", type=int, default=1)
@@ -505,6 +509,10 @@ def main() -> int:
             procs.start("workers (rq)", ["nice", "-n", str(args.rq_nice),
                                          os.path.join(VENV_BIN, "flask"), "--app", "webapp", "rq-worker"],
                         env, os.path.join(work, "rq.log"))
+        for _ in range(args.fit_workers):
+            procs.start("workers (rq)", ["nice", "-n", str(args.rq_nice), os.path.join(VENV_BIN, "flask"),
+                                         "--app", "webapp", "rq-worker", "--queue", "fit"],
+                        env, os.path.join(work, "rq-fit.log"))
         base = f"http://127.0.0.1:{port}"
         stats = Stats()
         deadline = time.time() + 90
@@ -608,8 +616,8 @@ def main() -> int:
 def report(args, users, stats: Stats, elapsed: float, build: dict, monitor: Monitor):
     coordinators = users["coordinators"]
     print(f"\n{len(coordinators)} coordinators + {len(users['reviewers'])} reviewers, "
-          f"{elapsed:.1f} s, gunicorn {args.web_workers} workers, {args.rq_workers} rq worker(s) "
-          f"at nice {args.rq_nice}; load average at the end {os.getloadavg()[0]:.1f}")
+          f"{elapsed:.1f} s, gunicorn {args.web_workers} workers, {args.rq_workers} rq-worker + "
+          f"{args.fit_workers} rq-worker --queue fit, at nice {args.rq_nice}; load average at the end {os.getloadavg()[0]:.1f}")
     print(f"  {'action':<16} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for action in sorted(stats.times):
         t = stats.times[action]

@@ -112,7 +112,7 @@ def seed_demo_cmd(file):
 def rq_worker_cmd(only, burst):
     """Run an RQ worker for background jobs (report builds first, then fit checks); needs REDIS_URL."""
     from flask import current_app
-    from rq import Worker
+    from rq import SimpleWorker, Worker
 
     from webapp import jobs
     if not current_app.config.get("REDIS_URL"):
@@ -124,7 +124,11 @@ def rq_worker_cmd(only, burst):
     from webapp.editing import fit
     fit.warm()
     queues = jobs.rq_queues(app, only)
-    Worker(queues, connection=queues[0].connection).work(burst=burst)
+    # Fit checks are short and gain most from a warm process (loaded fonts, parsed
+    # stylesheets, printing's hints, open connections): a fit-only worker runs them in
+    # itself. Builds are long and memory-hungry: they get a forked child each.
+    worker_class = SimpleWorker if only == "fit" else Worker
+    worker_class(queues, connection=queues[0].connection).work(burst=burst)
 
 
 def _guard_database_errors(command: click.Command) -> click.Command:
