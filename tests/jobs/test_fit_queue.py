@@ -244,3 +244,26 @@ def test_in_process_builds_do_not_wait_behind_fit_checks(local_app):
         assert BUILT.wait(120)  # a bound on a hang, not a timing
     finally:
         HOLD.set()
+
+
+# ---------------------------------------------------------------- flask rq-worker
+
+def test_rq_worker_serves_the_queue_it_is_given(redis_app, printing, monkeypatch):
+    monkeypatch.setattr(jobs, "_worker_apps", [])
+    f = Factory()
+    for number in (1, 2):
+        fit.request(f.sheet_of(number, 2024).id)
+    runner = redis_app.test_cli_runner()
+    result = runner.invoke(args=["rq-worker", "--queue", "report", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert jobs.rq_queue(redis_app, jobs.FIT).count == 2
+    result = runner.invoke(args=["rq-worker", "--queue", "fit", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert jobs.rq_queue(redis_app, jobs.FIT).count == 0
+    assert len(printing.calls) == 2
+
+
+def test_rq_worker_without_redis_says_what_to_set(local_app):
+    result = local_app.test_cli_runner().invoke(args=["rq-worker"])
+    assert result.exit_code != 0
+    assert "REDIS_URL が設定されていません" in result.output
