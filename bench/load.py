@@ -291,6 +291,29 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def tree_cpu_s(pid: int, tree) -> float:
+    """CPU seconds of a process tree, with its reaped children (e.g. RQ's work horses)."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / tick
+        except (OSError, ValueError, IndexError):
+            pass
+        todo.extend(tree.get(p, ()))
+    return total
+
+
+def cpu_by_kind(procs: "Processes") -> dict[str, float]:
+    tree, out = _children(), defaultdict(float)
+    for kind, proc in procs.procs:
+        out[kind] += tree_cpu_s(proc.pid, tree)
+    return out
+
+
 def tree_rss_kb(pid: int, tree) -> int:
     total, todo = 0, [pid]
     while todo:
@@ -573,6 +596,7 @@ def main() -> int:
                 random.Random(rng.random()))))
         build_thread = threading.Thread(target=builder, args=(
             clients[users["reviewers"][0]], args.seconds / 3, stop, build))
+        cpu_before = cpu_by_kind(procs)
         stats.recording = True
         started = time.perf_counter()
         for t in workers + [build_thread]:
@@ -583,6 +607,8 @@ def main() -> int:
             t.join()
         elapsed = time.perf_counter() - started
         stats.recording = False
+        cpu_after = cpu_by_kind(procs)
+        monitor.cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
         build_thread.join()
         # Fit checks still queued or running are left to finish: the fit lag counts what
         # was seen during the run; the longest queue covers the rest.
@@ -655,6 +681,8 @@ def report(args, users, stats: Stats, elapsed: float, build: dict, monitor: Moni
           f"(sheets being edited: {len(coordinators)})")
     for kind, kb in sorted(monitor.peak.items()):
         print(f"  peak memory, {kind} (all its processes): {kb / 1024:.0f} MB")
+    for kind, seconds in sorted(getattr(monitor, "cpu", {}).items()):
+        print(f"  CPU used, {kind}: {seconds:.1f} s in {elapsed:.0f} s ({seconds / elapsed:.2f} cores)")
     p95_autosave = pct(stats.times.get("autosave", []), 95)
     build_wait = (build.get("started", float("inf")) - build["requested"]) if "requested" in build else float("inf")
     checks = {
