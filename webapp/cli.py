@@ -118,8 +118,8 @@ def rq_worker_cmd(only, burst):
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL が設定されていません（例: REDIS_URL=redis://127.0.0.1:6379/0）")
     app = current_app._get_current_object()
-    # Each job runs in a forked child: what is loaded here once (the app, WeasyPrint,
-    # fonts and stylesheets) every job inherits instead of paying for it.
+    # Loaded here once (the app, WeasyPrint, fonts, stylesheets): a job in a forked
+    # child inherits it, a job run in this process reuses it; none pays for it again.
     jobs.use_worker_app(app)
     from webapp.editing import fit
     fit.warm()

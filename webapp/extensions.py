@@ -62,4 +62,6 @@ def _db_group(directory, x_arg):
     """Perform database migrations."""
     g.directory = directory  # read by Flask-Migrate's commands, as its own group does
     g.x_arg = x_arg
+
+
 migrate = LazyMigrate()
