@@ -102,18 +102,30 @@ def seed_demo_cmd(file):
 
 
 @click.command("rq-worker")
+@click.option("--queue", "only", type=click.Choice(["fit", "report"]), default=None,
+              help="このキューだけを処理する（fit: 収まり確認、report: 報告書作成）。省略時は両方（報告書を先に）")
 @click.option("--burst", is_flag=True, help="キューが空になったら終了する")
 @with_appcontext
-def rq_worker_cmd(burst):
-    """Run an RQ worker for background jobs (report builds, fit checks); needs REDIS_URL."""
+def rq_worker_cmd(only, burst):
+    """Run an RQ worker for background jobs (report builds first, then fit checks); needs REDIS_URL."""
     from flask import current_app
-    from rq import Worker
+    from rq import SimpleWorker, Worker
 
-    from webapp.jobs import rq_queue
+    from webapp import jobs
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL が設定されていません（例: REDIS_URL=redis://127.0.0.1:6379/0）")
-    queue = rq_queue(current_app)
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    app = current_app._get_current_object()
+    # Loaded here once (the app, WeasyPrint, fonts, stylesheets): a job in a forked
+    # child inherits it, a job run in this process reuses it; none pays for it again.
+    jobs.use_worker_app(app)
+    from webapp.editing import fit
+    fit.warm()
+    queues = jobs.rq_queues(app, only)
+    # Fit checks are short and gain most from a warm process (loaded fonts, parsed
+    # stylesheets, printing's hints, open connections): a fit-only worker runs them in
+    # itself. Builds are long and memory-hungry: they get a forked child each.
+    worker_class = SimpleWorker if only == "fit" else Worker
+    worker_class(queues, connection=queues[0].connection).work(burst=burst)
 
 
 def _guard_database_errors(command: click.Command) -> click.Command:

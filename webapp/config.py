@@ -81,7 +81,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "九州地域戦略会議事務局 <noreply@localhost>"),
         "SECRETARIAT_EMAIL": os.environ.get("SECRETARIAT_EMAIL", ""),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
-        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "council-report"),
+        # Names the RQ queues (<prefix>-fit, <prefix>-report) and the Redis keys of fit checks.
+        "RQ_PREFIX": os.environ.get("RQ_PREFIX", "council"),
         "REMINDER_DAYS": [int(d) for d in os.environ.get("REMINDER_DAYS", "14,7,1").split(",") if d.strip()],
         # Log-in throttling: failures within the window before slowing / refusing.
         "LOGIN_WINDOW_SECONDS": 15 * 60,

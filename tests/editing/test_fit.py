@@ -26,7 +26,7 @@ class StubFit:
 
 
 class Printing:
-    """Stands in for printer.fit (a search, whose result is cached by content) and printer.cached_fit."""
+    """Stands in for printing.fit_sheet (a search, whose result is cached by content) and printing.lookup_fit."""
 
     def __init__(self, answer):
         self.answer = answer
@@ -58,22 +58,36 @@ def printing(app24, monkeypatch):
 
 
 def test_message_when_it_fits():
-    status = fit.status_from_result({"fits": True, "size_pt": 9.5}, "k", 2024)
+    status = fit.from_fit(StubFit(9.5, True), 2024, "k", 3)
     assert status.message == "1ページに収まります（9.5pt）" and status.level == "success"
-    assert fit.status_from_result({"fits": True, "size_pt": 10.0}, "k", 2024).message == "1ページに収まります（10pt）"
+    assert (status.version, status.current_version, status.stale) == (3, 3, False)
+    assert fit.from_fit(StubFit(10.0, True), 2024).message == "1ページに収まります（10pt）"
 
 
 def test_message_when_it_does_not_fit_names_the_longest_sections():
     sections = [("２０２４年度の活動実績（主要な取組）と評価 ○具体的取組", 1400), ("目的", 300)]
-    names = fit.to_shorten(sections, 2024)
-    assert names == ["具体的取組"]
-    status = fit.status_from_result({"fits": False, "size_pt": 7.0, "overflow": names}, "k", 2024)
+    status = fit.from_fit(StubFit(7.0, False, 6, sections), 2024, "k", 1)
     assert status.message == "1ページに収まりません：『具体的取組』を短くしてください"
     assert status.level == "danger" and status.overflow == ("具体的取組",)
     two = fit.to_shorten([("２０２５年度以降の取組（計画） ○具体的取組", 900),
                           ("プロジェクトを推進する上での課題", 800), ("目的", 700)], 2024)
     assert two == ["計画の具体的取組", "プロジェクトを推進する上での課題"]
-    assert fit.to_shorten(["results.evaluation"], 2024) == ["２０２４年度の評価"]
+
+
+@dataclass
+class KeyedFit:
+    """printing's Fit once it reports overflowing sections by key (issue 12)."""
+    size_pt: float
+    fits: bool
+    overflowing: tuple = ()
+    overflow_sections: list = field(default_factory=list)
+
+
+def test_sections_printing_names_by_key_are_labelled_from_the_section_table():
+    status = fit.from_fit(KeyedFit(7.0, False, ("results_actions", "figures")), 2023)
+    assert status.overflow == ("２０２３年度の活動実績（主要な取組）と評価／○具体的取組", "図表・写真")
+    assert status.message == ("1ページに収まりません：『２０２３年度の活動実績（主要な取組）と評価／○具体的取組』"
+                              "・『図表・写真』を短くしてください")
 
 
 def test_the_edit_page_shows_the_fit_from_the_cache_and_computes_it_once(app24, f, client24, oita, printing):
@@ -117,12 +131,12 @@ def test_without_a_worker_the_page_says_pending_and_polls(app24, f, client24, oi
 
 def test_a_job_is_queued_once_per_content(app24, f, client24, oita, printing, monkeypatch):
     queued = []
-    monkeypatch.setattr(fit.jobs, "enqueue", lambda name, *args: queued.append((name, args)))
+    monkeypatch.setattr(fit.jobs, "enqueue", lambda name, *args, queue: queued.append((name, queue)))
     sheet = sheet24(f)
     client24.get(f"/sheets/{sheet.id}/edit")
     client24.get(f"/sheets/{sheet.id}/fit")
     client24.get(f"/sheets/{sheet.id}/fit")
-    assert queued == [("webapp.editing.fit.run_job", (sheet.id,))]
+    assert queued == [("webapp.editing.fit.run_job", "fit")]
 
 
 def test_a_failed_fit_does_not_stop_saving(app24, f, client24, oita, printing):
@@ -137,7 +151,7 @@ def test_a_failed_fit_does_not_stop_saving(app24, f, client24, oita, printing):
 
 
 def test_compute_answers_now_for_submission_checks(app24, f, printing):
-    status = fit.compute(sheet24(f))
+    status = fit.check(sheet24(f))
     assert (status.state, status.fits, status.size_pt) == ("ready", True, 9.5)
 
 

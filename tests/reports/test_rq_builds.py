@@ -20,8 +20,8 @@ def redis_app(make_app, monkeypatch):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Redis at {REDIS_URL} is required under CI")
         pytest.skip(f"Redis at {REDIS_URL} is not reachable")
-    queue = "test-" + uuid.uuid4().hex[:8]
-    app = make_app("fy2023", REDIS_URL=REDIS_URL, RQ_QUEUE=queue, JOBS_EAGER=False)
+    prefix = "test-" + uuid.uuid4().hex[:8]
+    app = make_app("fy2023", REDIS_URL=REDIS_URL, RQ_PREFIX=prefix, JOBS_EAGER=False)
     # The worker builds its own app from the environment, as on a worker machine.
     for key in ("SQLALCHEMY_DATABASE_URI", "CACHE_FOLDER", "UPLOAD_FOLDER", "REPORTS_FOLDER",
                 "SECRET_KEY"):
@@ -29,11 +29,12 @@ def redis_app(make_app, monkeypatch):
         monkeypatch.setenv(env, app.config[key])
     monkeypatch.setenv("INSTANCE_PATH", app.instance_path)
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
-    monkeypatch.setenv("RQ_QUEUE", queue)
+    monkeypatch.setenv("RQ_PREFIX", prefix)
     with app.app_context():
         yield app
-        from webapp.jobs import rq_queue
-        rq_queue(app).delete(delete_jobs=True)
+        from webapp.jobs import rq_queues
+        for queue in rq_queues(app):
+            queue.delete(delete_jobs=True)
         db.session.remove()
         db.engine.dispose()
 

@@ -8,15 +8,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified when the account does not exist, so that timing reveals nothing.
-_DUMMY_HASH = _hasher.hash("not a password of anybody")
+# Verified when the account does not exist, so that timing reveals nothing. Made on
+# first use: a hash costs about 0.3 s of CPU, which every process paid at start.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a password of anybody")
+    return _DUMMY_HASH
 
 
 def use_fast_hashing() -> None:
     """Cheap Argon2 parameters for the test suite only (hashes stay verifiable)."""
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    _DUMMY_HASH = _hasher.hash("not a password of anybody")
+    _DUMMY_HASH = None
 
 
 def hash_password(password: str) -> str:
@@ -25,7 +33,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

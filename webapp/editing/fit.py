@@ -1,85 +1,305 @@
-"""Does the sheet still fit one printed page, and at what size? The editing side of it.
+"""Does the sheet fit one printed page, and at what size? The app's one fit path.
 
-The fit itself is the printing package's, reached through the app's one
-doorway to it (webapp.reports.printer): `printer.fit` runs the search and
-keeps its result in printing's content-addressed cache (under
-CACHE_FOLDER, a folder every app server shares), `printer.cached_fit`
-reads that cache without rendering. A render takes seconds, so a request
-never waits for one: the edit page shows the cached fit when there is one,
-and otherwise a background job (webapp.jobs) computes it while the page
-polls `editing.fit_status`. The key is printing's (content, image bytes,
-template and fonts), so saving unchanged text costs nothing, a fit found by
-a report build or a PDF download counts here too, and a new template
-invalidates every entry.
+Every view that asks goes through here, and from here straight to the
+printing package: view → this module → `printing.fit_sheet` /
+`printing.lookup_fit` → WeasyPrint. The answer is one type, `FitStatus`
+(for the edit page, its JSON poll and the submission check alike).
 
-This module adds what editing needs on top: the Japanese messages, the
-sections named to shorten, and small marker files in
-CACHE_FOLDER/editing-fit/ for a job that is queued or has just failed.
+Printing keeps every fit in its content-addressed cache (under
+CACHE_FOLDER, a folder every app server shares), so saving unchanged text
+costs nothing and a fit found by a report build or a PDF download counts
+here too. A render takes seconds, so a request never waits for one: the
+edit page shows the cached fit, and otherwise a background fit check runs
+on the `fit` queue (webapp.jobs) while the page polls `editing.fit_status`.
+
+Fit checks coalesce: at most one is pending per sheet (a Redis key set
+only if absent, or the same rule in this process without Redis), and it
+fits the sheet's content as saved when it starts, not as it was when it was
+asked for; autosaving every second leaves one job per sheet, not one per
+save. A job finding another job's mark does nothing (a newer one is
+pending). Until the latest version's fit is known, the status answers with
+the last one known for the sheet and says which version that was; an older
+job finishing late never replaces a newer answer.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import tempfile
+import threading
 import time
-from dataclasses import asdict, dataclass
+import uuid
+from dataclasses import dataclass, replace
 
-from flask import current_app
+from flask import Flask, current_app
 
 from webapp import jobs
 from webapp.extensions import db
 from webapp.models import Sheet
-from webapp.sheet_content import sheet_to_dict
-from webapp.jptext import fullwidth
+from webapp.sheet_content import printable, sheet_to_dict
+from webapp.sheet_schema import schema
 
 log = logging.getLogger(__name__)
 
 SUBDIR = "editing-fit"
-MARKER_TTL = 600          # a queued job not done by then is queued again
+PENDING_TTL = 300         # a pending mark whose job never ran (a lost worker) lapses
 ERROR_TTL = 120           # a failure is retried after this long
 MAX_NAMED = 2             # sections named in 「…を短くしてください」
+CHECKING = "1ページに収まるかを確認しています…"
+FAILED = "1ページに収まるかを確認できませんでした。"
 
 
-@dataclass
+@dataclass(frozen=True)
 class FitStatus:
     state: str                    # 'ready' | 'pending' | 'error'
     message: str
     level: str                    # Bootstrap colour: success / danger / secondary / warning
     fits: bool | None = None
     size_pt: float | None = None
-    overflow: tuple[str, ...] = ()
+    overflow: tuple[str, ...] = ()   # sections to shorten, as the coordinator sees them named
     key: str = ""
+    version: int | None = None       # the sheet version this answer is about
+    current_version: int | None = None  # the version saved now
+
+    @property
+    def stale(self) -> bool:
+        """The answer is about an older version than the one saved now."""
+        return self.version is not None and self.version != self.current_version
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["overflow"] = list(self.overflow)
-        return data
+        return {"state": self.state, "message": self.message, "level": self.level,
+                "fits": self.fits, "size_pt": self.size_pt, "overflow": list(self.overflow),
+                "key": self.key, "version": self.version,
+                "current_version": self.current_version, "stale": self.stale}
 
 
-# ---------------------------------------------------------------- the printing API
+# ---------------------------------------------------------------- the printing side
 
 def fit_function():
-    """printing's fit search (renders; caches its result)."""
-    from webapp.reports import printer
-    return printer.fit
+    """printing's fit search of (sheet dict, year): renders, and caches its result."""
+    from webapp import printing
+    config = current_app.config
+    return lambda data, year: printing.fit_sheet(
+        data, year, config["CACHE_FOLDER"], uploads_dir=config["UPLOAD_FOLDER"])
 
 
 def lookup_function():
-    """printing's cached fit of a sheet, or None (never renders)."""
-    from webapp.reports import printer
-    return printer.cached_fit
-
-
-# ---------------------------------------------------------------- keys and marker files
-
-def sheet_content(sheet: Sheet) -> dict:
-    return sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"])
+    """printing's cached fit of (sheet dict, year), or None; never renders."""
+    from webapp import printing
+    cache = current_app.config["CACHE_FOLDER"]
+    return lambda data, year: printing.lookup_fit(data, year, cache)
 
 
 def content_key(data: dict, year: int) -> str:
-    from webapp.reports import printer
-    return printer.sheet_key(data, year)
+    from webapp import printing
+    return printing.sheet_key(data, year)
+
+
+def warm() -> None:
+    """Fit a small sheet once, uncached: fonts loaded and stylesheets parsed stay in this
+    process, so the jobs a worker forks from it start with them (about 1 s a job saved)."""
+    from webapp import printing
+    try:
+        printing.fit_sheet({"number": 1, "title": "準備", "purpose": "・準備"}, 2024, None,
+                           uploads_dir=current_app.config["UPLOAD_FOLDER"])
+    except Exception:  # the jobs will meet the same problem and report it
+        log.exception("warming the printing code up failed")
+
+
+def sheet_content(sheet: Sheet) -> dict:
+    return printable(sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"]))
+
+
+# ---------------------------------------------------------------- messages
+
+def format_size(size: float) -> str:
+    return f"{size:.2f}".rstrip("0").rstrip(".")
+
+
+def _name_from_heading(heading: str, year: int) -> str:
+    """A printed heading (「２０２５年度以降の取組（計画） ○具体的取組」) -> a short name."""
+    text = heading.strip()
+    if text in schema():
+        return schema().label(text, year)
+    if "○" in text:
+        head, _, tail = text.rpartition("○")
+        tail = tail.strip()
+        return "計画の" + tail if "計画" in head and tail == "具体的取組" else tail
+    return text
+
+
+def to_shorten(sections, year: int) -> list[str]:
+    """From printed (heading, characters), longest first: the longest section, and the
+    next when it is at least half as long."""
+    names, first = [], None
+    for item in sections:
+        heading, size = (item[0], item[1]) if isinstance(item, (tuple, list)) else (item, None)
+        name = _name_from_heading(str(heading), year)
+        if name in names:
+            continue
+        if first is None:
+            first = size
+        elif size is not None and first and size < first / 2:
+            break
+        names.append(name)
+        if len(names) == MAX_NAMED:
+            break
+    return names
+
+
+def overflow_names(fit, year: int) -> tuple[str, ...]:
+    """The sections printing says overflow, named as the coordinator sees them."""
+    if fit.fits:
+        return ()
+    # TODO(merge): printing's Fit gains `overflowing` (section keys, issue 12); once it is
+    # merged, read fit.overflowing directly and drop the heading parsing in to_shorten.
+    keys = getattr(fit, "overflowing", None)
+    if keys is not None:
+        return tuple(dict.fromkeys(schema().label(k, year) for k in keys))[:MAX_NAMED]
+    return tuple(to_shorten(fit.overflow_sections, year))
+
+
+def _ready(fits: bool, size: float | None, names: tuple[str, ...], key: str,
+           version: int | None) -> FitStatus:
+    if fits:
+        text = f"1ページに収まります（{format_size(size)}pt）" if size else "1ページに収まります"
+        return FitStatus("ready", text, "success", True, size, (), key, version, version)
+    what = "・".join(f"『{n}』" for n in names) if names else "文章"
+    return FitStatus("ready", f"1ページに収まりません：{what}を短くしてください", "danger",
+                     False, size, names, key, version, version)
+
+
+def from_fit(fit, year: int, key: str = "", version: int | None = None) -> FitStatus:
+    """printing's Fit -> the status shown."""
+    return _ready(bool(fit.fits), fit.size_pt, overflow_names(fit, year), key, version)
+
+
+def _pending(key: str, version: int, last: FitStatus | None) -> FitStatus:
+    if last is None:
+        return FitStatus("pending", CHECKING, "secondary", key=key, version=version,
+                         current_version=version)
+    # The coordinator keeps the last answer while the new one is computed; it says
+    # which version it is about.
+    return replace(last, state="pending", current_version=version,
+                   message=f"{CHECKING}（版 {last.version} の結果: {last.message}）")
+
+
+# ---------------------------------------------------------------- public API
+
+def status(sheet: Sheet, start: bool = True) -> FitStatus:
+    """The fit of the sheet as saved: from the cache, else pending (and a check asked for).
+
+    Never raises: the fit is information beside the form, and showing the
+    form or saving it must not depend on it.
+    """
+    try:
+        return _status(sheet, start)
+    except Exception:
+        log.exception("fit status of sheet %s unavailable", sheet.id)
+        return FitStatus("error", FAILED, "warning", version=sheet.version,
+                         current_version=sheet.version)
+
+
+def _status(sheet: Sheet, start: bool) -> FitStatus:
+    data = sheet_content(sheet)
+    year, version = sheet.cycle.year, sheet.version
+    key = content_key(data, year)
+    known = _known(data, key, year, version)
+    if known is not None:
+        return known
+    if start and current_app.config.get("EDITING_FIT_JOBS", True):
+        request(sheet.id)
+        known = _known(data, key, year, version)  # eager jobs (tests) are done already
+        if known is not None:
+            return known
+    return _pending(key, version, _last(sheet.id))
+
+
+def _known(data: dict, key: str, year: int, version: int) -> FitStatus | None:
+    """The cached fit of this content, else a recent failure, else None."""
+    found = lookup_function()(data, year)
+    if found is not None:
+        return from_fit(found, year, key, version)
+    marker = _read(_error_path(key))
+    if marker is not None and time.time() - marker.get("at", 0) < ERROR_TTL:
+        return FitStatus("error", FAILED[:-1] + "。しばらくしてから保存し直してください。", "warning",
+                         key=key, version=version, current_version=version)
+    return None
+
+
+def check(sheet: Sheet) -> FitStatus:
+    """The fit now, rendering if it is not cached (for checks that must know: submission)."""
+    data = sheet_content(sheet)
+    return _fit_version(sheet.id, sheet.version, data, sheet.cycle.year)
+
+
+def request(sheet_id: int) -> bool:
+    """Ask for a fit check of the sheet unless one is pending; True when one was queued."""
+    app = current_app._get_current_object()
+    token = uuid.uuid4().hex
+    if not pending_marks(app).add(sheet_id, token):
+        return False
+    jobs.enqueue("webapp.editing.fit.run_job", sheet_id, token, queue=jobs.FIT)
+    return True
+
+
+def run_job(sheet_id: int, token: str | None = None) -> None:
+    """Background job: fit the sheet's content as saved now, unless a newer job is pending.
+
+    The mark is taken off before the content is read, so a save from now on
+    asks for a job of its own: no save is left unchecked.
+    """
+    if token is not None and not pending_marks(current_app._get_current_object()).take(sheet_id, token):
+        return
+    sheet = db.session.get(Sheet, sheet_id)
+    if sheet is None:
+        return
+    _fit_version(sheet_id, sheet.version, sheet_content(sheet), sheet.cycle.year)
+
+
+def _fit_version(sheet_id: int, version: int, data: dict, year: int) -> FitStatus:
+    key = content_key(data, year)
+    found = lookup_function()(data, year)
+    if found is None:
+        try:
+            found = fit_function()(data, year)
+        except Exception as exc:  # a failed render must not break editing
+            log.exception("fit of sheet %s failed", sheet_id)
+            _write(_error_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
+            return FitStatus("error", FAILED, "warning", key=key, version=version,
+                             current_version=version)
+    result = from_fit(found, year, key, version)
+    remember(sheet_id, result)
+    return result
+
+
+# ---------------------------------------------------------------- the last answer per sheet
+
+def remember(sheet_id: int, result: FitStatus) -> bool:
+    """Keep `result` as the sheet's last known fit unless a newer version's is kept already.
+
+    Fit jobs of one sheet may finish out of order (two workers, or a slow
+    render); the lock makes compare-and-write one step across processes.
+    """
+    path = os.path.join(_folder(), f"sheet-{sheet_id}.json")
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = _read(path)
+        if kept and (kept.get("version") or 0) > (result.version or 0):
+            return False
+        _write(path, result.to_json())
+        return True
+
+
+def _last(sheet_id: int) -> FitStatus | None:
+    data = _read(os.path.join(_folder(), f"sheet-{sheet_id}.json"))
+    if not data or data.get("state") != "ready":
+        return None
+    return FitStatus("ready", data["message"], data["level"], data.get("fits"),
+                     data.get("size_pt"), tuple(data.get("overflow") or ()), data.get("key", ""),
+                     data.get("version"), data.get("version"))
 
 
 def _folder() -> str:
@@ -88,7 +308,11 @@ def _folder() -> str:
     return folder
 
 
-def _read(path: str) -> dict | None:  # a marker file
+def _error_path(key: str) -> str:
+    return os.path.join(_folder(), key + ".state")
+
+
+def _read(path: str) -> dict | None:
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
@@ -97,7 +321,7 @@ def _read(path: str) -> dict | None:  # a marker file
 
 
 def _write(path: str, data: dict) -> None:
-    """Atomic write; several threads and processes may write the same key at once."""
+    """Atomic write; several threads and processes may write the same file at once."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -111,164 +335,64 @@ def _write(path: str, data: dict) -> None:
         raise
 
 
-def _marker_path(key: str) -> str:
-    return os.path.join(_folder(), key + ".state")
+# ---------------------------------------------------------------- pending marks
+
+class RedisMarks:
+    """One key per sheet holding the pending job's token; shared by every process."""
+
+    # Take the mark off only if it is still this job's: a later job's mark stays.
+    _TAKE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+    def __init__(self, app: Flask):
+        self.redis = jobs.redis_connection(app)
+        self.prefix = f"{jobs.prefix(app)}:fit-pending:"
+
+    def add(self, sheet_id: int, token: str) -> bool:
+        return bool(self.redis.set(self.prefix + str(sheet_id), token, nx=True, ex=PENDING_TTL))
+
+    def take(self, sheet_id: int, token: str) -> bool:
+        """True when the job may run: its own mark (now taken off), or none (lapsed)."""
+        name = self.prefix + str(sheet_id)
+        if self.redis.eval(self._TAKE, 1, name, token):
+            return True
+        return self.redis.get(name) is None
+
+    def pending(self, sheet_id: int) -> str | None:
+        value = self.redis.get(self.prefix + str(sheet_id))
+        return value.decode() if value is not None else None
 
 
-# ---------------------------------------------------------------- messages
+class LocalMarks:
+    """The same rule within one process, for installations without Redis."""
 
-def format_size(size: float) -> str:
-    return f"{size:.2f}".rstrip("0").rstrip(".")
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.marks: dict[int, tuple[str, float]] = {}
 
+    def add(self, sheet_id: int, token: str) -> bool:
+        with self.lock:
+            mark = self.marks.get(sheet_id)
+            if mark is not None and time.monotonic() - mark[1] < PENDING_TTL:
+                return False
+            self.marks[sheet_id] = (token, time.monotonic())
+            return True
 
-def short_section_name(item, year: int) -> str:
-    """What printing names an overflowing section -> the name the coordinator sees."""
-    names = {
-        "purpose": "目的",
-        "results_actions": "具体的取組", "results.actions": "具体的取組",
-        "results_perspectives": "SDGs、先端技術、働き方改革、アフターコロナの観点からの取組",
-        "results.perspectives": "SDGs、先端技術、働き方改革、アフターコロナの観点からの取組",
-        "results_evaluation": f"{fullwidth(year)}年度の評価",
-        "results.evaluation": f"{fullwidth(year)}年度の評価",
-        "challenges": "プロジェクトを推進する上での課題",
-        "target_text": "設定目標", "targets": "設定目標", "kpis": "設定目標のKPI",
-        "plans_actions": "計画の具体的取組", "plans.actions": "計画の具体的取組",
-        "plans_outlook": "今後の目標、達成見込み", "plans.outlook": "今後の目標、達成見込み",
-        "roadmap": "ロードマップ", "figures": "図表",
-    }
-    if isinstance(item, (tuple, list)):  # printing gives (heading as printed, characters)
-        item = item[0] if item else ""
-    text = str(getattr(item, "key", None) or getattr(item, "heading", None) or item).strip()
-    if text in names:
-        return names[text]
-    if "○" in text:
-        head, _, tail = text.rpartition("○")
-        tail = tail.strip()
-        return "計画の" + tail if "計画" in head and tail == "具体的取組" else tail
-    return text
+    def take(self, sheet_id: int, token: str) -> bool:
+        with self.lock:
+            mark = self.marks.get(sheet_id)
+            if mark is not None and mark[0] == token:
+                del self.marks[sheet_id]
+                return True
+            return mark is None
+
+    def pending(self, sheet_id: int) -> str | None:
+        mark = self.marks.get(sheet_id)
+        return mark[0] if mark else None
 
 
-def to_shorten(sections, year: int) -> list[str]:
-    """The sections to name: the longest, and the next if it is at least half as long.
-
-    Printing lists the text parts longest first, as (heading, characters) or
-    as plain names.
-    """
-    names, first = [], None
-    for item in sections:
-        size = item[1] if isinstance(item, (tuple, list)) and len(item) > 1 else None
-        name = short_section_name(item, year)
-        if name in names:
-            continue
-        if first is None:
-            first = size
-        elif size is not None and first and size < first / 2:
-            break
-        names.append(name)
-        if len(names) == MAX_NAMED:
-            break
-    return names
-
-
-def status_from_result(result: dict, key: str, year: int) -> FitStatus:
-    size = result.get("size_pt")
-    if result.get("fits"):
-        text = f"1ページに収まります（{format_size(size)}pt）" if size else "1ページに収まります"
-        return FitStatus("ready", text, "success", True, size, (), key)
-    names = tuple(dict.fromkeys(short_section_name(s, year) for s in result.get("overflow") or []))
-    what = "・".join(f"『{n}』" for n in names) if names else "文章"
-    return FitStatus("ready", f"1ページに収まりません：{what}を短くしてください", "danger",
-                     False, size, names, key)
-
-
-def result_of(fit, year: int) -> dict:
-    """printing's Fit -> what status_from_result reads (sections named as the coordinator sees them)."""
-    return {"fits": fit.fits, "size_pt": fit.size_pt,
-            "overflow": [] if fit.fits else to_shorten(fit.overflow_sections, year)}
-
-
-def _pending(key: str) -> FitStatus:
-    return FitStatus("pending", "1ページに収まるかを確認しています…", "secondary", key=key)
-
-
-# ---------------------------------------------------------------- public API
-
-def status(sheet: Sheet, start: bool = True) -> FitStatus:
-    """The fit of the sheet as saved: from the cache, else pending (and a job queued).
-
-    Never raises: the fit is information beside the form, and showing the
-    form or saving it must not depend on it.
-    """
-    try:
-        return _status(sheet, start)
-    except Exception:
-        log.exception("fit status of sheet %s unavailable", sheet.id)
-        return FitStatus("error", "1ページに収まるかを確認できませんでした。", "warning")
-
-
-def _status(sheet: Sheet, start: bool) -> FitStatus:
-    data = sheet_content(sheet)
-    year = sheet.cycle.year
-    key = content_key(data, year)
-    known = _known(data, key, year)
-    if known is not None:
-        return known
-    if not start or not current_app.config.get("EDITING_FIT_JOBS", True):
-        return _pending(key)
-    _write(_marker_path(key), {"state": "queued", "at": time.time()})
-    jobs.enqueue("webapp.editing.fit.run_job", sheet.id)
-    return _known(data, key, year) or _pending(key)  # eager jobs (tests) are done already
-
-
-def _cached(data: dict, key: str, year: int) -> FitStatus | None:
-    """The status from printing's cached fit of this content, or None."""
-    found = lookup_function()(data, year)
-    return None if found is None else status_from_result(result_of(found, year), key, year)
-
-
-def _known(data: dict, key: str, year: int) -> FitStatus | None:
-    """A cached fit, else what the marker says: a recent failure, a queued job, or None."""
-    cached = _cached(data, key, year)
-    if cached is not None:
-        return cached
-    marker = _read(_marker_path(key))
-    if marker is None:
-        return None
-    age = time.time() - marker.get("at", 0)
-    if marker.get("state") == "error" and age < ERROR_TTL:
-        return FitStatus("error", "1ページに収まるかを確認できませんでした。しばらくしてから保存し直してください。",
-                         "warning", key=key)
-    if marker.get("state") == "queued" and age < MARKER_TTL:
-        return _pending(key)
-    return None
-
-
-def run_job(sheet_id: int) -> None:
-    """Background job: compute and keep the fit of the sheet's current content."""
-    sheet = db.session.get(Sheet, sheet_id)
-    if sheet is None:
-        return
-    compute(sheet)
-
-
-def compute(sheet: Sheet) -> FitStatus:
-    """The fit, computed now if it is not cached (for checks that must know, e.g. submit)."""
-    func = fit_function()
-    data = sheet_content(sheet)
-    year = sheet.cycle.year
-    key = content_key(data, year)
-    cached = _cached(data, key, year)
-    if cached is not None:
-        return cached
-    try:
-        fit = func(data, year)
-    except Exception as exc:  # a failed render must not break editing
-        log.exception("fit of sheet %s failed", sheet.id)
-        _write(_marker_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
-        return FitStatus("error", "1ページに収まるかを確認できませんでした。", "warning", key=key)
-
-    try:
-        os.remove(_marker_path(key))
-    except FileNotFoundError:
-        pass
-    return status_from_result(result_of(fit, year), key, year)
+def pending_marks(app: Flask):
+    marks = app.extensions.get("fit-marks")
+    if marks is None:
+        marks = app.extensions["fit-marks"] = (
+            RedisMarks(app) if app.config.get("REDIS_URL") else LocalMarks())
+    return marks

@@ -16,25 +16,29 @@ the report meta is ``{council, title, fiscal_year, date}``.
 ``cache`` is a folder (str or Path) any number of processes may share, or
 None for no caching.
 """
-from .errors import FontMissingError, ForbiddenResourceError, PrintingError
-from .fetcher import SafeURLFetcher
-from .fitting import SIZES, Fit
-from .fitting import content_key as sheet_key
-from .render import TEMPLATE_VERSION
-from .report import (
-    build_report,
-    fit_sheet,
-    lookup_fit,
-    report_html,
-    sheet_pdf,
-    template_version,
-)
-from .sheetview import headings
-from .textblocks import Block
-from .textblocks import parse as parse_text
+# WeasyPrint takes seconds to import, and most processes (a web worker
+# answering a page, a CLI command, a worker serving only builds until one
+# arrives) never print: each name is imported from its module on first use.
+_EXPORTS = {
+    "FontMissingError": "errors", "ForbiddenResourceError": "errors", "PrintingError": "errors",
+    "SafeURLFetcher": "fetcher",
+    "SIZES": "fitting", "Fit": "fitting", "sheet_key": ("fitting", "content_key"),
+    "TEMPLATE_VERSION": "render",
+    "build_report": "report", "fit_sheet": "report", "lookup_fit": "report",
+    "report_html": "report", "sheet_pdf": "report", "template_version": "report",
+    "headings": "sheetview",
+    "Block": "textblocks", "parse_text": ("textblocks", "parse"),
+}
 
-__all__ = [
-    "Block", "Fit", "FontMissingError", "ForbiddenResourceError", "PrintingError",
-    "SIZES", "SafeURLFetcher", "TEMPLATE_VERSION", "build_report", "fit_sheet",
-    "headings", "lookup_fit", "parse_text", "report_html", "sheet_pdf", "template_version",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    import importlib
+    where = _EXPORTS.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attr = where if isinstance(where, tuple) else (where, name)
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
+    globals()[name] = value
+    return value

@@ -50,7 +50,7 @@ def request_build(cycle: ReportingCycle, user: User | None) -> tuple[ReportBuild
                         progress_total=len(collected.sheets), status="queued")
     db.session.add(build)
     db.session.commit()
-    jobs.enqueue("webapp.reports.builds.run_build", build.id)
+    jobs.enqueue("webapp.reports.builds.run_build", build.id, queue=jobs.REPORT)
     return build, False
 
 

@@ -1,4 +1,6 @@
-"""The app's one doorway to webapp.printing: folders from the config, nothing else."""
+"""The app's doorway to webapp.printing for whole prints: folders from the config, nothing else.
+
+The fit of one sheet goes through webapp.editing.fit."""
 from __future__ import annotations
 
 from flask import current_app
@@ -32,12 +34,3 @@ def report_html(meta: dict, year: int, sheets: list[dict]) -> str:
 
 def sheet_pdf(sheet: dict, year: int) -> bytes:
     return printing.sheet_pdf(printable(sheet), year, _cache_dir(), uploads_dir=_uploads())
-
-
-def fit(sheet: dict, year: int):
-    return printing.fit_sheet(printable(sheet), year, _cache_dir(), uploads_dir=_uploads())
-
-
-def cached_fit(sheet: dict, year: int):
-    """The fit from cache, or None when it has not been computed yet (never renders)."""
-    return printing.lookup_fit(printable(sheet), year, _cache_dir())

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import ReportBuild, ReportingCycle
 from webapp.permissions import require, sheet_or_404
-from webapp.reports import bp, builds, printer, spreadsheet
+from webapp.reports import bp, builds, printer
 from webapp.sheet_content import sheet_to_dict
 
 PDF = "application/pdf"
@@ -104,6 +104,8 @@ def kpi_workbook(year: int):
     require(current_user, "export_xlsx")
     cycle = _cycle_or_404(year)
     from io import BytesIO
+
+    from webapp.reports import spreadsheet  # openpyxl: loaded when a workbook is asked for
     return send_file(BytesIO(spreadsheet.workbook(cycle)), mimetype=XLSX, as_attachment=True,
                      download_name=f"KPI_{year}年度.xlsx")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webapp.editing import fit
 from webapp.models import Sheet, User
 from webapp.operations import NotPermitted, Refused, StaleStateError, WorkflowError, transition
 from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
-from webapp.review import fit_gate
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
@@ -63,12 +63,12 @@ def submit_problems(sheet: Sheet) -> list[str]:
     if empty:
         names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
         problems.append(f"必須の欄が未記入です：{names}")
-    verdict = fit_gate.check(sheet)
-    if verdict.failed:
+    verdict = fit.check(sheet)
+    if verdict.state != "ready":
         problems.append("1ページに収まるかを確認できませんでした。しばらくしてからもう一度お試しください。"
                         "続く場合は事務局にご連絡ください。")
     elif not verdict.fits:
-        names = "、".join(f"『{h}』" for h in verdict.shorten) or "本文"
+        names = "、".join(f"『{h}』" for h in verdict.overflow) or "本文"
         problems.append(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}")
     return problems
 
