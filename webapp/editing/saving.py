@@ -30,7 +30,7 @@ from webapp.content_text import figure_text, kpi_text, roadmap_text, section_tex
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
 from webapp.operations import transition
-from webapp.permissions import can, project_role, refusal
+from webapp.permissions import can, refusal
 from webapp.sheet_content import comparable, number_in, sheet_to_dict, texts_of
 from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.timeutil import format_datetime, utcnow
@@ -85,16 +85,6 @@ def load_sheet(sheet_id: int) -> Sheet | None:
             .joinedload(ProjectOrganisation.organisation),
             selectinload(Sheet.kpis).selectinload(Kpi.values),
             selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures)))
-
-
-def is_lead(user: User, sheet: Sheet) -> bool:
-    return getattr(user, "is_authenticated", False) and project_role(user, sheet.project) == "lead"
-
-
-def not_editable_reason(user: User, sheet: Sheet) -> str:
-    # The wording lives in permissions.refusal; callers may switch to it directly.
-    found = refusal(user, "edit_sheet", sheet)
-    return found.message if found else ""
 
 
 # ---------------------------------------------------------------- images
@@ -205,7 +195,7 @@ def _same(sheet: Sheet, content: dict, images: list[ImageRef | None]) -> bool:
 def save_content(user: User, sheet: Sheet, base_version: int | None, content: dict,
                  images: list[ImageRef | None]) -> SaveOutcome:
     if not can(user, "edit_sheet", sheet):
-        raise NotEditableError(not_editable_reason(user, sheet))
+        raise NotEditableError(refusal(user, "edit_sheet", sheet).message)
     if _same(sheet, content, images):
         return SaveOutcome(version=sheet.version, changed=False)
     if base_version is None:
@@ -224,7 +214,7 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         db.session.rollback()
         fresh = load_sheet(sheet_id)
         if not can(user, "edit_sheet", fresh):
-            raise NotEditableError(not_editable_reason(user, fresh))
+            raise NotEditableError(refusal(user, "edit_sheet", fresh).message)
         raise ConflictError(fresh, base_version)
     db.session.refresh(sheet, attribute_names=list(SCALARS) + [
         "version", "updated_at", "updated_by_id", "updated_by", "state"])

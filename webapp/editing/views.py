@@ -23,12 +23,12 @@ from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, Shee
 from webapp import cycles
 from webapp.editing import bp, fit
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
-                                   figure_tokens, is_lead, load_sheet, not_editable_reason,
+                                   figure_tokens, load_sheet,
                                    pending_uploads, read_image_token, resolve_images,
                                    save_content)
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
-from webapp.permissions import can, require
+from webapp.permissions import can, refusal, require
 from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.timeutil import format_date, format_datetime, to_jst
@@ -149,21 +149,21 @@ def _blank_forms(year: int, years: list[str]) -> dict:
 @login_required
 def edit_sheet(sheet_id: int):
     sheet = _sheet_or_404(sheet_id)
-    editable = can(current_user, "edit_sheet", sheet)
-    if not editable and not is_lead(current_user, sheet):
+    refused = refusal(current_user, "edit_sheet", sheet)
+    if refused and refused.kind == "role":
         abort(403)
     if request.method == "GET":
-        if not editable:
-            flash(not_editable_reason(current_user, sheet), "warning")
+        if refused:
+            flash(refused.message, "warning")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
         form = sheet_form(formdata=None,
                           data=form_data(sheet_to_dict(sheet), sheet.version, figure_tokens(sheet)))
         return _render(sheet, form)
 
     form = sheet_form()  # reads at most each list's limit (+1) of entries
-    if not editable:
-        # e.g. submitted or closed in another tab: show the typed text, read and store nothing.
-        return _render(sheet, form, 409, locked=not_editable_reason(current_user, sheet))
+    if refused:
+        # e.g. submitted or closed in another tab: show the typed text back, store nothing.
+        return _render(sheet, form, 409, locked=refused.message)
     op = request.form.get("op", "")
     if op:
         return _structural(sheet, form, op)
@@ -263,10 +263,11 @@ def autosave(sheet_id: int):
     sheet = load_sheet(sheet_id)
     if sheet is None or not can(current_user, "view_sheet", sheet):
         return jsonify(ok=False, reason="not_found", message="個票が見つかりません。"), 404
-    if not can(current_user, "edit_sheet", sheet):
-        if not is_lead(current_user, sheet):
-            return jsonify(ok=False, reason="forbidden", message="この個票を編集する権限がありません。"), 403
-        return jsonify(ok=False, reason="locked", message=not_editable_reason(current_user, sheet)), 409
+    refused = refusal(current_user, "edit_sheet", sheet)
+    if refused:
+        if refused.kind == "role":
+            return jsonify(ok=False, reason="forbidden", message=refused.message), 403
+        return jsonify(ok=False, reason="locked", message=refused.message), 409
     form = sheet_form()
     year = sheet.cycle.year
     content, inputs, errors = read_form(form, sheet_to_dict(sheet), year)
