@@ -141,6 +141,23 @@ def _show(raw: str) -> str:
 
 # ---------------------------------------------------------------- forms
 
+class IndexedList(FieldList):
+    """A FieldList whose entry indices are ASCII digits only.
+
+    WTForms takes any key part for which str.isdigit() is true and calls
+    int() on it, which raises for 「kpis-²-name」 (a 500); such a field is
+    ignored like any other unknown one.
+    """
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit():
+                    yield int(index)
+
+
 class KpiValueForm(Form):
     year = StringField("年度")
     label = StringField("表記")
@@ -159,7 +176,7 @@ class KpiForm(Form):
     baseline_value = StringField("基準値")
     baseline_label = StringField("基準の表記")
     note = TextAreaField("注記")
-    series = FieldList(FormField(KpiValueForm))
+    series = IndexedList(FormField(KpiValueForm))
 
 
 class RoadmapRowForm(Form):
@@ -191,13 +208,13 @@ class SheetForm(FlaskForm):
     target_year = StringField("目標年")
     target_label = StringField("見出し")
     target_text = TextAreaField()
-    kpis = FieldList(FormField(KpiForm))
+    kpis = IndexedList(FormField(KpiForm))
     plans_actions = TextAreaField()
     plans_outlook = TextAreaField()
     roadmap_title = StringField("ロードマップの見出し")
     roadmap_years = StringField("年度の列（読点・カンマ区切り）")
-    roadmap_rows = FieldList(FormField(RoadmapRowForm))
-    figures = FieldList(FormField(FigureForm))
+    roadmap_rows = IndexedList(FormField(RoadmapRowForm))
+    figures = IndexedList(FormField(FigureForm))
 
 
 TEXT_FIELDS = ("purpose", "results_actions", "results_perspectives", "results_evaluation",

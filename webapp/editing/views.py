@@ -26,6 +26,7 @@ from webapp.editing.saving import (ConflictError, NotEditableError, delete_files
                                    figure_tokens, is_lead, load_sheet, not_editable_reason,
                                    read_image_token, resolve_images, save_content)
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, require
 from webapp.sections import BY_KEY, TEXT_SECTIONS, group_title, section_label
@@ -204,10 +205,7 @@ def edit_sheet(sheet_id: int):
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 LISTS = ("kpis", "roadmap_rows", "figures")
@@ -223,7 +221,10 @@ def _structural(sheet: Sheet, form: SheetForm, op: str):
     data.pop("csrf_token", None)
     year = sheet.cycle.year
     parts = op.split("-")
-    verb, target, idx = parts[0], parts[1] if len(parts) > 1 else "", [int(p) for p in parts[2:] if p.isdigit()]
+    verb, target = parts[0], parts[1] if len(parts) > 1 else ""
+    idx = [parse_id(p) for p in parts[2:]]
+    if None in idx:
+        abort(400)
     context = {"year": year, "years": split_years(data.get("roadmap_years"))}
     notice = None
     if target == "series" and (not idx or idx[0] >= len(data["kpis"])):
@@ -270,6 +271,9 @@ def autosave(sheet_id: int):
     form = SheetForm()
     year = sheet.cycle.year
     content, inputs, errors = read_form(form, sheet_to_dict(sheet), _section_names(year))
+    if form.version.data and _int(form.version.data) is None:
+        return jsonify(ok=False, reason="invalid",
+                       message="画面の版の番号を読み取れないため自動保存できません。画面を開き直してください。"), 400
     for item in inputs:
         item.upload = None  # files go with 「保存」, never with autosave
     images = resolve_images(sheet, inputs, errors)
