@@ -10,7 +10,8 @@ from webapp.extensions import db
 from webapp.models import (Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet,
                            Transition)
 from webapp.report_io.system_user import system_user
-from webapp.report_io.validate import ReportFileError, validate_report
+from webapp.report_io.validate import (MAX_DEPTH, ReportFileError, parse_int, too_deep,
+                                       validate_report)
 from webapp.sheet_content import apply_content, content_without_images, sheet_to_dict
 from webapp.timeutil import utcnow
 from webapp.workflow import State
@@ -31,13 +32,21 @@ class ImportSummary:
 def load_report_file(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+            text = fh.read()
     except FileNotFoundError:
         raise ReportFileError([f"{path}: ファイルがありません"])
     except UnicodeDecodeError:
         raise ReportFileError([f"{path}: UTF-8 のテキストではありません"])
+    deep = too_deep(text)
+    if deep is not None:
+        raise ReportFileError([f"{deep}: 入れ子が深すぎます（{MAX_DEPTH}段まで）"])
+    try:
+        # Long integers come back as HugeNumber, which validation reports by path.
+        return json.loads(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         raise ReportFileError([f"{path}: JSONとして読めません（{exc.lineno}行{exc.colno}列: {exc.msg}）"])
+    except (RecursionError, ValueError) as exc:  # what too_deep and parse_int should have caught
+        raise ReportFileError([f"{path}: JSONとして読めません（{type(exc).__name__}）"])
 
 
 def import_report(data: dict) -> ImportSummary:
