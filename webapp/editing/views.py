@@ -44,31 +44,24 @@ def _template_helpers():
 
 @bp.errorhandler(CSRFError)
 def _csrf_failed(exc):
-    """A post whose session is gone (expired, logged out elsewhere): keep what was typed."""
+    """A post whose session is gone (expired, logged out elsewhere), or one from another site.
+
+    Nothing posted is echoed back: a page elsewhere can post anything here, so
+    the answer must not carry its text into the user's page or storage. What
+    the user typed is already in this browser: the editor's script keeps a
+    copy before every post and offers it back (with its differences) once
+    they are logged in again.
+    """
     login = url_for("auth.login", next=_edit_path_from_request())
     message = ("ログインの有効期限が切れたか、別の画面でログアウトしたため保存できませんでした。"
-               "入力した内容は消えていません。もう一度ログインしてください。")
+               "もう一度ログインしてください。")
     if request.endpoint == "editing.autosave":
-        return jsonify(ok=False, reason="session", message=message, login_url=login), 401
+        return jsonify(ok=False, reason="session", message=message + "入力した内容は消えていません。",
+                       login_url=login), 401
     if request.endpoint == "editing.edit_sheet":
-        texts = [(EXPIRED_LABELS[s.key], request.form.get(s.key, "")) for s in TEXT_SECTIONS]
-        rescue = {"sheet": (request.view_args or {}).get("sheet_id"),
-                  "version": request.form.get("version", ""),
-                  "fields": [[k, v] for k, v in request.form.items(multi=True)
-                             if k not in ("csrf_token", "op")]}
-        return render_template("editing/expired.html", message=message, login_url=login,
-                               texts=[t for t in texts if t[1].strip()], rescue=rescue), 400
+        return render_template("editing/expired.html", message=message, login_url=login), 400
     return render_template("errors/error.html", code=400, title="リクエストが正しくありません",
                            text="画面の有効期限が切れました。画面を開き直してからもう一度お試しください。"), 400
-
-
-EXPIRED_LABELS = {
-    "purpose": "目的", "results_actions": "活動実績と評価／○具体的取組",
-    "results_perspectives": "活動実績と評価／○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組",
-    "results_evaluation": "活動実績と評価／○評価", "challenges": "プロジェクトを推進する上での課題",
-    "target_text": "設定目標（本文）", "plans_actions": "今後の取組（計画）／○具体的取組",
-    "plans_outlook": "今後の取組（計画）／○今後の目標、達成見込み",
-}
 
 
 @bp.errorhandler(413)
