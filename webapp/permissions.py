@@ -6,10 +6,10 @@ the `*_or_404` helpers) and never test roles or organisations themselves.
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import Project, ProjectOrganisation, Sheet, User
+from webapp.models import Comment, Project, ProjectOrganisation, Sheet, Transition, User
 from webapp.workflow import EDITABLE_STATES, TRANSITIONS, State
 
 REVIEWER_ACTIONS = frozenset({
@@ -17,6 +17,14 @@ REVIEWER_ACTIONS = frozenset({
     "view_all",
 })
 ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects"})
+REVIEWER_ROLES = ("secretariat", "admin")
+
+# Withdrawing is for second thoughts before the secretariat starts on a submission.
+# "Started" is what the database records: a reviewer's comment on the sheet made
+# since its latest submission. The screen and the refusal say it in these words.
+WITHDRAW_RULE = "提出の取消しは、事務局が確認を始める（この提出にコメントを付ける）までできます。"
+WITHDRAW_REFUSED = ("事務局がこの提出の確認を始めた（コメントを付けた）ため、提出を取り消せません。"
+                    "直す必要があるときは、事務局に差戻しを依頼してください。")
 
 
 def _authenticated(user) -> bool:
@@ -57,7 +65,8 @@ def transition_refusal(user, name: str, sheet: Sheet) -> str | None:
     """Why `user` may not perform transition `name` on `sheet` now, or None when they may.
 
     'role': never, whatever the state (wrong role or not a lead organisation);
-    'state': not in the sheet's current state; 'cycle': the year's cycle is closed.
+    'state': not in the sheet's current state; 'cycle': the year's cycle is closed;
+    'review': a withdrawal after the secretariat started reviewing (WITHDRAW_RULE).
     Views use it to answer 403 for the first and a clear message for the others.
     """
     t = TRANSITIONS[name]
@@ -69,7 +78,22 @@ def transition_refusal(user, name: str, sheet: Sheet) -> str | None:
         return "state"
     if t.needs_open_cycle and not sheet.cycle.is_open:
         return "cycle"
+    if name == "withdraw" and review_started(sheet):
+        return "review"
     return None
+
+
+def review_started(sheet: Sheet) -> bool:
+    """A secretariat member or admin has commented on the sheet since its latest submission."""
+    submitted_at = db.session.scalar(
+        select(func.max(Transition.at)).where(Transition.sheet_id == sheet.id,
+                                              Transition.action == "submit"))
+    if submitted_at is None:
+        return False
+    return db.session.scalar(
+        select(Comment.id).join(User, User.id == Comment.author_id)
+        .where(Comment.sheet_id == sheet.id, Comment.created_at >= submitted_at,
+               User.role.in_(REVIEWER_ROLES)).limit(1)) is not None
 
 
 def visible_projects(user: User):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from webapp.extensions import db
 from webapp.models import Sheet, User
 from webapp.operations import StaleStateError, WorkflowError, transition
-from webapp.permissions import transition_refusal
+from webapp.permissions import WITHDRAW_REFUSED, transition_refusal
 from webapp.review import fit_gate
 from webapp.sections import SECTIONS, section_label
 from webapp.models import Transition as TransitionRecord
@@ -66,6 +66,8 @@ def state_problem(user: User, sheet: Sheet, name: str) -> str | None:
                 "画面を開き直して最新の状態を確認してください。")
     if reason == "cycle":
         return f"{sheet.cycle.year}年度の受付は締め切られているため、「{t.label}」はできません。"
+    if reason == "review":
+        return WITHDRAW_REFUSED
     return None
 
 

@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
-from webapp.permissions import can, require, sheet_or_404
+from webapp.permissions import WITHDRAW_RULE, can, require, sheet_or_404
 from webapp.review import actions, bp, comments, compare as comparing, dashboard, history
 from webapp.sections import BY_KEY
 from webapp.timeutil import today_jst
@@ -255,6 +255,7 @@ def _review_helpers():
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
         "review_last_return": _last_return,
+        "withdraw_rule": WITHDRAW_RULE,
     }
 
 
