@@ -85,6 +85,8 @@ def transition_refusal(user, name: str, sheet: Sheet) -> str | None:
 
 def review_started(sheet: Sheet) -> bool:
     """A secretariat member or admin has commented on the sheet since its latest submission."""
+    if sheet.id is None:  # not stored yet: nothing can have been recorded about it
+        return False
     submitted_at = db.session.scalar(
         select(func.max(Transition.at)).where(Transition.sheet_id == sheet.id,
                                               Transition.action == "submit"))
