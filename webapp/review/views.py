@@ -90,7 +90,9 @@ def add_comment(sheet_id: int):
     parent = None
     if form.parent_id.data:
         parent_id = parse_id(form.parent_id.data)
-        parent = db.session.get(Comment, parent_id) if parent_id is not None else None
+        if parent_id is None:
+            abort(400)
+        parent = db.session.get(Comment, parent_id)
         if parent is None or parent.sheet_id != sheet.id:
             abort(404)
         section = parent.section
