@@ -102,3 +102,20 @@ def test_a_negative_grace_period_is_refused(world):
     result = app.test_cli_runner().invoke(args=["prune", "--grace-hours", "-1"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_creating_the_app_again_does_not_wrap_the_commands_again(make_app):
+    """Each create_app() used to wrap the module-level commands once more (RecursionError late in a run)."""
+    from webapp.cli import prune_cmd
+
+    def depth():
+        callback, n = prune_cmd.callback, 0
+        while hasattr(callback, "__wrapped__"):
+            callback, n = callback.__wrapped__, n + 1
+        return n
+
+    make_app("empty")
+    once = depth()
+    for _ in range(3):
+        make_app("empty")
+    assert depth() == once == 2
