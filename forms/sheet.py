@@ -132,6 +132,23 @@ def _show(raw: str) -> str:
 
 # ---------------------------------------------------------------- forms
 
+class IndexedList(FieldList):
+    """A FieldList whose entry indices are ASCII digits only.
+
+    WTForms takes any key part for which str.isdigit() is true and calls
+    int() on it, which raises for 「kpis-²-name」 (a 500); such a field is
+    ignored like any other unknown one.
+    """
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit():
+                    yield int(index)
+
+
 class KpiValueForm(Form):
     year = StringField("年度")
     label = StringField("表記")
@@ -152,7 +169,7 @@ class KpiForm(Form):
     note = TextAreaField("注記")
     # One more than allowed, so that too many is refused with a message, while a
     # post of thousands of entries costs no more to read than the limit.
-    series = FieldList(FormField(KpiValueForm), max_entries=MAX_SERIES + 1)
+    series = IndexedList(FormField(KpiValueForm), max_entries=MAX_SERIES + 1)
 
 
 class RoadmapRowForm(Form):
@@ -195,7 +212,7 @@ def _form_class(sheet_schema: SheetSchema) -> type:
         for section in sheet_schema.sections:
             if section.kind in lists:
                 name, entry = lists[section.kind]
-                fields[name] = FieldList(FormField(entry), max_entries=section.limit + 1)
+                fields[name] = IndexedList(FormField(entry), max_entries=section.limit + 1)
         cls = type("SheetForm", (SheetFormBase,), fields)
         _FORM_CLASSES[id(sheet_schema)] = cls
     return cls
@@ -214,7 +231,7 @@ def sheet_form(**kwargs) -> SheetFormBase:
     return _form_class(schema())(**kwargs)
 
 
-_ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-(\d+)-(?:series-(\d+)-)?")
+_ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-([0-9]+)-(?:series-([0-9]+)-)?")
 
 
 def _bounded(formdata) -> MultiDict:

@@ -19,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get(
         "INSTANCE_PATH", os.path.join(ROOT, "instance"))
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    from webapp.ids import DatabaseIntConverter
+    app.url_map.converters["int"] = DatabaseIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config)

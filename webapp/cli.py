@@ -128,9 +128,30 @@ def rq_worker_cmd(only, burst):
     worker_class(queues, connection=queues[0].connection).work(burst=burst)
 
 
+@click.command("prune")
+@click.option("--grace-hours", type=click.FloatRange(min=0), default=24, show_default=True,
+              help="これより新しいファイルは消さない（時間）")
+@with_appcontext
+def prune_cmd(grace_hours):
+    """Remove uploads no figure references and print-cache entries no current sheet uses."""
+    from webapp.housekeeping import prune
+    result = prune(grace_hours)
+    for path in result.uploads:
+        click.echo(f"削除（どの図表も使っていない画像）: {path}")
+    for path in result.cache:
+        click.echo(f"削除（今の個票が使っていない印刷キャッシュ）: {path}")
+    click.echo(f"画像 {len(result.uploads)} 件、印刷キャッシュ {len(result.cache)} 件を削除しました"
+               f"（{grace_hours:g} 時間以内に作られたものは残しています）。")
+
+
 def _guard_database_errors(command: click.Command) -> click.Command:
     """A missing or unmigrated database gets a sentence, not a traceback."""
     callback = command.callback
+    # The commands are module-level objects and every create_app() registers them
+    # again: wrapping once more each time nested the callback a thousand deep in a
+    # long test run (RecursionError in seed-demo).
+    if getattr(callback, "guards_database_errors", False):
+        return command
 
     @functools.wraps(callback)
     def guarded(*args, **kwargs):
@@ -142,6 +163,7 @@ def _guard_database_errors(command: click.Command) -> click.Command:
             _fail(["データベースに接続できないか、まだ初期化されていません。"
                    "`flask --app webapp db upgrade` を実行してから、もう一度お試しください。",
                    f"（詳細: {str(exc.orig).splitlines()[0] if exc.orig else exc}）"])
+    guarded.guards_database_errors = True
     command.callback = guarded
     return command
 
@@ -149,5 +171,5 @@ def _guard_database_errors(command: click.Command) -> click.Command:
 def register(app: Flask) -> None:
     from webapp import features
     for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd,
-                    rq_worker_cmd, *features.commands()):
+                    rq_worker_cmd, prune_cmd, *features.commands()):
         app.cli.add_command(_guard_database_errors(command))

@@ -58,7 +58,7 @@ class Refused(WorkflowError):
         self.problems = problems or []
 
 
-_RAISES = {"role": NotPermitted, "state": StaleStateError, "cycle": Refused}
+_RAISES = {"role": NotPermitted, "state": StaleStateError, "cycle": Refused, "review": Refused}
 
 
 def transition(user: User, sheet: Sheet, name: str, comment: str = "",

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import Project, ProjectOrganisation, Sheet, User
+from webapp.models import Comment, Project, ProjectOrganisation, Sheet, Transition, User
 from webapp.workflow import EDITABLE_STATES, TRANSITIONS, State
 
 REVIEWER_ACTIONS = frozenset({
@@ -21,6 +21,14 @@ REVIEWER_ACTIONS = frozenset({
     "view_all",
 })
 ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects", "view_audit"})
+REVIEWER_ROLES = ("secretariat", "admin")
+
+# Withdrawing is for second thoughts before the secretariat starts on a submission.
+# "Started" is what the database records: a reviewer's comment on the sheet made
+# since its latest submission. The screen and the refusal say it in these words.
+WITHDRAW_RULE = "提出の取消しは、事務局が確認を始める（この提出にコメントを付ける）までできます。"
+WITHDRAW_REFUSED = ("事務局がこの提出の確認を始めた（コメントを付けた）ため、提出を取り消せません。"
+                    "直す必要があるときは、事務局に差戻しを依頼してください。")
 
 
 def _authenticated(user) -> bool:
@@ -64,6 +72,7 @@ class Refusal:
     kind: 'role' — never this user's to do (403); 'state' — not in the object's
     current state (409; the page was probably stale); 'cycle' — the year's
     cycle is closed (409). `message` is shown to the user as is.
+    'review' — a withdrawal after the secretariat started reviewing (WITHDRAW_RULE; 409).
     """
     kind: str
     message: str
@@ -111,6 +120,8 @@ def _transition_refusal(user, name: str, sheet: Sheet) -> Refusal | None:
                                 "画面を開き直して最新の状態を確認してください。")
     if t.needs_open_cycle and not sheet.cycle.is_open:
         return _closed(sheet, f"「{t.label}」はできません")
+    if name == "withdraw" and review_started(sheet):
+        return Refusal("review", WITHDRAW_REFUSED)
     return None
 
 
@@ -129,9 +140,24 @@ def _edit_refusal(user, sheet: Sheet) -> Refusal | None:
     if lead and state not in EDITABLE_STATES:
         text = f"この個票は「{state.label}」のため編集できません。"
         if state == State.SUBMITTED:
-            text += "修正が必要な場合は提出を取り消してください（審査が始まる前に限ります）。"
+            text += "修正が必要な場合は提出を取り消してください。" + WITHDRAW_RULE
         return Refusal("state", text)
     return Refusal("role", "この個票を編集する権限がありません。")
+
+
+def review_started(sheet: Sheet) -> bool:
+    """A secretariat member or admin has commented on the sheet since its latest submission."""
+    if sheet.id is None:  # not stored yet: nothing can have been recorded about it
+        return False
+    submitted_at = db.session.scalar(
+        select(func.max(Transition.at)).where(Transition.sheet_id == sheet.id,
+                                              Transition.action == "submit"))
+    if submitted_at is None:
+        return False
+    return db.session.scalar(
+        select(Comment.id).join(User, User.id == Comment.author_id)
+        .where(Comment.sheet_id == sheet.id, Comment.created_at >= submitted_at,
+               User.role.in_(REVIEWER_ROLES)).limit(1)) is not None
 
 
 def visible_projects(user: User):

@@ -25,7 +25,9 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths, so the log-in page cannot redirect elsewhere."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        # Control characters (CR/LF) could split the Location header: such a next is ignored.
+        if (not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+                and target.isprintable()):
             return target
     return url_for("main.home")
 

@@ -27,6 +27,7 @@ from webapp.editing.saving import (ConflictError, NotEditableError, delete_files
                                    pending_uploads, read_image_token, resolve_images,
                                    save_content)
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, refusal, require
 from webapp.sheet_content import last_approved, sheet_to_dict
@@ -39,23 +40,22 @@ from webapp.workflow import State
 
 @bp.errorhandler(CSRFError)
 def _csrf_failed(exc):
-    """A post whose session is gone (expired, logged out elsewhere): keep what was typed."""
+    """A post whose session is gone (expired, logged out elsewhere), or one from another site.
+
+    Nothing posted is echoed back: a page elsewhere can post anything here, so
+    the answer must not carry its text into the user's page or storage. What
+    the user typed is already in this browser: the editor's script keeps a
+    copy before every post and offers it back (with its differences) once
+    they are logged in again.
+    """
     login = url_for("auth.login", next=_edit_path_from_request())
     message = ("ログインの有効期限が切れたか、別の画面でログアウトしたため保存できませんでした。"
-               "入力した内容は消えていません。もう一度ログインしてください。")
+               "もう一度ログインしてください。")
     if request.endpoint == "editing.autosave":
-        return jsonify(ok=False, reason="session", message=message, login_url=login), 401
+        return jsonify(ok=False, reason="session", message=message + "入力した内容は消えていません。",
+                       login_url=login), 401
     if request.endpoint == "editing.edit_sheet":
-        sheet = load_sheet((request.view_args or {}).get("sheet_id", 0))
-        year = sheet.cycle.year if sheet else 0
-        texts = [(schema().label(s.key, year), request.form.get(s.key, ""))
-                 for s in schema().text_sections]
-        rescue = {"sheet": (request.view_args or {}).get("sheet_id"),
-                  "version": request.form.get("version", ""),
-                  "fields": [[k, v] for k, v in request.form.items(multi=True)
-                             if k not in ("csrf_token", "op")]}
-        return render_template("editing/expired.html", message=message, login_url=login,
-                               texts=[t for t in texts if t[1].strip()], rescue=rescue), 400
+        return render_template("editing/expired.html", message=message, login_url=login), 400
     return render_template("errors/error.html", code=400, title="リクエストが正しくありません",
                            text="画面の有効期限が切れました。画面を開き直してからもう一度お試しください。"), 400
 
@@ -174,7 +174,7 @@ def edit_sheet(sheet_id: int):
         _unkept_images(errors, images)
         return _render(sheet, form, 422, errors=errors)
     try:
-        outcome = save_content(current_user, sheet, _int(form.version.data), content, images)
+        outcome = save_content(current_user, sheet, parse_id(form.version.data), content, images)
         db.session.commit()
     except ConflictError as exc:
         newer = exc.sheet
@@ -203,13 +203,6 @@ def _unkept_images(errors, images) -> None:
                          "誤りを直したら、画像をもう一度選んでから保存してください。")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 LISTS = ("kpis", "roadmap_rows", "figures")
 
 
@@ -223,7 +216,10 @@ def _structural(sheet: Sheet, form: SheetFormBase, op: str):
     data.pop("csrf_token", None)
     year = sheet.cycle.year
     parts = op.split("-")
-    verb, target, idx = parts[0], parts[1] if len(parts) > 1 else "", [int(p) for p in parts[2:] if p.isdigit()]
+    verb, target = parts[0], parts[1] if len(parts) > 1 else ""
+    idx = [parse_id(p) for p in parts[2:]]
+    if None in idx:
+        abort(400)
     context = {"year": year, "years": split_years(data.get("roadmap_years"))}
     notice = None
     if target == "series" and (not idx or idx[0] >= len(data["kpis"])):
@@ -271,6 +267,9 @@ def autosave(sheet_id: int):
     form = sheet_form()
     year = sheet.cycle.year
     content, inputs, errors = read_form(form, sheet_to_dict(sheet), year)
+    if form.version.data and parse_id(form.version.data) is None:
+        return jsonify(ok=False, reason="invalid",
+                       message="画面の保存番号を読み取れないため自動保存できません。画面を開き直してください。"), 400
     for item in inputs:
         item.upload = None  # files go with 「保存」, never with autosave
     images = resolve_images(sheet, inputs, errors)
@@ -278,7 +277,7 @@ def autosave(sheet_id: int):
         return jsonify(ok=False, reason="invalid", message="入力内容に誤りがあるため自動保存できません。",
                        errors=[{"field": f, "message": m} for f, m in errors.messages]), 422
     try:
-        outcome = save_content(current_user, sheet, _int(form.version.data), content, images)
+        outcome = save_content(current_user, sheet, parse_id(form.version.data), content, images)
         db.session.commit()
     except ConflictError as exc:
         diffs = differences(sheet_to_dict(exc.sheet), content, year)

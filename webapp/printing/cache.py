@@ -64,22 +64,36 @@ class PrintCache:
         self.write_bytes(kind, name + ".json",
                          json.dumps(value, ensure_ascii=False, sort_keys=True).encode())
 
-    def prune(self, max_age_days: float = 30) -> int:
-        """Delete entries not written for ``max_age_days``; returns the count.
+    # Kinds whose file names start with a sheet's content key (fit/<key>.json,
+    # sheet/<key>-<size>.pdf); the other kinds are not tied to one sheet.
+    KEYED_KINDS = ("fit", "sheet")
 
-        Content-addressed entries of old sheet versions are never read
-        again, so an occasional prune (e.g. when a cycle closes) keeps the
-        folder small.
+    def prune(self, max_age_days: float = 30, keep_keys: set[str] | None = None) -> list[Path]:
+        """Delete entries not written for ``max_age_days``; returns what was removed.
+
+        With ``keep_keys`` (the content keys of the sheets as they are now),
+        a sheet's entries are kept whatever their age while the sheet still
+        has that content, so a prune never makes an unchanged sheet render
+        again. Entries of old sheet versions are never read again; hints
+        (one small file per project) are kept.
         """
         limit = time.time() - max_age_days * 86400
-        removed = 0
-        if not self.root.exists():
-            return 0
-        for path in self.root.rglob("*"):
+        removed: list[Path] = []
+        if self.root is None or not self.root.exists():
+            return removed
+        for path in sorted(self.root.rglob("*")):
             try:
-                if path.is_file() and path.stat().st_mtime < limit:
-                    path.unlink()
-                    removed += 1
+                if not path.is_file() or path.stat().st_mtime >= limit:
+                    continue
+                kind = path.parent.name
+                if kind == "hint" and not path.name.startswith(".tmp-"):
+                    continue
+                if keep_keys is not None and kind in self.KEYED_KINDS:
+                    key = path.name.split("-", 1)[0].split(".", 1)[0]
+                    if key in keep_keys:
+                        continue
+                path.unlink()
+                removed.append(path)
             except OSError:
                 pass
         return removed
@@ -100,8 +114,8 @@ class _NoCache(PrintCache):
     def write_bytes(self, kind, name, data):
         pass
 
-    def prune(self, max_age_days=30):
-        return 0
+    def prune(self, max_age_days=30, keep_keys=None):
+        return []
 
 
 def as_cache(cache) -> PrintCache:

@@ -1,9 +1,9 @@
 """import-report: organisations, projects and one year's approved sheets, all or nothing."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-
-from webapp import exactjson
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -12,7 +12,8 @@ from webapp.extensions import db
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet
 from webapp.operations import import_approved
 from webapp.report_io.system_user import system_user
-from webapp.report_io.validate import ReportFileError, validate_report
+from webapp.report_io.validate import (MAX_DEPTH, ReportFileError, parse_int, too_deep,
+                                       validate_report)
 from webapp.sheet_content import apply_content, comparable, sheet_to_dict
 from webapp.timeutil import utcnow
 from webapp.workflow import State
@@ -33,13 +34,22 @@ class ImportSummary:
 def load_report_file(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
-            return exactjson.load(fh)
+            text = fh.read()
     except FileNotFoundError:
         raise ReportFileError([f"{path}: ファイルがありません"])
     except UnicodeDecodeError:
         raise ReportFileError([f"{path}: UTF-8 のテキストではありません"])
-    except exactjson.JSONDecodeError as exc:
+    deep = too_deep(text)
+    if deep is not None:
+        raise ReportFileError([f"{deep}: 入れ子が深すぎます（{MAX_DEPTH}段まで）"])
+    try:
+        # Long integers come back as HugeNumber, which validation reports by path;
+        # decimals as the exact Decimal they spell.
+        return json.loads(text, parse_int=parse_int, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
         raise ReportFileError([f"{path}: JSONとして読めません（{exc.lineno}行{exc.colno}列: {exc.msg}）"])
+    except (RecursionError, ValueError) as exc:  # what too_deep and parse_int should have caught
+        raise ReportFileError([f"{path}: JSONとして読めません（{type(exc).__name__}）"])
 
 
 def import_report(data: dict) -> ImportSummary:

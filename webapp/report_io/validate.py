@@ -5,12 +5,14 @@ so that whoever prepared the file can find the field at once.
 """
 from __future__ import annotations
 
-from webapp import exactjson
+import json
+import re
 from decimal import Decimal
 
 from forms.sheet import MAX_DECIMALS
 from webapp.models import ORG_KINDS
-from webapp.sheet_schema import FIGURE_KINDS, LINE_LIMITS, YEAR_RANGE, schema
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
+                                 MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, schema)
 
 FILE_ORG_KINDS = set(ORG_KINDS) - {"secretariat"}
 
@@ -21,8 +23,105 @@ class ReportFileError(Exception):
         self.errors = errors
 
 
+# The format's deepest value is 6 levels down (projects[].targets.kpis[].series[].year);
+# anything far deeper is not a report file, and json's recursion would fail on it.
+MAX_DEPTH = 16
+# No field holds an integer of more than 4 digits (years, numbers); 20 leaves room
+# while keeping int() of a 5000-digit literal (Python refuses it) out of the reader.
+MAX_DIGITS = 20
+
+# Keys each object of the format may have besides the schema's text sections (which
+# add their own, see _allowed); anything else is reported by its path.
+KEYS = {
+    "file": {"council", "fiscal_year", "title", "organizations", "projects"},
+    "organization": {"name", "kind"},
+    "project": {"number", "title", "lead_label", "lead_organizations", "co_organizations",
+                "targets", "roadmap", "figures"},
+    "targets": {"target_year", "label", "kpis"},
+    "kpi": {"name", "unit", "cumulative", "note", "target", "baseline", "series"},
+    "kpi_target": {"year", "value", "text"},
+    "baseline": {"year", "value", "label"},
+    "point": {"year", "target", "actual", "label"},
+    "roadmap": {"title", "years", "rows"},
+    "roadmap_row": {"activity", "detail", "from", "to"},
+    # image_path: written by exports that carry image files; the importer ignores it.
+    "figure": {"kind", "caption", "note", "image_path"},
+}
+
+
+class HugeNumber:
+    """A JSON integer with more digits than any field can hold, kept only to be reported."""
+
+    def __init__(self, literal: str):
+        self.digits = len(literal.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<{self.digits}桁の数>"
+
+
+def parse_int(literal: str):
+    return int(literal) if len(literal.lstrip("-")) <= MAX_DIGITS else HugeNumber(literal)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def too_deep(text: str) -> str | None:
+    """The path of the first value nested deeper than MAX_DEPTH, before json parses it."""
+    stack: list[list] = []   # [kind, key or index] per open object/array
+    last_string = None
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in "{[":
+            stack.append(["{" if token == "{" else "[", 0 if token == "[" else None])
+            if len(stack) > MAX_DEPTH:
+                return _stack_path(stack[:-1]) or "(ファイル全体)"
+        elif token in "}]":
+            if stack:
+                stack.pop()
+        elif token == ",":
+            if stack and stack[-1][0] == "[":
+                stack[-1][1] += 1
+        elif token == ":":
+            if stack and stack[-1][0] == "{":
+                stack[-1][1] = last_string
+        else:
+            last_string = token
+    return None
+
+
+def _stack_path(stack) -> str:
+    path = ""
+    for kind, where in stack:
+        if kind == "[":
+            path += f"[{where}]"
+        elif where is not None:
+            try:
+                key = json.loads(where)
+            except ValueError:
+                key = where
+            path += ("." if path else "") + safe_text(str(key))
+    return path
+
+
+def safe_text(text: str) -> str:
+    """Text fit to print: a lone surrogate (which no terminal or database takes) shown escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _allowed(kind: str) -> set[str]:
+    """The keys of `kind`: its own, and where the schema's text sections sit in it."""
+    keys = set(KEYS.get(kind, ()))
+    for section in schema().text_sections:
+        owners = ("project",) + section.path[:-1]  # the object each part of the path is in
+        keys.update(key for owner, key in zip(owners, section.path) if owner == kind)
+    return keys
+
+
 def _show(value) -> str:
-    text = exactjson.dumps(value, allow_nan=True)
+    if isinstance(value, HugeNumber):
+        return repr(value)
+    text = safe_text(json.dumps(value, ensure_ascii=False, default=repr))
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -31,7 +130,24 @@ class _Checker:
         self.errors: list[str] = []
 
     def err(self, path: str, message: str, value=None, show=True):
-        self.errors.append(f"{path}: {message}" + (f" ({_show(value)})" if show else ""))
+        self.errors.append(f"{safe_text(path)}: {message}" + (f" ({_show(value)})" if show else ""))
+
+    def known(self, data, path: str, kind: str):
+        """Report keys the format does not have (a typo would otherwise be dropped silently)."""
+        if isinstance(data, dict):
+            allowed = _allowed(kind)
+            for key in data:
+                if key not in allowed:
+                    self.err(f"{path}.{key}" if path else key, "この形式にない項目です", show=False)
+
+    def items(self, data, path: str, key: str, limit: int) -> list:
+        """data[key] as a list of at most `limit` items (as the edit form allows)."""
+        value = self.obj(data, path, key, list) or []
+        if len(value) > limit:
+            self.err(f"{path}.{key}" if path else key, f"{limit}件を超えています（{len(value)}件）",
+                     show=False)
+            return []
+        return value
 
     def obj(self, data, path: str, key: str, kind):
         """data[key], checked to be of `kind`; None (and an error) when it is not."""
@@ -63,6 +179,8 @@ class _Checker:
             self.err(here, "空欄です", show=False)
         if "\x00" in value:
             self.err(here, "使用できない制御文字が含まれています", show=False)
+        if safe_text(value) != value:
+            self.err(here, "文字として読めない値（対になっていないサロゲート）が含まれています", show=False)
         if max_len is not None and len(value) > max_len:
             self.err(here, f"{max_len}文字を超えています（{len(value)}文字）", show=False)
         return value
@@ -74,6 +192,9 @@ class _Checker:
             return None
         value = data[key]
         if value is None and nullable:
+            return None
+        if isinstance(value, HugeNumber):
+            self.err(here, f"数値が大きすぎます（{value.digits}桁）", show=False)
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.err(here, "整数ではありません", value)
@@ -90,6 +211,9 @@ class _Checker:
             return None
         value = data[key]
         if value is None and nullable:
+            return None
+        if isinstance(value, HugeNumber):
+            self.err(here, f"数値が大きすぎます（{value.digits}桁）", show=False)
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             self.err(here, "数値ではありません", value)
@@ -113,6 +237,7 @@ class _Checker:
 
 YEAR = dict(lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
 DECIMALS = MAX_DECIMALS
+LIMITS = {s.kind: s.limit for s in schema().sections}  # entries per list
 
 
 def validate_report(data) -> None:
@@ -120,7 +245,8 @@ def validate_report(data) -> None:
     c = _Checker()
     if not isinstance(data, dict):
         raise ReportFileError(["(ファイル全体): JSONオブジェクトではありません"])
-    c.text(data, "", "council", required=True)
+    c.known(data, "", "file")
+    c.text(data, "", "council", required=True, max_len=300)
     c.integer(data, "", "fiscal_year", **YEAR)
     c.text(data, "", "title", required=True, max_len=300)
     org_names: set[str] = set()
@@ -130,6 +256,7 @@ def validate_report(data) -> None:
         if not isinstance(o, dict):
             c.err(p, "オブジェクトではありません", o)
             continue
+        c.known(o, p, "organization")
         name = c.text(o, p, "name", required=True, max_len=200)
         kind = c.text(o, p, "kind", required=True)
         if kind is not None and kind not in FILE_ORG_KINDS:
@@ -153,6 +280,7 @@ def validate_report(data) -> None:
 
 
 def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: set) -> None:
+    c.known(proj, p, "project")
     number = c.integer(proj, p, "number", lo=1, hi=99)
     if number is not None:
         if number in numbers:
@@ -180,42 +308,46 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
     targets = c.obj(proj, p, "targets", dict)
     if targets is not None:
         tp = f"{p}.targets"
+        c.known(targets, tp, "targets")
         c.integer(targets, tp, "target_year", nullable=True, **YEAR)
         c.text(targets, tp, "label", required=True, max_len=LINE_LIMITS["target_label"])
-        for k, kpi in enumerate(c.obj(targets, tp, "kpis", list) or []):
+        for k, kpi in enumerate(c.items(targets, tp, "kpis", LIMITS[KPIS])):
             _validate_kpi(c, kpi, f"{tp}.kpis[{k}]")
     if "roadmap" not in proj:
         c.err(f"{p}.roadmap", "項目がありません（無い場合は null）", show=False)
     elif proj["roadmap"] is not None:
         _validate_roadmap(c, proj["roadmap"], f"{p}.roadmap")
-    for j, fig in enumerate(c.obj(proj, p, "figures", list) or []):
+    for j, fig in enumerate(c.items(proj, p, "figures", LIMITS[FIGURES])):
         fp = f"{p}.figures[{j}]"
         if not isinstance(fig, dict):
             c.err(fp, "オブジェクトではありません", fig)
             continue
+        c.known(fig, fp, "figure")
         kind = c.text(fig, fp, "kind", required=True)
         if kind is not None and kind not in FIGURE_KINDS:
             c.err(f"{fp}.kind", "種別が不正です（" + "・".join(FIGURE_KINDS) + "）", kind)
-        c.text(fig, fp, "caption", required=True)
-        c.text(fig, fp, "note")
+        c.text(fig, fp, "caption", required=True, max_len=LINE_LIMITS["caption"])
+        c.text(fig, fp, "note", max_len=MAX_SHORT_TEXT)
+        c.text(fig, fp, "image_path", optional_key=True)
 
 
 def _validate_texts(c: _Checker, proj: dict, p: str) -> None:
     """Every text section of the schema, at its path, with its limit and required flag."""
-    missing: set[str] = set()
+    reported: set[str] = set()
     for section in schema().text_sections:
         *parents, last = section.path
         data, here = proj, p
         for part in parents:
-            if data is None:
-                break
             if not isinstance(data.get(part), dict):
-                if f"{here}.{part}" not in missing and part != "targets":  # targets: checked below
+                if part != "targets" and f"{here}.{part}" not in reported:  # targets: checked below
                     c.obj(data, here, part, dict)
-                missing.add(f"{here}.{part}")
+                reported.add(f"{here}.{part}")
                 data = None
-            else:
-                data, here = data[part], f"{here}.{part}"
+                break
+            if f"{here}.{part}" not in reported and part != "targets":
+                c.known(data[part], f"{here}.{part}", part)
+                reported.add(f"{here}.{part}")
+            data, here = data[part], f"{here}.{part}"
         if data is not None:
             # An optional section may be missing: files written before it existed stay valid.
             c.text(data, here, last, required=section.required, max_len=section.limit,
@@ -226,15 +358,17 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
     if not isinstance(kpi, dict):
         c.err(kp, "オブジェクトではありません", kpi)
         return
-    c.text(kpi, kp, "name", required=True)
-    c.text(kpi, kp, "unit", max_len=50)
+    c.known(kpi, kp, "kpi")
+    c.text(kpi, kp, "name", required=True, max_len=MAX_SHORT_TEXT)
+    c.text(kpi, kp, "unit", max_len=LINE_LIMITS["unit"])
     c.boolean(kpi, kp, "cumulative")
-    c.text(kpi, kp, "note")
+    c.text(kpi, kp, "note", max_len=MAX_SHORT_TEXT)
     target = c.obj(kpi, kp, "target", dict)
     if target is not None:
+        c.known(target, f"{kp}.target", "kpi_target")
         c.integer(target, f"{kp}.target", "year", nullable=True, **YEAR)
         c.number(target, f"{kp}.target", "value")
-        c.text(target, f"{kp}.target", "text", optional_key=True)
+        c.text(target, f"{kp}.target", "text", optional_key=True, max_len=MAX_SHORT_TEXT)
     if "baseline" not in kpi:
         c.err(f"{kp}.baseline", "項目がありません（無い場合は null）", show=False)
     elif kpi["baseline"] is not None:
@@ -242,43 +376,53 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
         if not isinstance(b, dict):
             c.err(f"{kp}.baseline", "オブジェクトではありません", b)
         else:
+            c.known(b, f"{kp}.baseline", "baseline")
             c.integer(b, f"{kp}.baseline", "year", **YEAR)
             c.number(b, f"{kp}.baseline", "value", nullable=False)
-            c.text(b, f"{kp}.baseline", "label", optional_key=True, max_len=200)
-    for s, point in enumerate(c.obj(kpi, kp, "series", list) or []):
+            c.text(b, f"{kp}.baseline", "label", optional_key=True, max_len=LINE_LIMITS["baseline_label"])
+    for s, point in enumerate(c.items(kpi, kp, "series", MAX_SERIES)):
         sp = f"{kp}.series[{s}]"
         if not isinstance(point, dict):
             c.err(sp, "オブジェクトではありません", point)
             continue
+        c.known(point, sp, "point")
         c.integer(point, sp, "year", **YEAR)
         c.number(point, sp, "target")
         c.number(point, sp, "actual")
-        c.text(point, sp, "label", optional_key=True, max_len=100)
+        c.text(point, sp, "label", optional_key=True, max_len=LINE_LIMITS["label"])
 
 
 def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
     if not isinstance(roadmap, dict):
         c.err(rp, "オブジェクトではありません", roadmap)
         return
-    c.text(roadmap, rp, "title", required=True, max_len=200)
+    c.known(roadmap, rp, "roadmap")
+    c.text(roadmap, rp, "title", required=True, max_len=LINE_LIMITS["roadmap_title"])
     years = c.obj(roadmap, rp, "years", list)
+    if years is not None and len(years) > MAX_ROADMAP_YEARS:
+        c.err(f"{rp}.years", f"{MAX_ROADMAP_YEARS}件を超えています（{len(years)}件）", show=False)
+        years = None
     if years is not None:
         if not years:
             c.err(f"{rp}.years", "年度がありません", show=False)
         for j, y in enumerate(years):
             if not isinstance(y, str) or not y.strip():
                 c.err(f"{rp}.years[{j}]", "文字列ではありません", y)
-            elif len(y) > 20:
-                c.err(f"{rp}.years[{j}]", "20文字を超えています", y)
+            elif len(y) > LINE_LIMITS["roadmap_year"]:
+                c.err(f"{rp}.years[{j}]", f"{LINE_LIMITS['roadmap_year']}文字を超えています", y)
+            elif safe_text(y) != y:
+                c.err(f"{rp}.years[{j}]", "文字として読めない値（対になっていないサロゲート）が含まれています",
+                      show=False)
         if len(set(map(str, years))) != len(years):
             c.err(f"{rp}.years", "年度が重複しています", years)
-    for j, row in enumerate(c.obj(roadmap, rp, "rows", list) or []):
+    for j, row in enumerate(c.items(roadmap, rp, "rows", LIMITS[ROADMAP])):
         p = f"{rp}.rows[{j}]"
         if not isinstance(row, dict):
             c.err(p, "オブジェクトではありません", row)
             continue
-        c.text(row, p, "activity", required=True)
-        c.text(row, p, "detail")
+        c.known(row, p, "roadmap_row")
+        c.text(row, p, "activity", required=True, max_len=MAX_SHORT_TEXT)
+        c.text(row, p, "detail", max_len=MAX_SHORT_TEXT)
         start, end = c.text(row, p, "from"), c.text(row, p, "to")
         if years and start is not None and end is not None:
             if start not in years:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Project, ReportingCycle, Sheet
+from webapp.safecells import append_row
 from webapp.sheet_content import number_out
 from webapp.timeutil import format_datetime
 from webapp.workflow import State
@@ -26,11 +27,11 @@ def progress_rate(actual, target) -> float | None:
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], widths: list[int]):
     ws = wb.create_sheet(title)
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"

@@ -1,7 +1,6 @@
 """The secretariat's status list for one year, on screen and as CSV / Excel."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.models import (Comment, Organisation, Project, ProjectOrganisation, ReportingCycle,
                            Sheet, Transition, User)
+from webapp.safecells import append_row, csv_text
 from webapp.timeutil import days_left_words, format_date, format_datetime, today_jst
 from webapp.workflow import EDITABLE_STATES, State
 
@@ -109,12 +109,7 @@ def _record(row: Row, cycle: ReportingCycle) -> list:
 
 def csv_bytes(rows: list[Row], cycle: ReportingCycle) -> bytes:
     """UTF-8 with a BOM, so that Excel on Japanese Windows opens it without garbling."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for r in rows:
-        writer.writerow(_record(r, cycle))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return ("\ufeff" + csv_text(HEADER, (_record(r, cycle) for r in rows))).encode("utf-8")
 
 
 def xlsx_bytes(rows: list[Row], cycle: ReportingCycle) -> bytes:
@@ -125,16 +120,16 @@ def xlsx_bytes(rows: list[Row], cycle: ReportingCycle) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{cycle.year}年度 提出状況"
-    ws.append(HEADER)
+    append_row(ws, HEADER)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DCE6F1")
         cell.alignment = Alignment(vertical="center")
     overdue_fill = PatternFill("solid", fgColor="FFE0E0")
     for r in rows:
-        ws.append(_record(r, cycle))
+        cells = append_row(ws, _record(r, cycle))
         if r.overdue:
-            for cell in ws[ws.max_row]:
+            for cell in cells:
                 cell.fill = overdue_fill
     widths = [6, 44, 26, 22, 10, 20, 22, 20, 20, 16, 12, 10, 14]
     for i, width in enumerate(widths, 1):

@@ -13,9 +13,10 @@ from forms.review import CommentForm, DashboardFilterForm, ResolveForm, StepForm
 from webapp import listing
 from webapp import mail as mailbox
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
-from webapp.permissions import can, require, sheet_or_404
+from webapp.permissions import WITHDRAW_RULE, can, require, sheet_or_404
 from webapp.review import actions, bp, comments, compare as comparing, dashboard, history
 from webapp.sheet_schema import schema
 from webapp.timeutil import today_jst
@@ -92,7 +93,10 @@ def add_comment(sheet_id: int):
     section = form.section.data or None
     parent = None
     if form.parent_id.data:
-        parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
+        parent_id = parse_id(form.parent_id.data)
+        if parent_id is None:
+            abort(400)
+        parent = db.session.get(Comment, parent_id)
         if parent is None or parent.sheet_id != sheet.id:
             abort(404)
         section = parent.section
@@ -188,7 +192,7 @@ def _filtered(cycle):
     orgs = dashboard.lead_organisations(rows)
     form.org.choices = [("", "すべて")] + [(str(o.id), o.name) for o in orgs]
     state = form.state.data if form.state.data in {s.value for s in State} else None
-    org_id = int(form.org.data) if (form.org.data or "").isdigit() else None
+    org_id = parse_id(form.org.data)
     return rows, dashboard.filter_rows(rows, state, org_id), form, state, org_id
 
 
@@ -257,6 +261,7 @@ def _review_helpers():
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
         "review_last_return": _last_return,
+        "withdraw_rule": WITHDRAW_RULE,
     }
 
 

@@ -5,7 +5,9 @@
  *   - adding, removing and moving KPIs, KPI years, roadmap rows and figures in place,
  *   - autosave every 30 s and whenever a changed field is left,
  *   - a copy of what is typed in this browser (localStorage, keyed by sheet id and
- *     the version it was typed over), offered back after an expired session,
+ *     the version it was typed over), offered back after an expired session with
+ *     what it would change. Only this script writes that copy, from the page's own
+ *     fields, before it posts; nothing a server answer carries is ever stored.
  *   - the fit status ("1ページに収まります（9.5pt）"), polled until it is computed.
  */
 (function () {
@@ -54,16 +56,6 @@
     });
     copies.sort(function (a, b) { return a.at < b.at ? 1 : -1; });
     return copies;
-  }
-
-  // ---------------------------------------------------------------- the expired-session page
-  var rescue = document.getElementById("rescue-data");
-  if (rescue) {
-    try {
-      var data = JSON.parse(rescue.textContent);
-      if (data && data.sheet) writeCopy(data.sheet, data.version || "0", data.fields || [], false);
-    } catch (e) { /* nothing to keep */ }
-    return;
   }
 
   var form = document.getElementById("sheet-form");
@@ -305,7 +297,8 @@
     if (copyTimer) clearTimeout(copyTimer);
     copyTimer = setTimeout(function () {
       copyTimer = null;
-      if (isDirty()) writeCopy(sheetId, versionInput.value, serialize(), false);
+      // After 「保存」 was pressed the copy written for that post is the one to keep.
+      if (!submitting && isDirty()) writeCopy(sheetId, versionInput.value, serialize(), false);
     }, 400);
     if (!stopped && isDirty()) setStatus("未保存の変更があります（自動保存します）。", "body-secondary");
   }
@@ -501,6 +494,7 @@
       return;
     }
     submitting = true;
+    if (copyTimer) { clearTimeout(copyTimer); copyTimer = null; }
     writeCopy(sheetId, versionInput.value, serialize(), true);
   });
 
@@ -548,26 +542,84 @@
     if (years) updateYearsList(years.value);
   }
 
+  // The copy's fields against the page's (the saved sheet): what restoring would change.
+  var LIST_NAMES = { kpis: "KPI", roadmap_rows: "ロードマップの行", figures: "図表" };
+
+  function fieldLabel(name) {
+    var el = form.elements.namedItem(name);
+    if (el && el.id) {
+      var label = form.querySelector('label[for="' + el.id + '"]');
+      if (label && label.textContent.trim()) return label.textContent.trim();
+    }
+    return name;
+  }
+
+  function counts(fields) {
+    var out = { kpis: 0, roadmap_rows: 0, figures: 0, series: {} };
+    fields.forEach(function (f) {
+      var m = /^(kpis|roadmap_rows|figures)-(\d+)-/.exec(f[0]);
+      if (m) out[m[1]] = Math.max(out[m[1]], +m[2] + 1);
+      m = /^kpis-(\d+)-series-(\d+)-/.exec(f[0]);
+      if (m) out.series[m[1]] = Math.max(out.series[m[1]] || 0, +m[2] + 1);
+    });
+    return out;
+  }
+
+  function copyChanges(copyFields, savedFields) {
+    function byName(fields) {
+      var map = {};
+      fields.forEach(function (f) { if (f[0] !== "version") (map[f[0]] = map[f[0]] || []).push(f[1]); });
+      return map;
+    }
+    var mine = byName(copyFields), saved = byName(savedFields), changed = [], seen = {};
+    Object.keys(mine).concat(Object.keys(saved)).forEach(function (name) {
+      if (seen[name] !== undefined) return;
+      seen[name] = true;
+      if (same(mine[name] || [], saved[name] || [])) return;
+      var m = /^(kpis|roadmap_rows|figures)-(\d+)-/.exec(name);
+      var label = m ? LIST_NAMES[m[1]] + " " + (+m[2] + 1) : fieldLabel(name);
+      if (changed.indexOf(label) === -1) changed.push(label);
+    });
+    var a = counts(copyFields), b = counts(savedFields), removals = [];
+    Object.keys(LIST_NAMES).forEach(function (list) {
+      if (a[list] < b[list]) {
+        removals.push(LIST_NAMES[list] + "が " + b[list] + " 件から " + a[list] + " 件に減ります（" +
+                      (b[list] - a[list]) + " 件削除されます）");
+      }
+    });
+    Object.keys(b.series).forEach(function (k) {
+      if (+k < a.kpis && (a.series[k] || 0) < b.series[k]) {
+        removals.push("KPI " + (+k + 1) + " の年度の行が " + b.series[k] + " 行から " + (a.series[k] || 0) + " 行に減ります");
+      }
+    });
+    return { changed: changed, removals: removals };
+  }
+
   function offerRestore() {
-    var copies = readCopies(sheetId);
-    if (!copies.length) return;
     var params = new URLSearchParams(window.location.search);
     if (params.has("saved")) {
-      // The page after a successful 「保存」: what was sent is what is saved.
-      copies = copies.filter(function (c) { return !c.submitted; });
+      // The page after a successful 「保存」: what was sent is what is saved, so no copy is left.
+      dropCopies(sheetId);
       params.delete("saved");
       var query = params.toString();
       window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+      return;
     }
+    var copies = readCopies(sheetId);
+    if (!copies.length) return;
     var current = serialize();
-    copies = copies.filter(function (c) { return !same(c.fields, current); });
-    if (!copies.length) { dropCopies(sheetId); return; }
     var copy = copies[0];
+    var diff = copyChanges(copy.fields || [], current);
+    if (!diff.changed.length) { dropCopies(sheetId); return; }
     var when = new Date(copy.at);
     var whenText = (when.getMonth() + 1) + "月" + when.getDate() + "日 " + ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
     var box = banner("restore-banner", "info",
       "<p class=\"fw-bold mb-1\">保存されていない入力が、このブラウザに残っています（" + esc(whenText) + "）。</p>" +
-      "<p class=\"mb-2\">復元すると、その内容を欄に戻して保存します。その間に他の方が保存していた場合は、両方を並べて表示します。</p>" +
+      "<p class=\"mb-1\">復元すると、保存済みの内容のうち次の項目が置き換わります:</p>" +
+      "<ul class=\"mb-2\" id=\"restore-changes\">" + diff.changed.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") + "</ul>" +
+      (diff.removals.length ? "<p class=\"mb-1 fw-bold text-danger\">削除される項目があります:</p><ul class=\"mb-2 text-danger\" id=\"restore-removals\">" +
+        diff.removals.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") + "</ul>" : "") +
+      "<p class=\"mb-2\">内容を確かめてから選んでください。復元すると、その内容を欄に戻して保存します。その間に他の方が保存していた場合は、両方を並べて表示します。</p>" +
       "<button type=\"button\" class=\"btn btn-primary btn-sm me-2\" id=\"restore-button\">復元する</button>" +
       "<button type=\"button\" class=\"btn btn-outline-secondary btn-sm\" id=\"discard-button\">破棄する</button>");
     box.querySelector("#restore-button").addEventListener("click", function () {

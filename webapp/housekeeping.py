@@ -1,0 +1,74 @@
+"""`flask prune`: uploads no figure references and print-cache entries no sheet uses.
+
+Both folders only grow otherwise: an upload whose save was refused, or a
+figure removed or replaced while its file could not be deleted, stays in
+UPLOAD_FOLDER; every edit of a sheet leaves the print cache's entries of
+the old text behind. A grace period (by file time) keeps what a request
+under way may still be about to use: an upload shown as 「保存待ち」 in a
+form, a fit just computed for text not saved yet.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Figure, Sheet
+from webapp.uploads import is_stored_name
+
+DEFAULT_GRACE_HOURS = 24
+
+
+@dataclass
+class PruneResult:
+    uploads: list[str] = field(default_factory=list)
+    cache: list[str] = field(default_factory=list)
+
+
+def prune(grace_hours: float = DEFAULT_GRACE_HOURS) -> PruneResult:
+    result = PruneResult()
+    result.uploads = _prune_uploads(current_app.config["UPLOAD_FOLDER"], grace_hours)
+    result.cache = _prune_print_cache(grace_hours)
+    return result
+
+
+def _prune_uploads(folder: str, grace_hours: float) -> list[str]:
+    if not os.path.isdir(folder):
+        return []
+    referenced = set(db.session.scalars(select(Figure.image_file).where(Figure.image_file.is_not(None))))
+    limit = time.time() - grace_hours * 3600
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        # Only our own names (and their half-written .part files): never anything else put there.
+        stored = name[:-len(".part")] if name.endswith(".part") else name
+        if not is_stored_name(stored) or name in referenced:
+            continue
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isfile(path) and os.path.getmtime(path) < limit:
+                os.remove(path)
+                removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def current_sheet_keys() -> set[str]:
+    """The print-cache key of every sheet's content as it is now (all years)."""
+    from webapp.editing.fit import sheet_content
+    from webapp.reports import printer
+    keys = set()
+    for sheet in db.session.scalars(select(Sheet)):
+        keys.add(printer.sheet_key(sheet_content(sheet), sheet.cycle.year))
+    return keys
+
+
+def _prune_print_cache(grace_hours: float) -> list[str]:
+    from webapp.printing.cache import PrintCache
+    cache = PrintCache(current_app.config["CACHE_FOLDER"])
+    removed = cache.prune(max_age_days=grace_hours / 24, keep_keys=current_sheet_keys())
+    return [str(p) for p in removed]
