@@ -45,7 +45,8 @@ def test_steps(user, name, state, cycle_open, expected):
     (LEAD, "draft", False, Refusal("cycle", "2024年度の受付は締め切られているため、この個票は編集できません。")),
     (LEAD, "submitted", True, Refusal(
         "state", "この個票は「提出済」のため編集できません。"
-                 "修正が必要な場合は提出を取り消してください（審査が始まる前に限ります）。")),
+                 "修正が必要な場合は提出を取り消してください。"
+                 "提出の取消しは、事務局が確認を始める（この提出にコメントを付ける）までできます。")),
     (LEAD, "approved", True, Refusal("state", "この個票は「承認済」のため編集できません。")),
     (OTHER, "draft", False, Refusal("role", "この個票を編集する権限がありません。")),
     (JIMU, "draft", True, Refusal("role", "この個票を編集する権限がありません。")),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from forms.audit import AuditFilterForm
 from webapp import audit
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import AuditEvent, Project, ReportingCycle, Sheet, User
 from webapp.permissions import require
 from webapp.timeutil import format_datetime
@@ -43,8 +44,8 @@ def _filter() -> tuple[AuditFilterForm, audit.AuditFilter | None]:
     if not form.validate():
         return form, None
     return form, audit.AuditFilter(
-        sheet_id=int(form.sheet.data) if form.sheet.data else None,
-        actor_id=int(form.user.data) if form.user.data else None,
+        sheet_id=parse_id(form.sheet.data) if form.sheet.data else None,
+        actor_id=parse_id(form.user.data) if form.user.data else None,
         date_from=form.date_from.data, date_to=form.date_to.data)
 
 
@@ -58,8 +59,7 @@ def events():
                                pages=1, args={}), 400
     total = audit.count(wanted)
     pages = max(1, -(-total // PER_PAGE))
-    page = request.args.get("page", "1")
-    page = min(int(page), pages) if page.isdigit() and int(page) >= 1 else 1
+    page = min(max(parse_id(request.args.get("page", "1")) or 1, 1), pages)
     rows = db.session.scalars(audit.query(wanted).limit(PER_PAGE)
                               .offset((page - 1) * PER_PAGE)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}

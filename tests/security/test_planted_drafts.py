@@ -51,7 +51,7 @@ def test_a_cross_site_post_to_the_editor_echoes_nothing_it_posted(csrf_app):
     assert "ログインし直してください" in page
     assert "このブラウザに保存してあります" in page
     db.session.expire_all()
-    assert Factory().sheet_of(2, 2024).purpose != PLANTED
+    assert Factory().sheet_of(2, 2024).text("purpose") != PLANTED
 
 
 def test_a_cross_site_autosave_echoes_nothing_it_posted(csrf_app):

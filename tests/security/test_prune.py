@@ -52,9 +52,8 @@ def world(make_app, tmp_path):
         _touch(os.path.join(uploads, ORPHAN_NEW))
 
         # The sheet as it is now, really printed: its fit and PDF are in the cache.
-        from webapp.editing.fit import sheet_content
-        from webapp.reports import printer
-        printer.fit(sheet_content(sheet), 2024)
+        from webapp.editing.fit import fit_function, sheet_content
+        fit_function()(sheet_content(sheet), 2024)
         current = sorted(os.listdir(os.path.join(cache, "fit"))) + sorted(os.listdir(os.path.join(cache, "sheet")))
         assert len(current) == 2
         for kind in ("fit", "sheet"):
