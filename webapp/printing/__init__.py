@@ -8,7 +8,8 @@ the report meta is ``{council, title, fiscal_year, date}``.
     fit_sheet(sheet, year, cache)            -> Fit
     lookup_fit(sheet, year, cache)           -> Fit | None   (never renders)
     sheet_pdf(sheet, year, cache)            -> bytes
-    build_report(meta, year, sheets, cache)  -> bytes
+    build_report(meta, year, sheets, cache)  -> bytes   (variant=None|"pdf/ua-1"|"pdf/a-2b", marks=)
+    publish_report(meta, year, sheets, cache) -> {variant: bytes}  (tagged + archival, one layout)
     report_html(meta, year, sheets)          -> str
     parse_text(text)                         -> [Block(level, marker, body)]
     template_version()                       -> str
@@ -21,6 +22,7 @@ from .fetcher import SafeURLFetcher
 from .fitting import SIZES, Fit
 from .fitting import content_key as sheet_key
 from .render import TEMPLATE_VERSION
+from .report import publish_report
 from .report import (
     build_report,
     fit_sheet,
@@ -37,4 +39,5 @@ __all__ = [
     "Block", "Fit", "FontMissingError", "ForbiddenResourceError", "PrintingError",
     "SIZES", "SafeURLFetcher", "TEMPLATE_VERSION", "build_report", "fit_sheet",
     "headings", "lookup_fit", "parse_text", "report_html", "sheet_pdf", "template_version",
+    "publish_report",
 ]

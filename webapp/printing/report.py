@@ -106,7 +106,8 @@ def _ordered(sheets) -> list[dict]:
 
 
 def report_html(meta: dict, year: int, sheets, *, cache=None,
-                uploads_dir: str | None = None, fits: dict | None = None) -> str:
+                uploads_dir: str | None = None, fits: dict | None = None,
+                marks: dict | None = None) -> str:
     """The whole report as one self-contained HTML document.
 
     Each sheet prints as fitted: from ``fits`` (number -> Fit, as filled in
@@ -124,6 +125,7 @@ def report_html(meta: dict, year: int, sheets, *, cache=None,
             view.figure_mm = fit.figure_mm
         else:
             view.size_pt = estimate_size(sheet, view.kpis, view.left_width, SIZES)
+        view.draft_mark = (marks or {}).get(view.number)
         views.append(view)
     return report_document_html(meta, year, views, mode="full",
                                 inline_css=stylesheet_text("report"))
