@@ -409,11 +409,14 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
         size = SIZES[-1]
         doc = search.min_doc   # printed anyway, clipped, as a preview
         overflowing, cause = overflowing_keys(doc, view.number), "text"
-        if view.figures and _text_alone_fits(renderer, view):
+        to_shorten = overflow_sections(sheet, year)
+        if view.figures and _text_alone_fits(renderer, sheet, year, uploads_dir):
             renders += 1
             overflowing, cause = ("figures",), "figures"
+            # the text is not what to shorten: name the figures alone
+            to_shorten = [(view.headings["figures"], max(1, len(view.figures)))]
         fit = Fit(size_pt=size, fits=False, renders=renders,
-                  overflow_sections=overflow_sections(sheet, year),
+                  overflow_sections=to_shorten,
                   excess=round(max((search.fill_at_min or 1.0) - 1.0, 0.0), 3),
                   left_width=view.left_width, overflowing=overflowing, cause=cause,
                   figure_mm=view.figure_mm)
@@ -426,14 +429,12 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
     return fit, pdf
 
 
-def _text_alone_fits(renderer, view) -> bool:
-    """Whether the sheet would fit at MIN_PT without its figures box."""
-    figures, view.figures = view.figures, []
-    try:
-        doc = renderer.layout(renderer.parse(sheet_html(view)), size_pt=SIZES[-1])
-    finally:
-        view.figures = figures
-    _, on_first = _measure(doc, view.number, SIZES[-1])
+def _text_alone_fits(renderer, sheet: dict, year: int, uploads_dir) -> bool:
+    """Whether the sheet would fit at MIN_PT without its figures, laid out
+    as it would be without them (the figures move the column split)."""
+    bare = sheet_view({**sheet, "figures": []}, year, uploads_dir=uploads_dir)
+    doc = renderer.layout(renderer.parse(sheet_html(bare)), size_pt=SIZES[-1])
+    _, on_first = _measure(doc, bare.number, SIZES[-1])
     return len(doc.pages) == 1 and all(on_first.values())
 
 
