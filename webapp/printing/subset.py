@@ -31,7 +31,8 @@ def subset_font(data: bytes, gids) -> bytes:
     options.drop_tables += _DROP
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(set(gids) | {0}))
-    font = TTFont(io.BytesIO(data))
+    # no timestamp: the same glyphs must give the same bytes
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)
