@@ -63,3 +63,11 @@ def built_report(tmp_path_factory, fy2023_data, report_meta) -> BuiltReport:
 @pytest.fixture(scope="session")
 def page_texts(built_report) -> list[str]:
     return [page.extract_text() for page in built_report.reader.pages]
+
+
+@pytest.fixture(scope="session")
+def published(built_report, fy2023_data, report_meta) -> dict:
+    """The published (pdf/ua-1) and archival (pdf/a-2b) report, from the
+    fits of built_report (cached): variant -> bytes."""
+    from webapp.printing import publish_report
+    return publish_report(report_meta, 2023, fy2023_data["projects"], built_report.cache)

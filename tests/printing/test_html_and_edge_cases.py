@@ -42,7 +42,9 @@ def test_sparse_sheet_still_prints(tmp_path):
     assert fit.fits and fit.size_pt == 10.5
     text = nows(PdfReader(io.BytesIO(sheet_pdf(sheet, 2024, str(tmp_path)))).pages[0].extract_text())
     assert "㉒新規プロジェクト【幹事：福岡県】" in text
-    assert "２０２５年度以降の取組（計画）" in text and "設定目標" in text
+    # empty sections are left out, not printed 「（記載なし）」
+    assert "２０２５年度以降の取組（計画）" not in text and "設定目標" not in text
+    assert "記載なし" not in text
 
 
 def test_odd_roadmap_and_kpis_do_not_break_the_print(tmp_path, fy2023_data):

@@ -85,6 +85,7 @@ def test_a_failed_build_is_recorded_with_a_message(fy2023_app, fy, secretariat, 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(printer, "report_pdf", broken)
+    monkeypatch.setattr(printer, "report_pdfs", broken)
     client = fy2023_app.test_client()
     login(client, secretariat)
     build = _build(client)

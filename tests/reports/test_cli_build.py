@@ -65,9 +65,13 @@ def test_build_report_prints_every_sheet_on_one_page_with_its_text(fy2023_app, t
     assert fonts and all(fonts.values()), fonts
     assert all("IPAex" in name for name in fonts), fonts
     assert len(reader.outline) == 21
+    # the default is the published variant: tagged, Japanese
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "ja"
     meta = reader.metadata
     assert meta.author == "九州地域戦略会議"
-    assert "2023" in meta.title
+    assert "２０２３年度" in meta.title          # the year written one way, full-width
     assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
 
 

@@ -6,6 +6,7 @@ from tests.factories import login
 COVERED_ENDPOINTS = {
     "reports.index", "reports.year_builds", "reports.start_build", "reports.build_status",
     "reports.build_progress", "reports.download", "reports.kpi_workbook", "reports.sheet_pdf",
+    "reports.download_archive", "reports.set_report_date",
 }
 
 ACTORS = ["anonymous", "lead", "co", "other", "secretariat", "admin"]
@@ -63,7 +64,7 @@ def test_only_reviewers_build_and_see_builds(fy2023_app, fy, actors, who):
     assert builds == (1 if who in ("secretariat", "admin") else 0)
     if builds:
         build_id = db.session.query(ReportBuild).one().id
-        for suffix in ("", "/progress", "/download"):
+        for suffix in ("", "/progress", "/download", "/archive"):
             assert client.get(f"/reports/builds/{build_id}{suffix}").status_code == 200
 
 
@@ -75,8 +76,27 @@ def test_coordinators_cannot_reach_someone_elses_build(fy2023_app, fy, actors, w
     reviewer.post("/reports/2023/build")
     build_id = db.session.query(ReportBuild).one().id
     client = _client(fy2023_app, actors, who)
-    for suffix in ("", "/progress", "/download"):
+    for suffix in ("", "/progress", "/download", "/archive"):
         assert client.get(f"/reports/builds/{build_id}{suffix}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_only_reviewers_set_the_cover_date(fy2023_app, fy, actors, who):
+    from webapp.extensions import db
+    from webapp.models import ReportingCycle
+    client = _client(fy2023_app, actors, who)
+    response = client.post("/reports/2023/date", data={"report_date": "2024-03-29"})
+    cycle = db.session.query(ReportingCycle).filter_by(year=2023).one()
+    db.session.refresh(cycle)
+    if who == "anonymous":
+        assert response.status_code == 302 and "/login" in response.location
+    elif who in ("secretariat", "admin"):
+        assert response.status_code == 302 and response.location.endswith("/reports/2023")
+        assert cycle.report_date.isoformat() == "2024-03-29"
+        return
+    else:
+        assert response.status_code == 403
+    assert cycle.report_date is None or cycle.report_date.isoformat() != "2024-03-29"
 
 
 @pytest.mark.parametrize("who,expected", [("anonymous", 302), ("lead", 200), ("co", 200),
@@ -96,3 +116,5 @@ def test_unknown_year_and_build_answer_404(fy2023_app, fy, actors):
     assert client.post("/reports/1999/build").status_code == 404
     assert client.get("/reports/builds/999").status_code == 404
     assert client.get("/reports/builds/999/download").status_code == 404
+    assert client.get("/reports/builds/999/archive").status_code == 404
+    assert client.post("/reports/1999/date", data={"report_date": "2000-03-31"}).status_code == 404

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -37,6 +38,10 @@ class ReportBuild(db.Model):
     sha256: Mapped[str | None] = mapped_column(String(64))
     size_bytes: Mapped[int | None] = mapped_column()
     error: Mapped[str] = mapped_column(Text, default="")
+    # The archival PDF/A-2b copy written beside the published file.
+    archive_file_name: Mapped[str | None] = mapped_column(String(200))
+    # A 確認用 build: unapproved sheets included, marked, never the final report.
+    draft: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     cycle: Mapped[ReportingCycle] = relationship()
     requested_by: Mapped[User | None] = relationship()

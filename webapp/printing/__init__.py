@@ -8,7 +8,8 @@ the report meta is ``{council, title, fiscal_year, date}``.
     fit_sheet(sheet, year, cache)            -> Fit
     lookup_fit(sheet, year, cache)           -> Fit | None   (never renders)
     sheet_pdf(sheet, year, cache)            -> bytes
-    build_report(meta, year, sheets, cache)  -> bytes
+    build_report(meta, year, sheets, cache)  -> bytes   (variant=None|"pdf/ua-1"|"pdf/a-2b", marks=)
+    publish_report(meta, year, sheets, cache) -> {variant: bytes}  (tagged + archival, one layout)
     report_html(meta, year, sheets)          -> str
     parse_text(text)                         -> [Block(level, marker, body)]
     template_version()                       -> str
@@ -26,6 +27,7 @@ _EXPORTS = {
     "TEMPLATE_VERSION": "render",
     "build_report": "report", "fit_sheet": "report", "lookup_fit": "report",
     "report_html": "report", "sheet_pdf": "report", "template_version": "report",
+    "publish_report": "report",
     "headings": "sheetview",
     "Block": "textblocks", "parse_text": ("textblocks", "parse"),
 }

@@ -32,7 +32,7 @@ from .estimate import estimate_size
 from .render import get_renderer, sheet_html, template_fingerprint
 from .sheetview import section_texts, sheet_view
 
-__all__ = ["Fit", "SIZES", "content_key", "fit_and_print", "cached_fit"]
+__all__ = ["Fit", "SIZES", "content_key", "fit_and_print", "cached_fit", "overflowing_keys"]
 
 SIZES = LC.SIZES
 
@@ -52,7 +52,12 @@ class Fit:
     tell the coordinator to shorten.  ``excess``: how much too long the
     sheet is at MIN_PT (0.12 = 12 %), 0 when it fits.  ``left_width``:
     the left column's share of the page width (percent) it was laid out
-    with.
+    with.  ``overflowing``: when it does not fit, the keys of the sections
+    (webapp/sheet_schema.py: "purpose", "results_actions", ..., "figures")
+    that run past the page at MIN_PT, measured on the layout; ("figures",)
+    when the text alone would fit.  ``cause``: "text" or "figures" when it
+    does not fit.  ``figure_mm``: the height limit the uploaded images
+    print at (None: no images).
     """
 
     size_pt: float
@@ -61,17 +66,23 @@ class Fit:
     overflow_sections: list = field(default_factory=list)
     excess: float = 0.0
     left_width: float = 50.0
+    overflowing: tuple[str, ...] = ()
+    cause: str = ""
+    figure_mm: float | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["overflow_sections"] = [list(x) for x in self.overflow_sections]
+        data["overflowing"] = list(self.overflowing)
         return data
 
     @classmethod
     def from_json(cls, data: dict, renders: int = 0) -> "Fit":
         return cls(size_pt=data["size_pt"], fits=data["fits"], renders=renders,
                    overflow_sections=[tuple(x) for x in data.get("overflow_sections", [])],
-                   excess=data.get("excess", 0.0), left_width=data.get("left_width", 50.0))
+                   excess=data.get("excess", 0.0), left_width=data.get("left_width", 50.0),
+                   overflowing=tuple(data.get("overflowing") or ()),
+                   cause=data.get("cause", ""), figure_mm=data.get("figure_mm"))
 
 
 def _file_digest(path: str) -> str:
@@ -294,6 +305,60 @@ class _Search:
             fits, fill = self._full(size)
 
 
+#: the sections of each column, top to bottom (keys of webapp/sheet_schema.py)
+_COLUMN_SECTIONS = {
+    "left": ("purpose", "results_actions", "results_perspectives", "results_evaluation",
+             "challenges"),
+    "right": ("target_text", "kpis", "plans_actions", "plans_outlook", "roadmap", "figures"),
+}
+
+
+def overflowing_keys(doc, number: int) -> tuple[str, ...]:
+    """Keys of the sections that end past the first page of ``doc``.
+
+    A section ends where the next section of its column starts, the last
+    one at the column's end marker; the sections carry their key in their
+    id (sec-N-key), so nothing here depends on the printed headings.
+    """
+    anchors = {}
+    for index, page in enumerate(doc.pages):
+        for name, position in page.anchors.items():
+            anchors.setdefault(name, (index, position[1]))
+    bottom_px = (LC.PAGE_HEIGHT_MM - LC.MARGIN_BOTTOM_MM) * _PX_PER_MM
+    out = []
+    for side, keys in _COLUMN_SECTIONS.items():
+        present = [k for k in keys if f"sec-{number}-{k}" in anchors]
+        end = anchors.get(f"end-{side}-{number}", (len(doc.pages), 0.0))
+        for i, key in enumerate(present):
+            stop = anchors[f"sec-{number}-{present[i + 1]}"] if i + 1 < len(present) else end
+            if stop[0] > 0 or stop[1] > bottom_px:
+                out.append(key)
+    return tuple(out)
+
+
+def _grow_figures(renderer, view, size: float, fills: dict):
+    """Give the images the room the right column has left at ``size``.
+
+    Returns (figure_mm, doc) of a layout that still fits, or None.
+    """
+    if not view.has_images:
+        return None
+    spare_mm = (1.0 - fills.get("right", 1.0)) * LC.COLUMN_HEIGHT_MM
+    images = sum(1 for f in view.figures if f.image_url)
+    rows = math.ceil(images / 2) if len(view.figures) > 1 else images
+    grown = min(LC.FIGURE_MAX_MM, view.figure_mm + 0.9 * spare_mm / max(rows, 1))
+    if grown < view.figure_mm + 2:
+        return None
+    floor = view.figure_mm
+    view.figure_mm = round(grown, 1)
+    doc = renderer.layout(renderer.parse(sheet_html(view)), size_pt=size)
+    _, on_first = _measure(doc, view.number, size)
+    if len(doc.pages) == 1 and all(on_first.values()):
+        return view.figure_mm, doc
+    view.figure_mm = floor
+    return None
+
+
 def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
                   uploads_dir: str | None = None, key: str | None = None,
                   want_pdf: bool = True, fetcher=None):
@@ -305,10 +370,18 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
     key = key or content_key(sheet, year)
     renderer = get_renderer(uploads_dir) if fetcher is None else _renderer_with(fetcher, uploads_dir)
     view = sheet_view(sheet, year, uploads_dir=uploads_dir)
+    if view.has_images:
+        # Text first: the type is fitted with the images at their floor,
+        # then the images take the room that is left.
+        view.figure_mm = LC.FIGURE_FLOOR_MM
     model_split = view.left_width
     guess, estimate = _first_guess(sheet, view, cache)
     search = _search(renderer, view, guess)
     renders = search.renders
+    if not search.best and view.has_images:
+        view.figure_mm = LC.FIGURE_LAST_MM
+        search = _search(renderer, view, SIZES[-1])
+        renders += search.renders
     if not search.best and search.fill_at_min is not None:
         # Even the smallest type overflows with the estimated split.  The
         # layout at MIN_PT tells how long each column really is: if widening
@@ -322,18 +395,31 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
     _check_refusals(renderer)
 
     if search.best:
-        size, doc, _ = search.best
-        fit = Fit(size_pt=size, fits=True, renders=renders, left_width=view.left_width)
+        size, doc, fills = search.best
+        grown = _grow_figures(renderer, view, size, fills)
+        if grown is not None:
+            renders += 1
+            doc = grown[1]
+        fit = Fit(size_pt=size, fits=True, renders=renders, left_width=view.left_width,
+                  figure_mm=view.figure_mm)
         cache.write_json("hint", _hint_name(sheet), {
             "size": size, "estimate": estimate,
             "model_split": model_split, "split": view.left_width})
     else:
         size = SIZES[-1]
         doc = search.min_doc   # printed anyway, clipped, as a preview
+        overflowing, cause = overflowing_keys(doc, view.number), "text"
+        to_shorten = overflow_sections(sheet, year)
+        if view.figures and _text_alone_fits(renderer, sheet, year, uploads_dir):
+            renders += 1
+            overflowing, cause = ("figures",), "figures"
+            # the text is not what to shorten: name the figures alone
+            to_shorten = [(view.headings["figures"], max(1, len(view.figures)))]
         fit = Fit(size_pt=size, fits=False, renders=renders,
-                  overflow_sections=overflow_sections(sheet, year),
+                  overflow_sections=to_shorten,
                   excess=round(max((search.fill_at_min or 1.0) - 1.0, 0.0), 3),
-                  left_width=view.left_width)
+                  left_width=view.left_width, overflowing=overflowing, cause=cause,
+                  figure_mm=view.figure_mm)
     cache.write_json("fit", key, fit.to_json())
     pdf = None
     if want_pdf:
@@ -341,6 +427,15 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
         _check_refusals(renderer)
         cache.write_bytes("sheet", _pdf_name(key, fit.size_pt), pdf)
     return fit, pdf
+
+
+def _text_alone_fits(renderer, sheet: dict, year: int, uploads_dir) -> bool:
+    """Whether the sheet would fit at MIN_PT without its figures, laid out
+    as it would be without them (the figures move the column split)."""
+    bare = sheet_view({**sheet, "figures": []}, year, uploads_dir=uploads_dir)
+    doc = renderer.layout(renderer.parse(sheet_html(bare)), size_pt=SIZES[-1])
+    _, on_first = _measure(doc, bare.number, SIZES[-1])
+    return len(doc.pages) == 1 and all(on_first.values())
 
 
 def _search(renderer, view, guess: float) -> "_Search":

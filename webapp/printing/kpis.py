@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from webapp.jptext import circled, format_number
 from .textblocks import parse
 
-__all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg",
+__all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg", "chart_alt",
            "column_widths_em", "table_width_em", "chart_width_em"]
 
 
@@ -200,14 +200,48 @@ def _chart_categories(kpi: dict) -> list[tuple]:
     return cats
 
 
-# Chart geometry, in viewBox units: 10 per em of the sheet's type.
+# Chart geometry, in viewBox units: 10 per em of the chart's type (which
+# sheet.css keeps from shrinking below the legibility floor).
 _HEAD, _PLOT_H, _FOOT = 7.0, 26.0, 8.0
 _SLOT, _BAR_W, _PAD = 21.0, 13.0, 2.0
+#: label size: 0.62 of the chart's em; .kpi-chart's font-size never goes
+#: below 8.9pt, so a label never prints below 5.5pt
+_LABEL = 6.2
 CHART_HEIGHT_EM = (_HEAD + _PLOT_H + _FOOT) / 10
 
 
 def chart_width_em(kpi: dict) -> float:
     return (_PAD * 2 + _SLOT * len(_chart_categories(kpi))) / 10 + 0.6   # + margin
+
+
+def chart_alt(kpi: dict) -> str:
+    """What the chart shows, in words, for a screen reader: the name, then
+    each figure with its year, e.g. 「水素利活用プロジェクト件数：2023年度
+    実績28件、目標（2030年）40件」."""
+    unit = kpi.get("unit") or ""
+    parts = []
+    baseline = kpi.get("baseline") or None
+    if baseline and _num(baseline.get("value")) is not None:
+        label = baseline.get("label") or (
+            f"基準（{baseline.get('year')}年度）" if baseline.get("year") else "基準")
+        parts.append(f"{label} {format_number(_num(baseline.get('value')))}{unit}")
+    for point in kpi.get("series") or []:
+        actual, yearly = _num(point.get("actual")), _num(point.get("target"))
+        if actual is None and yearly is None:
+            continue
+        when = point.get("label") or f"{point.get('year')}年度"
+        figures = []
+        if yearly is not None:
+            figures.append(f"目標{format_number(yearly)}{unit}")
+        if actual is not None:
+            figures.append(f"実績{format_number(actual)}{unit}")
+        parts.append(f"{when} " + "・".join(figures))
+    target = kpi.get("target") or {}
+    final = _num(target.get("value"))
+    if final is not None:
+        year = f"（{target['year']}年）" if target.get("year") else ""
+        parts.append(f"目標{year}{format_number(final)}{unit}")
+    return f"{kpi.get('name') or ''}：" + "、".join(parts)
 
 
 def bar_chart_svg(kpi: dict) -> Markup | None:
@@ -235,8 +269,8 @@ def bar_chart_svg(kpi: dict) -> Markup | None:
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width:g} {height:g}" width="{width / 10:.2f}em" '
-        f'height="{height / 10:.2f}em" font-family="IPAexGothic" font-size="5.6" '
-        f'text-anchor="middle">']
+        f'height="{height / 10:.2f}em" font-family="IPAexGothic" font-size="{_LABEL}" '
+        f'text-anchor="middle" role="img"><title>{escape(chart_alt(kpi))}</title>']
     for i, (label, value, ytarget, kind) in enumerate(cats):
         cx = _PAD + _SLOT * i + _SLOT / 2
         x0 = cx - _BAR_W / 2

@@ -43,3 +43,16 @@ FIGURE_EM = 1.4
 IMAGE_MAX_EM = 12.0       # .figure img max-height in sheet.css
 END_PAD_EM = 0.95         # below the end marker: box padding, border, margin
 SCALE = 1.0               # measured / modelled height over the FY2023 sheets
+
+# uploaded images (figures): they take the room the text leaves, between
+# these heights; below the floor the type shrinks instead, and only a sheet
+# that cannot fit even then gets its images at the last-resort height, so
+# that a figure alone never makes a sheet fail to fit
+FIGURE_FLOOR_MM = 30.0
+FIGURE_LAST_MM = 15.0
+FIGURE_MAX_MM = 110.0
+
+# legibility floor: no glyph below LEGIBLE_PT; chart labels are 0.62 of the
+# chart's em, so the chart's em stops shrinking at CHART_FLOOR_PT
+LEGIBLE_PT = 5.5
+CHART_FLOOR_PT = 9.0

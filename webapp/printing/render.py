@@ -15,8 +15,9 @@ from pathlib import Path
 
 import jinja2
 import weasyprint
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
 from . import layout_constants as LC
@@ -29,6 +30,7 @@ from .textblocks import is_fullwidth, marker_width_em
 __all__ = [
     "TEMPLATE_VERSION", "TEMPLATES_DIR", "template_fingerprint", "sheet_html",
     "report_document_html", "stylesheet_text", "Renderer", "get_renderer", "warm_templates", "after_fork",
+    "write_variant",
 ]
 
 #: Bump when the printed output changes in a way the fingerprint of the
@@ -93,12 +95,27 @@ def _geometry_css() -> str:
         f"{LC.MARGIN_BOTTOM_MM}mm; }}\n")
 
 
+def floor_css(size_pt: float, scope: str) -> str:
+    """Rules keeping small type at the legibility floor on a sheet printed at
+    ``size_pt``: the chart stops shrinking at CHART_FLOOR_PT."""
+    if size_pt >= LC.CHART_FLOOR_PT:
+        return ""
+    return f"{scope} .kpi-chart {{ font-size: {LC.CHART_FLOOR_PT}pt; }}\n"
+
+
+def _report_floor_css() -> str:
+    # In the compiled report each sheet carries its size inline; its class
+    # fsNNN (size in hundredths of a point) selects these rules.
+    return "".join(floor_css(size, f".sheet.fs{round(size * 100)}") for size in LC.SIZES)
+
+
 def stylesheet_text(kind: str = "sheet") -> str:
     """The whole stylesheet: fonts, page geometry, sheet.css (+ report.css)."""
     parts = [font_face_css(find_fonts(), mincho=(kind == "report")), _geometry_css(),
              Path(TEMPLATES_DIR, "sheet.css").read_text(encoding="utf-8")]
     if kind == "report":
         parts.append(Path(TEMPLATES_DIR, "report.css").read_text(encoding="utf-8"))
+        parts.append(_report_floor_css())
     return "\n".join(parts)
 
 
@@ -118,12 +135,53 @@ def report_document_html(meta: dict, year: int, views: list[SheetView], *,
     return _env().get_template("report.html").render(
         # The stylesheet is ours, not user text, and <style> is raw text
         # in HTML: escaping would break it rather than protect anything.
-        meta=meta, sheets=views, mode=mode,
+        meta=meta, sheets=views, mode=mode, draft=bool(meta.get("draft")),
+        # the year is written one way throughout: full-width, as the headings
+        title=fullwidth(meta.get("title") or ""),
         inline_css=Markup(inline_css) if inline_css else None,
         first_page=first_page,
         year_label=jp_fiscal_year(year),
         subject=f"{fullwidth(year)}年度 プロジェクト個票（{len(views)}件）",
         date_label=jp_date(date), date_iso=date.isoformat())
+
+
+class _JapaneseMetadata(DocumentMetadata):
+    """WeasyPrint's XMP has the title, authors and dates but not the
+    language, which PDF/A archives index by: add dc:language."""
+
+    def generate_rdf_metadata(self, variant, version, conformance):
+        rdf = super().generate_rdf_metadata(variant, version, conformance)
+        if not self.lang:
+            return rdf
+        lang = escape(self.lang)
+        description = (
+            f'<rdf:Description xmlns:rdf="{_RDF}" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            f'rdf:about=""><dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag>'
+            f'</dc:language></rdf:Description>')
+        closing = rdf.rindex(b"</rdf:RDF>")
+        return rdf[:closing] + description.encode() + rdf[closing:]
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def write_variant(doc, variant: str) -> bytes:
+    """Write a laid-out report Document as ``variant`` ("pdf/ua-1": tagged,
+    for publishing; "pdf/a-2b": archival, with an sRGB output intent).
+
+    The same Document can be written several times: WeasyPrint keeps the
+    layout and builds each PDF afresh.
+    """
+    if variant not in ("pdf/ua-1", "pdf/a-2b"):
+        raise ValueError(f"unknown PDF variant {variant!r}")
+    doc.metadata.__class__ = _JapaneseMetadata
+    options = {"optimize_images": True, "jpeg_quality": 85, "dpi": 200,
+               "pdf_variant": variant}
+    if variant == "pdf/a-2b":
+        # PDF/A wants a tagged file too where possible; -2b only requires
+        # the look, but the tags cost little and help a later reader.
+        options["pdf_tags"] = True
+    return doc.write_pdf(**options)
 
 
 class Renderer:
@@ -154,7 +212,7 @@ class Renderer:
     def size_stylesheet(self, size_pt: float) -> CSS:
         if size_pt not in self._size_css:
             self._size_css[size_pt] = CSS(
-                string=f".sheet {{ font-size: {size_pt}pt; }}",
+                string=f".sheet {{ font-size: {size_pt}pt; }}\n" + floor_css(size_pt, ".sheet"),
                 url_fetcher=self.fetcher, font_config=self.font_config)
         return self._size_css[size_pt]
 

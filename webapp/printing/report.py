@@ -26,6 +26,7 @@ from .fonts import find_fonts
 from webapp.jptext import circled
 from .render import (
     after_fork,
+    write_variant,
     get_renderer,
     report_document_html,
     stylesheet_text,
@@ -34,8 +35,8 @@ from .render import (
 )
 from .sheetview import sheet_view
 
-__all__ = ["fit_sheet", "lookup_fit", "sheet_pdf", "build_report", "report_html",
-           "template_version"]
+__all__ = ["fit_sheet", "lookup_fit", "sheet_pdf", "build_report", "publish_report",
+           "report_html", "template_version", "VARIANTS"]
 
 
 def template_version() -> str:
@@ -86,13 +87,14 @@ def sheet_pdf(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
     return pdf
 
 
-def _light_view(sheet: dict):
+def _light_view(sheet: dict, marks: dict | None = None):
     """What the contents and the frame need of a sheet: no text parsing."""
     number = int(sheet.get("number") or 0)
     title = sheet.get("title") or ""
     return SimpleNamespace(number=number, mark=circled(number), title=title,
                            lead_label=sheet.get("lead_label") or "",
-                           bookmark=f"{circled(number)} {title}")
+                           bookmark=f"{circled(number)} {title}",
+                           draft_mark=(marks or {}).get(number))
 
 
 def _ordered(sheets) -> list[dict]:
@@ -104,7 +106,8 @@ def _ordered(sheets) -> list[dict]:
 
 
 def report_html(meta: dict, year: int, sheets, *, cache=None,
-                uploads_dir: str | None = None, fits: dict | None = None) -> str:
+                uploads_dir: str | None = None, fits: dict | None = None,
+                marks: dict | None = None) -> str:
     """The whole report as one self-contained HTML document.
 
     Each sheet prints as fitted: from ``fits`` (number -> Fit, as filled in
@@ -119,8 +122,10 @@ def report_html(meta: dict, year: int, sheets, *, cache=None,
         fit = (fits or {}).get(view.number) or cached_fit(sheet, year, cache)[0]
         if fit is not None:
             view.size_pt, view.left_width = fit.size_pt, fit.left_width
+            view.figure_mm = fit.figure_mm
         else:
             view.size_pt = estimate_size(sheet, view.kpis, view.left_width, SIZES)
+        view.draft_mark = (marks or {}).get(view.number)
         views.append(view)
     return report_document_html(meta, year, views, mode="full",
                                 inline_css=stylesheet_text("report"))
@@ -172,8 +177,9 @@ def _pool_context():
 class _Build:
     """One build_report call: which sheets are ready, progress, assembly."""
 
-    def __init__(self, sheets, total, progress, fits):
+    def __init__(self, sheets, total, progress, fits, cache=None):
         self.sheets, self.total, self.progress, self.fits = sheets, total, progress, fits
+        self.cache = cache
         self.done = 0
         self.assembler = None
         self.waiting = {}           # index -> pdf, until the frame is there
@@ -190,14 +196,21 @@ class _Build:
             self.progress(self.done, self.total, _light_view(self.sheets[index]).bookmark)
 
     def frame_ready(self, frame_pdf: bytes) -> None:
-        self.assembler = Assembler(frame_pdf, self.total)
+        self.assembler = Assembler(frame_pdf, self.total, self.cache)
         for index, pdf in sorted(self.waiting.items()):
             self.assembler.add(index, pdf)
         self.waiting.clear()
 
 
+#: The PDF variants of the report: the published (tagged, PDF/UA-1) and
+#: the archival (PDF/A-2b) one.  None: the fast assembled print (previews,
+#: the 確認用 draft).
+VARIANTS = ("pdf/ua-1", "pdf/a-2b")
+
+
 def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
-                 uploads_dir: str | None = None, fits: dict | None = None) -> bytes:
+                 uploads_dir: str | None = None, fits: dict | None = None,
+                 variant: str | None = None, marks: dict | None = None) -> bytes:
     """Compile ``sheets`` (in project-number order) into the report PDF.
 
     ``progress(done, total, label)`` is called once per sheet as it is
@@ -206,11 +219,59 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
     1 renders everything in this process).  ``fits``, if a dict, receives
     number -> Fit for every sheet, so the caller can report sheets that did
     not fit.
+
+    ``variant`` None assembles the cached sheet pages (fast, untagged);
+    "pdf/ua-1" or "pdf/a-2b" writes the report in one WeasyPrint pass
+    (see publish_report).  ``marks``: project number -> state label of the
+    sheets not approved yet, stamped 「未承認（…）」 across their page; with
+    ``meta["draft"]`` the cover says 確認用.
     """
+    if variant is not None:
+        return publish_report(meta, year, sheets, cache, (variant,), progress, workers,
+                              uploads_dir=uploads_dir, fits=fits, marks=marks)[variant]
+    return _build(meta, year, sheets, cache, progress, workers, uploads_dir=uploads_dir,
+                  fits=fits, marks=marks, frame=True)
+
+
+def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
+                   workers=None, *, uploads_dir: str | None = None, fits: dict | None = None,
+                   marks: dict | None = None) -> dict[str, bytes]:
+    """The report in each of ``variants`` ("pdf/ua-1", "pdf/a-2b"): variant -> PDF.
+
+    A tagged PDF needs the structure of every page, which drawing cached
+    sheet pages into a frame cannot carry; so the sizes come from the fit
+    cache (searching the sheets not fitted yet, as build_report does) and
+    the whole report is laid out once, in one WeasyPrint document, and
+    written once per variant.  That is one font subset per font, and about
+    the time of a naive one-call print: this runs as a background job.
+    """
+    fits = {} if fits is None else fits
+    _build(meta, year, sheets, cache, progress, workers, uploads_dir=uploads_dir,
+           fits=fits, marks=marks, frame=False)
+    html = _full_html(meta, year, sheets, fits, uploads_dir, marks)
+    renderer = get_renderer(uploads_dir)
+    doc = renderer.layout(renderer.parse(html), kind="report")
+    return {variant: write_variant(doc, variant) for variant in variants}
+
+
+def _full_html(meta, year, sheets, fits, uploads_dir, marks) -> str:
+    views = []
+    for sheet in _ordered(sheets):
+        view = sheet_view(sheet, year, uploads_dir=uploads_dir)
+        fit = fits[view.number]
+        view.size_pt, view.left_width = fit.size_pt, fit.left_width
+        view.figure_mm = fit.figure_mm
+        view.draft_mark = (marks or {}).get(view.number)
+        views.append(view)
+    return report_document_html(meta, year, views, mode="full")
+
+
+def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
+           uploads_dir=None, fits=None, marks=None, frame: bool = True) -> bytes | None:
     cache = as_cache(cache)
     find_fonts()
     sheets = _ordered(sheets)
-    build = _Build(sheets, len(sheets), progress, fits)
+    build = _Build(sheets, len(sheets), progress, fits, cache)
     todo = []
     for index, sheet in enumerate(sheets):
         key = content_key(sheet, year)
@@ -220,7 +281,7 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
         else:
             todo.append((index, key))
 
-    lights = [_light_view(s) for s in sheets]
+    lights = [_light_view(s, marks) for s in sheets]
     frame_key = hashlib.sha256(
         (template_fingerprint() + _frame_html(meta, year, lights, _FRONT_PAGES)).encode()
     ).hexdigest()[:32]
@@ -228,7 +289,8 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
     cache_root = cache if cache.root is not None else None
 
     def make_frame():
-        build.frame_ready(frame_pdf or _frame_job(meta, year, lights, cache_root, frame_key))
+        if frame:
+            build.frame_ready(frame_pdf or _frame_job(meta, year, lights, cache_root, frame_key))
 
     def run_here(index, key):
         fit, pdf = fit_and_print(sheets[index], year, cache, uploads_dir=uploads_dir, key=key)
@@ -251,7 +313,7 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
             lambda index, result: build.ready(index, Fit.from_json(result[0], renders=result[1]),
                                               result[2]),
             make_frame)
-    return build.assembler.finish()
+    return build.assembler.finish() if frame else None
 
 
 def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame):

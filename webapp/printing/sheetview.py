@@ -44,6 +44,7 @@ def headings(year: int) -> dict[str, str]:
 class Subsection:
     heading: str
     blocks: list[Block]
+    key: str = ""          # section key (webapp/sheet_schema.py), e.g. "results_actions"
 
 
 @dataclass
@@ -91,6 +92,11 @@ class SheetView:
     figures: list[FigureView] = field(default_factory=list)
     size_pt: float | None = None
     left_width: float = 50.0
+    #: height limit of uploaded images (mm), chosen by the fit search; None:
+    #: the stylesheet's default
+    figure_mm: float | None = None
+    #: 「未承認（…）」 stamp of the 確認用 draft, e.g. "提出済"
+    draft_mark: str | None = None
 
     @property
     def right_width(self) -> float:
@@ -104,6 +110,37 @@ class SheetView:
     @property
     def series_kpis(self) -> list[KpiView]:
         return [k for k in self.kpis if k.has_table]
+
+    @property
+    def kpi_groups(self) -> list[tuple[str, list[KpiView]]]:
+        """The KPIs in their numbered order, in runs of one kind: ("plain",
+        [...]) print as one table, ("series", [...]) as blocks with charts."""
+        groups = []
+        for k in self.kpis:
+            kind = "series" if k.has_table else "plain"
+            if groups and groups[-1][0] == kind:
+                groups[-1][1].append(k)
+            else:
+                groups.append((kind, [k]))
+        return groups
+
+    @property
+    def left_boxes(self) -> list[str]:
+        """Boxes of the left column that have something to print: an empty
+        optional section is left out rather than printed 「（記載なし）」."""
+        present = {"purpose": self.purpose, "results": self.results,
+                   "challenges": self.challenges}
+        return [key for key, content in present.items() if content]
+
+    @property
+    def right_boxes(self) -> list[str]:
+        present = {"targets": self.targets_text or self.kpis, "plans": self.plans,
+                   "roadmap": self.roadmap, "figures": self.figures}
+        return [key for key, content in present.items() if content]
+
+    @property
+    def has_images(self) -> bool:
+        return any(f.image_url for f in self.figures)
 
 
 def _get(d, *keys, default=""):
@@ -147,9 +184,9 @@ def section_texts(sheet: dict, year: int) -> list[tuple[str, str]]:
     return parts
 
 
-def _subsections(pairs) -> list[Subsection]:
+def _subsections(items) -> list[Subsection]:
     """Sub-sections with text; an empty one is left out of the print."""
-    return [Subsection(heading, parse(text)) for heading, text in pairs if text.strip()]
+    return [Subsection(heading, parse(text), key) for key, heading, text in items if text.strip()]
 
 
 def _roadmap(roadmap: dict | None) -> RoadmapView | None:
@@ -188,7 +225,7 @@ def _figures(figures, uploads_dir: str | None) -> list[FigureView]:
         if path:
             url = Path(check_upload_path(path, uploads_dir)).as_uri()
         views.append(FigureView(
-            kind=fig.get("kind") or "", caption=fig.get("caption") or "",
+            kind=fig.get("kind") or "", caption=(fig.get("caption") or "").strip(),
             note=parse(fig.get("note") or ""), image_url=url))
     return views
 
@@ -260,9 +297,10 @@ def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
         year=year, headings=h,
         purpose=parse(_get(sheet, "purpose")),
         results=_subsections([
-            (h["results.actions"], _get(sheet, "results", "actions")),
-            (h["results.perspectives"], _get(sheet, "results", "perspectives")),
-            (h["results.evaluation"], _get(sheet, "results", "evaluation")),
+            ("results_actions", h["results.actions"], _get(sheet, "results", "actions")),
+            ("results_perspectives", h["results.perspectives"],
+             _get(sheet, "results", "perspectives")),
+            ("results_evaluation", h["results.evaluation"], _get(sheet, "results", "evaluation")),
         ]),
         challenges=parse(_get(sheet, "challenges")),
         targets_label=targets.get("label") or (
@@ -271,8 +309,8 @@ def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
         targets_text=parse(targets.get("text") or ""),
         kpis=kpis,
         plans=_subsections([
-            (h["plans.actions"], _get(sheet, "plans", "actions")),
-            (h["plans.outlook"], _get(sheet, "plans", "outlook")),
+            ("plans_actions", h["plans.actions"], _get(sheet, "plans", "actions")),
+            ("plans_outlook", h["plans.outlook"], _get(sheet, "plans", "outlook")),
         ]),
         roadmap=_roadmap(sheet.get("roadmap")),
         figures=_figures(sheet.get("figures"), uploads_dir),

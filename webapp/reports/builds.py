@@ -25,29 +25,52 @@ def build_path(build: ReportBuild) -> str:
     return os.path.join(current_app.config["REPORTS_FOLDER"], build.file_name or "")
 
 
-def reusable(cycle: ReportingCycle, key: str) -> ReportBuild | None:
+def archive_path(build: ReportBuild) -> str | None:
+    """The archival PDF/A copy of a build, if it has one."""
+    if not build.archive_file_name:
+        return None
+    return os.path.join(current_app.config["REPORTS_FOLDER"], build.archive_file_name)
+
+
+def download_name(build: ReportBuild, archive: bool = False) -> str:
+    """What the browser saves: a draft says 確認用 in its name, so that it is
+    never taken for the final report."""
+    if build.draft:
+        return f"【確認用】九州地域戦略会議_{build.cycle.year}年度_報告書_確認用.pdf"
+    suffix = "_保存用PDF-A" if archive else ""
+    return f"九州地域戦略会議_{build.cycle.year}年度_報告書{suffix}.pdf"
+
+
+def reusable(cycle: ReportingCycle, key: str, draft: bool = False) -> ReportBuild | None:
     """A finished build of exactly this content whose file is still there, or one under way."""
     candidates = db.session.scalars(
         select(ReportBuild).where(ReportBuild.cycle_id == cycle.id, ReportBuild.content_key == key,
+                                  ReportBuild.draft == draft,
                                   ReportBuild.status.in_(("done", "queued", "running")))
         .order_by(ReportBuild.id.desc())).all()
     for build in candidates:
-        if build.status != "done" or os.path.isfile(build_path(build)):
+        if build.status != "done" or (
+                os.path.isfile(build_path(build))
+                and (draft or (build.archive_file_name and os.path.isfile(archive_path(build))))):
             return build
     return None
 
 
-def request_build(cycle: ReportingCycle, user: User | None) -> tuple[ReportBuild, bool]:
-    """(build, reused). Nothing changed since the last build: the stored one, at once."""
-    collected = inputs.collect(cycle)
+def request_build(cycle: ReportingCycle, user: User | None,
+                  draft: bool = False) -> tuple[ReportBuild, bool]:
+    """(build, reused). Nothing changed since the last build: the stored one, at once.
+
+    ``draft``: the 確認用 report, with the sheets not approved yet."""
+    collected = inputs.collect(cycle, draft=draft)
     if not collected.sheets:
-        raise BuildError(f"{cycle.year}年度には承認済の個票がありません。")
-    existing = reusable(cycle, collected.key)
+        raise BuildError(f"{cycle.year}年度には個票がありません。" if draft
+                         else f"{cycle.year}年度には承認済の個票がありません。")
+    existing = reusable(cycle, collected.key, draft)
     if existing is not None:
         return existing, True
     build = ReportBuild(cycle_id=cycle.id, requested_by_id=user.id if user else None,
                         content_key=collected.key, sheet_versions=collected.versions,
-                        progress_total=len(collected.sheets), status="queued")
+                        progress_total=len(collected.sheets), status="queued", draft=draft)
     db.session.add(build)
     db.session.commit()
     jobs.enqueue("webapp.reports.builds.run_build", build.id, queue=jobs.REPORT)
@@ -70,18 +93,27 @@ def run_build(build_id: int) -> None:
     build.status = "running"
     db.session.commit()
     try:
-        collected = inputs.collect(build.cycle)
-        pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
-                                 progress=_progress(build_id))
+        collected = inputs.collect(build.cycle, draft=build.draft)
         folder = current_app.config["REPORTS_FOLDER"]
         os.makedirs(folder, exist_ok=True)
-        name = f"report-{build.cycle.year}-{build.id}.pdf"
-        tmp = os.path.join(folder, name + ".part")
-        with open(tmp, "wb") as fh:
-            fh.write(pdf)
-        os.replace(tmp, os.path.join(folder, name))
+        archive_name = None
+        if build.draft:
+            # the draft is for checking on screen: the fast print, untagged
+            pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
+                                     progress=_progress(build_id), variant=None,
+                                     marks=collected.marks)
+            name = f"report-{build.cycle.year}-{build.id}-draft.pdf"
+        else:
+            pdfs = printer.report_pdfs(collected.meta, build.cycle.year, collected.sheets,
+                                       progress=_progress(build_id))
+            pdf = pdfs["pdf/ua-1"]
+            name = f"report-{build.cycle.year}-{build.id}.pdf"
+            archive_name = f"report-{build.cycle.year}-{build.id}-pdfa.pdf"
+            _write(folder, archive_name, pdfs["pdf/a-2b"])
+        _write(folder, name, pdf)
         build = db.session.get(ReportBuild, build_id)
         build.file_name, build.size_bytes = name, len(pdf)
+        build.archive_file_name = archive_name
         build.sha256 = hashlib.sha256(pdf).hexdigest()
         # The sheets may have changed while printing; record what was printed.
         build.content_key, build.sheet_versions = collected.key, collected.versions
@@ -95,6 +127,13 @@ def run_build(build_id: int) -> None:
         build.status, build.finished_at = "failed", utcnow()
         build.error = _user_message(exc)
         db.session.commit()
+
+
+def _write(folder: str, name: str, data: bytes) -> None:
+    tmp = os.path.join(folder, name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, os.path.join(folder, name))
 
 
 def _user_message(exc: Exception) -> str:

@@ -26,13 +26,17 @@ class ReportInputs:
     sheets: list[dict]
     versions: list[dict]        # [{"project": n, "sheet_id": id, "version": v}]
     key: str
+    # 確認用 draft: project number -> state label of each sheet not approved
+    marks: dict | None = None
 
 
-def approved_sheets(cycle: ReportingCycle) -> list[Sheet]:
+def approved_sheets(cycle: ReportingCycle, *, all_states: bool = False) -> list[Sheet]:
+    """The approved sheets of the cycle (every sheet, with ``all_states``)."""
+    query = select(Sheet).join(Project).where(Sheet.cycle_id == cycle.id)
+    if not all_states:
+        query = query.where(Sheet.state == State.APPROVED.value)
     return db.session.scalars(
-        select(Sheet).join(Project)
-        .where(Sheet.cycle_id == cycle.id, Sheet.state == State.APPROVED.value)
-        .order_by(Project.number)
+        query.order_by(Project.number)
         .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
                  selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures),
                  selectinload(Sheet.project))).all()
@@ -52,21 +56,30 @@ def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:
     return dt.date(cycle.year + 1, 3, 31)
 
 
-def content_key(meta: dict, year: int, sheets: list[dict]) -> str:
+def content_key(meta: dict, year: int, sheets: list[dict], marks: dict | None = None) -> str:
     """Equal key, equal PDF: the cover's data plus each sheet's print key (its content,
-    image bytes, templates, fonts; see webapp.printing.sheet_key)."""
+    image bytes, templates, fonts; see webapp.printing.sheet_key), and a draft's marks."""
     payload = {"meta": {**meta, "date": meta["date"].isoformat()},
-               "sheets": [printer.sheet_key(sheet, year) for sheet in sheets]}
+               "sheets": [printer.sheet_key(sheet, year) for sheet in sheets],
+               "marks": {str(k): v for k, v in (marks or {}).items()}}
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
 
 
-def collect(cycle: ReportingCycle) -> ReportInputs:
-    sheets = approved_sheets(cycle)
+def collect(cycle: ReportingCycle, draft: bool = False) -> ReportInputs:
+    """What a build prints; ``draft``: the 確認用 report, every sheet of the
+    year with the ones not approved marked with their state."""
+    sheets = approved_sheets(cycle, all_states=draft)
     upload_folder = current_app.config["UPLOAD_FOLDER"]
     dicts = [sheet_to_dict(s, upload_folder) for s in sheets]
     meta = {"council": COUNCIL, "title": cycle.report_title or f"{cycle.year}年度 活動実績と評価",
-            "fiscal_year": cycle.year, "date": report_date(cycle, sheets)}
+            "fiscal_year": cycle.year,
+            "date": report_date(cycle, [s for s in sheets if s.state == State.APPROVED.value])}
+    marks = None
+    if draft:
+        meta["draft"] = True
+        marks = {s.project.number: State(s.state).label for s in sheets
+                 if s.state != State.APPROVED.value}
     # The numbered snapshot (第N版, as the history shows) each printed sheet was approved as.
     snapshots = dict(db.session.execute(
         select(SheetVersion.sheet_id, func.max(SheetVersion.number))
@@ -75,4 +88,4 @@ def collect(cycle: ReportingCycle) -> ReportInputs:
     versions = [{"project": s.project.number, "sheet_id": s.id, "version": snapshots.get(s.id)}
                 for s in sheets]
     return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
-                        key=content_key(meta, cycle.year, dicts))
+                        key=content_key(meta, cycle.year, dicts, marks), marks=marks)

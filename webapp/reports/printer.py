@@ -22,14 +22,24 @@ def sheet_key(sheet: dict, year: int) -> str:
     return printing.sheet_key(printable(sheet), year)
 
 
-def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None) -> bytes:
+def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None, *,
+               variant: str | None = "pdf/ua-1", marks: dict | None = None) -> bytes:
+    """The report: ``variant`` "pdf/ua-1" (published, tagged), "pdf/a-2b"
+    (archival) or None (fast, untagged: the 確認用 draft)."""
     return printing.build_report(meta, year, [printable(s) for s in sheets], _cache_dir(),
-                                 progress=progress, uploads_dir=_uploads(), fits=fits)
+                                 progress=progress, uploads_dir=_uploads(), fits=fits,
+                                 variant=variant, marks=marks)
 
 
-def report_html(meta: dict, year: int, sheets: list[dict]) -> str:
+def report_pdfs(meta: dict, year: int, sheets: list[dict], progress=None) -> dict[str, bytes]:
+    """The published and the archival PDF from one layout: variant -> bytes."""
+    return printing.publish_report(meta, year, [printable(s) for s in sheets], _cache_dir(),
+                                   progress=progress, uploads_dir=_uploads())
+
+
+def report_html(meta: dict, year: int, sheets: list[dict], marks: dict | None = None) -> str:
     return printing.report_html(meta, year, [printable(s) for s in sheets], cache=_cache_dir(),
-                                uploads_dir=_uploads())
+                                uploads_dir=_uploads(), marks=marks)
 
 
 def sheet_pdf(sheet: dict, year: int) -> bytes:

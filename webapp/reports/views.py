@@ -1,6 +1,7 @@
 """Report builds, their history and downloads; one sheet's PDF; the KPI workbook."""
 from __future__ import annotations
 
+import datetime
 import os
 
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
@@ -49,7 +50,36 @@ def year_builds(year: int):
     require(current_user, "view_builds")
     cycle = _cycle_or_404(year)
     return render_template("reports/builds.html", cycle=cycle, builds=builds.builds_for(cycle),
-                           approved=len(builds.inputs.approved_sheets(cycle)))
+                           approved=len(builds.inputs.approved_sheets(cycle)),
+                           all_sheets=len(builds.inputs.approved_sheets(cycle, all_states=True)),
+                           fallback_date=builds.inputs.report_date(
+                               cycle, builds.inputs.approved_sheets(cycle)))
+
+
+@bp.route("/reports/<int:year>/date", methods=["POST"])
+@login_required
+def set_report_date(year: int):
+    """The date printed on the cover, set by the secretariat for the year."""
+    require(current_user, "build_report")
+    cycle = _cycle_or_404(year)
+    raw = (request.form.get("report_date") or "").strip()
+    if not raw:
+        cycle.report_date = None
+        db.session.commit()
+        flash("表紙の日付を既定（最後の承認日）に戻しました。", "info")
+        return redirect(url_for("reports.year_builds", year=year))
+    try:
+        value = datetime.date.fromisoformat(raw)
+    except ValueError:
+        flash("日付は YYYY-MM-DD の形で入力してください（例: 2024-03-31）。", "warning")
+        return redirect(url_for("reports.year_builds", year=year))
+    if not (year <= value.year <= year + 2):
+        flash(f"表紙の日付は{year}年から{year + 2}年の間で指定してください。", "warning")
+        return redirect(url_for("reports.year_builds", year=year))
+    cycle.report_date = value
+    db.session.commit()
+    flash(f"表紙の日付を {value.year}年{value.month}月{value.day}日 にしました。", "success")
+    return redirect(url_for("reports.year_builds", year=year))
 
 
 @bp.route("/reports/<int:year>/build", methods=["POST"])
@@ -57,8 +87,9 @@ def year_builds(year: int):
 def start_build(year: int):
     require(current_user, "build_report")
     cycle = _cycle_or_404(year)
+    draft = request.form.get("draft") == "1"
     try:
-        build, reused = builds.request_build(cycle, current_user)
+        build, reused = builds.request_build(cycle, current_user, draft=draft)
     except builds.BuildError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("reports.year_builds", year=year))
@@ -95,7 +126,20 @@ def download(build_id: int):
     if build.status != "done" or not os.path.isfile(path):
         abort(404)
     return send_file(path, mimetype=PDF, as_attachment=request.args.get("inline") is None,
-                     download_name=f"九州地域戦略会議_{build.cycle.year}年度_報告書.pdf")
+                     download_name=builds.download_name(build))
+
+
+@bp.route("/reports/builds/<int:build_id>/archive")
+@login_required
+def download_archive(build_id: int):
+    """The archival copy (PDF/A-2b) of a finished build."""
+    require(current_user, "view_builds")
+    build = _build_or_404(build_id)
+    path = builds.archive_path(build)
+    if build.status != "done" or path is None or not os.path.isfile(path):
+        abort(404)
+    return send_file(path, mimetype=PDF, as_attachment=True,
+                     download_name=builds.download_name(build, archive=True))
 
 
 @bp.route("/reports/<int:year>/kpis.xlsx")

@@ -1,0 +1,154 @@
+"""The published report is tagged (PDF/UA-1), the archival copy is PDF/A-2b,
+and both are read back: structure tree, XMP, output intent, character sizes."""
+import io
+
+import pikepdf
+import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTContainer
+
+from .conftest import nows
+
+
+def _struct_elements(pdf):
+    """Every structure element of the tree, depth first."""
+    out = []
+
+    def walk(element):
+        if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+            out.append(element)
+            kids = element.get("/K")
+            if isinstance(kids, pikepdf.Array):
+                for kid in kids:
+                    walk(kid)
+            elif isinstance(kids, pikepdf.Dictionary):
+                walk(kids)
+    for kid in pdf.Root.StructTreeRoot.K:
+        walk(kid)
+    return out
+
+
+def _chars(data: bytes):
+    def walk(item):
+        if isinstance(item, LTChar):
+            yield item
+        elif isinstance(item, LTContainer):
+            for child in item:
+                yield from walk(child)
+    for page in extract_pages(io.BytesIO(data)):
+        yield from (c for c in walk(page) if c.get_text().strip())
+
+
+def test_published_report_is_tagged_japanese_with_its_title_shown(published):
+    with pikepdf.open(io.BytesIO(published["pdf/ua-1"])) as pdf:
+        root = pdf.Root
+        assert str(root.Lang) == "ja"
+        assert bool(root.MarkInfo.Marked) is True
+        assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+        assert str(pdf.open_metadata().get("dc:title")) == "成長産業戦略プロジェクト ２０２３年度 活動実績と評価"
+        assert len(pdf.pages) == 23
+
+
+def test_every_page_of_the_published_report_has_tagged_content(published):
+    with pikepdf.open(io.BytesIO(published["pdf/ua-1"])) as pdf:
+        parents = pdf.Root.StructTreeRoot.ParentTree.Nums
+        mapped = {int(parents[i]) for i in range(0, len(parents), 2)}
+        for number, page in enumerate(pdf.pages):
+            assert int(page.obj.StructParents) in mapped, number
+            depth, untagged, tagged = 0, 0, 0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    depth += 1
+                elif op == "EMC":
+                    depth -= 1
+                elif op in ("Tj", "TJ", "'", '"', "Do"):
+                    if depth:
+                        tagged += 1
+                    else:
+                        untagged += 1
+            assert tagged > 0 and untagged == 0, (number, tagged, untagged)
+
+
+def test_headings_tables_and_figures_are_in_the_structure(published):
+    with pikepdf.open(io.BytesIO(published["pdf/ua-1"])) as pdf:
+        elements = _struct_elements(pdf)
+        kinds = [str(e.S) for e in elements]
+        # the cover title, 目次, and each of the 21 sheet titles
+        assert kinds.count("/H1") == 23
+        assert kinds.count("/H2") >= 21 * 4          # section headings of every sheet
+        assert "/TH" in kinds and "/TD" in kinds and "/Table" in kinds
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
+        alts = {str(e.Alt) for e in figures}
+        assert ("エネルギーの地産地消につながる水素利活用プロジェクト件数：2023年度 実績28件、"
+                "目標（2030年）40件") in alts
+
+
+def test_published_report_has_one_bookmark_per_sheet(published, fy2023_data):
+    with pikepdf.open(io.BytesIO(published["pdf/ua-1"])) as pdf:
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+    assert len(titles) == 21
+    assert titles[0] == "① 九州水素エネルギー社会実現プロジェクト"
+
+
+def test_archival_copy_is_pdf_a_2b_with_xmp_and_an_output_intent(published):
+    with pikepdf.open(io.BytesIO(published["pdf/a-2b"])) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+        assert str(meta.get("dc:title")) == "成長産業戦略プロジェクト ２０２３年度 活動実績と評価"
+        assert list(meta.get("dc:creator")) == ["九州地域戦略会議"]
+        assert set(meta.get("dc:language")) == {"ja"}
+        assert meta.get("xmp:CreateDate") == "2024-03-31"
+        intents = pdf.Root.OutputIntents
+        assert len(intents) == 1
+        assert str(intents[0].S) == "/GTS_PDFA1"
+        assert "/DestOutputProfile" in intents[0]
+
+
+@pytest.mark.parametrize("which", ["assembled", "published"])
+def test_no_glyph_on_a_sheet_is_below_the_legibility_floor(which, built_report, published):
+    data = built_report.pdf if which == "assembled" else published["pdf/ua-1"]
+    smallest = min(round(c.size, 2) for c in _chars(data))
+    assert smallest >= 5.5
+
+
+def test_the_assembled_report_embeds_one_subset_per_font(built_report):
+    with pikepdf.open(io.BytesIO(built_report.pdf)) as pdf:
+        files = {}
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                family = str(obj.FontFamily)
+                files.setdefault(family, set()).add(obj.FontFile2.objgen)
+    assert {family: len(refs) for family, refs in files.items()} == {
+        "IPAexGothic": 1, "IPAexMincho": 1}
+
+
+def test_the_year_is_written_one_way_on_the_cover(published):
+    cover = "".join(c.get_text() for c in _chars_of_page(published["pdf/ua-1"], 0))
+    assert "２０２３年度" in cover and "2023" not in cover
+
+
+def _chars_of_page(data, index):
+    def walk(item):
+        if isinstance(item, LTChar):
+            yield item
+        elif isinstance(item, LTContainer):
+            for child in item:
+                yield from walk(child)
+    for number, page in enumerate(extract_pages(io.BytesIO(data), page_numbers=[index])):
+        yield from walk(page)
+
+
+def test_kpis_print_in_their_numbered_order_whatever_their_kind(fy2023_data):
+    # ⑮: ① target only, ② with a yearly figure, ③④⑤ target only; they used
+    # to print ①③④⑤ (one table) then ②
+    from webapp.printing.render import sheet_html
+    from webapp.printing.sheetview import sheet_view
+    sheet = next(p for p in fy2023_data["projects"] if p["number"] == 15)
+    html = sheet_html(sheet_view(sheet, 2023))
+    kpis = html[html.index('data-section="kpis"'):]
+    names = [kpi["name"] for kpi in sheet["targets"]["kpis"]]
+    positions = [kpis.index(mark + name) for mark, name in zip("①②③④⑤", names)]
+    assert positions == sorted(positions)
