@@ -23,6 +23,8 @@ class StubFit:
     fits: bool
     renders: int = 2
     overflow_sections: list = field(default_factory=list)
+    overflowing: tuple = ()
+    cause: str = ""
 
 
 class Printing:
@@ -65,22 +67,30 @@ def test_message_when_it_fits():
 
 
 def test_message_when_it_does_not_fit_names_the_longest_sections():
-    sections = [("２０２４年度の活動実績（主要な取組）と評価 ○具体的取組", 1400), ("目的", 300)]
+    sections = [("２０２４年度の活動実績（主要な取組）と評価／○具体的取組", 1400), ("目的", 300)]
     status = fit.from_fit(StubFit(7.0, False, 6, sections), 2024, "k", 1)
-    assert status.message == "1ページに収まりません：『具体的取組』を短くしてください"
-    assert status.level == "danger" and status.overflow == ("具体的取組",)
-    two = fit.to_shorten([("２０２５年度以降の取組（計画） ○具体的取組", 900),
-                          ("プロジェクトを推進する上での課題", 800), ("目的", 700)], 2024)
-    assert two == ["計画の具体的取組", "プロジェクトを推進する上での課題"]
+    assert status.message == ("1ページに収まりません：『２０２４年度の活動実績（主要な取組）と評価／○具体的取組』"
+                              "を短くしてください")
+    assert status.level == "danger"
+    two = fit.to_shorten([("２０２５年度以降の取組（計画）／○具体的取組", 900),
+                          ("プロジェクトを推進する上での課題", 800), ("目的", 700)])
+    assert two == ["２０２５年度以降の取組（計画）／○具体的取組", "プロジェクトを推進する上での課題"]
+
+
+def test_when_figures_are_the_cause_the_message_says_so():
+    status = fit.from_fit(StubFit(7.0, False, overflowing=("figures",), cause="figures"), 2023)
+    assert status.message == ("1ページに収まりません：『図表・写真』の画像を減らすか、縦に短い画像にしてください"
+                              "（文章は収まっています）")
 
 
 @dataclass
 class KeyedFit:
-    """printing's Fit once it reports overflowing sections by key (issue 12)."""
+    """printing's Fit, which reports overflowing sections by key."""
     size_pt: float
     fits: bool
     overflowing: tuple = ()
     overflow_sections: list = field(default_factory=list)
+    cause: str = "text"
 
 
 def test_sections_printing_names_by_key_are_labelled_from_the_section_table():

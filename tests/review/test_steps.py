@@ -66,7 +66,7 @@ def test_submitting_is_refused_while_the_sheet_cannot_fit_one_page(world, client
     response = client.post(f"/sheets/{sheet.id}/steps/submit", data={"expected_state": "draft"})
     assert response.status_code == 409
     text = Page(response).text
-    assert "1ページに収まりません。次の欄を短くしてください：『具体的取組』" in text
+    assert "1ページに収まりません。次の欄を短くしてください：『２０２４年度の活動実績（主要な取組）と評価／○具体的取組』" in text
     assert db.session.get(Sheet, sheet.id).state == "draft"
 
 

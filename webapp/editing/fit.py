@@ -118,30 +118,16 @@ def format_size(size: float) -> str:
     return f"{size:.2f}".rstrip("0").rstrip(".")
 
 
-def _name_from_heading(heading: str, year: int) -> str:
-    """A printed heading (「２０２５年度以降の取組（計画） ○具体的取組」) -> a short name."""
-    text = heading.strip()
-    if text in schema():
-        return schema().label(text, year)
-    if "○" in text:
-        head, _, tail = text.rpartition("○")
-        tail = tail.strip()
-        return "計画の" + tail if "計画" in head and tail == "具体的取組" else tail
-    return text
-
-
-def to_shorten(sections, year: int) -> list[str]:
-    """From printed (heading, characters), longest first: the longest section, and the
+def to_shorten(sections) -> list[str]:
+    """From (section name, characters), longest first: the longest section, and the
     next when it is at least half as long."""
     names, first = [], None
-    for item in sections:
-        heading, size = (item[0], item[1]) if isinstance(item, (tuple, list)) else (item, None)
-        name = _name_from_heading(str(heading), year)
+    for name, size in sections:
         if name in names:
             continue
         if first is None:
             first = size
-        elif size is not None and first and size < first / 2:
+        elif first and size < first / 2:
             break
         names.append(name)
         if len(names) == MAX_NAMED:
@@ -150,30 +136,32 @@ def to_shorten(sections, year: int) -> list[str]:
 
 
 def overflow_names(fit, year: int) -> tuple[str, ...]:
-    """The sections printing says overflow, named as the coordinator sees them."""
+    """The sections printing says overflow (by key), named as the coordinator sees them;
+    failing that, the longest sections."""
     if fit.fits:
         return ()
-    # TODO(merge): printing's Fit gains `overflowing` (section keys, issue 12); once it is
-    # merged, read fit.overflowing directly and drop the heading parsing in to_shorten.
-    keys = getattr(fit, "overflowing", None)
-    if keys is not None:
-        return tuple(dict.fromkeys(schema().label(k, year) for k in keys))[:MAX_NAMED]
-    return tuple(to_shorten(fit.overflow_sections, year))
+    if fit.overflowing:
+        return tuple(dict.fromkeys(schema().label(k, year) for k in fit.overflowing))[:MAX_NAMED]
+    return tuple(to_shorten(fit.overflow_sections))
 
 
 def _ready(fits: bool, size: float | None, names: tuple[str, ...], key: str,
-           version: int | None) -> FitStatus:
+           version: int | None, cause: str = "") -> FitStatus:
     if fits:
         text = f"1ページに収まります（{format_size(size)}pt）" if size else "1ページに収まります"
         return FitStatus("ready", text, "success", True, size, (), key, version, version)
     what = "・".join(f"『{n}』" for n in names) if names else "文章"
-    return FitStatus("ready", f"1ページに収まりません：{what}を短くしてください", "danger",
-                     False, size, names, key, version, version)
+    if cause == "figures":
+        text = f"1ページに収まりません：{what}の画像を減らすか、縦に短い画像にしてください（文章は収まっています）"
+    else:
+        text = f"1ページに収まりません：{what}を短くしてください"
+    return FitStatus("ready", text, "danger", False, size, names, key, version, version)
 
 
 def from_fit(fit, year: int, key: str = "", version: int | None = None) -> FitStatus:
     """printing's Fit -> the status shown."""
-    return _ready(bool(fit.fits), fit.size_pt, overflow_names(fit, year), key, version)
+    return _ready(bool(fit.fits), fit.size_pt, overflow_names(fit, year), key, version,
+                  fit.cause)
 
 
 def _pending(key: str, version: int, last: FitStatus | None) -> FitStatus:

@@ -31,6 +31,7 @@ from .errors import ForbiddenResourceError
 from .estimate import estimate_size
 from .render import get_renderer, sheet_html, template_fingerprint
 from .sheetview import section_texts, sheet_view
+from webapp.sheet_schema import LEFT, RIGHT, schema
 
 __all__ = ["Fit", "SIZES", "content_key", "fit_and_print", "cached_fit", "overflowing_keys"]
 
@@ -305,12 +306,12 @@ class _Search:
             fits, fill = self._full(size)
 
 
-#: the sections of each column, top to bottom (keys of webapp/sheet_schema.py)
-_COLUMN_SECTIONS = {
-    "left": ("purpose", "results_actions", "results_perspectives", "results_evaluation",
-             "challenges"),
-    "right": ("target_text", "kpis", "plans_actions", "plans_outlook", "roadmap", "figures"),
-}
+def _column_sections() -> dict[str, tuple[str, ...]]:
+    """The sections of each column, top to bottom, as the schema places them."""
+    sheet_schema = schema()
+    return {side: tuple(sec.key for box in sheet_schema.column(side)
+                        for sec in sheet_schema.in_box(box.key))
+            for side in (LEFT, RIGHT)}
 
 
 def overflowing_keys(doc, number: int) -> tuple[str, ...]:
@@ -326,7 +327,7 @@ def overflowing_keys(doc, number: int) -> tuple[str, ...]:
             anchors.setdefault(name, (index, position[1]))
     bottom_px = (LC.PAGE_HEIGHT_MM - LC.MARGIN_BOTTOM_MM) * _PX_PER_MM
     out = []
-    for side, keys in _COLUMN_SECTIONS.items():
+    for side, keys in _column_sections().items():
         present = [k for k in keys if f"sec-{number}-{k}" in anchors]
         end = anchors.get(f"end-{side}-{number}", (len(doc.pages), 0.0))
         for i, key in enumerate(present):

@@ -13,31 +13,21 @@ from pathlib import Path
 from . import layout_constants as LC
 from .estimate import balanced_split, estimate_size
 from .fetcher import check_upload_path
-from webapp.jptext import circled, fullwidth
+from webapp.jptext import circled
+from webapp.sheet_schema import FIGURES, KPIS, LEFT, RIGHT, ROADMAP, schema, targets_heading
 from .kpis import KpiView, chart_width_em, kpi_view, table_width_em
 from .textblocks import Block, parse
 
 __all__ = ["SheetView", "sheet_view", "section_texts", "headings"]
 
-PERSPECTIVES_HEADING = "○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組"
-
-
 def headings(year: int) -> dict[str, str]:
-    """Section headings of a year-``year`` sheet, as printed."""
-    y, y1 = fullwidth(year), fullwidth(year + 1)
-    return {
-        "purpose": "目的",
-        "results": f"{y}年度の活動実績（主要な取組）と評価",
-        "results.actions": "○具体的取組",
-        "results.perspectives": PERSPECTIVES_HEADING,
-        "results.evaluation": f"○{y}年度の評価",
-        "challenges": "プロジェクトを推進する上での課題",
-        "plans": f"{y1}年度以降の取組（計画）",
-        "plans.actions": "○具体的取組",
-        "plans.outlook": "○今後の目標、達成見込み",
-        "roadmap": "ロードマップ",
-        "figures": "図表",
-    }
+    """Headings of a year-``year`` sheet, as printed: each box's (by box key) and each
+    sub-section's (by section key), from the sheet schema."""
+    sheet_schema = schema()
+    titles = {b.key: sheet_schema.box_title(b.key, year) for b in sheet_schema.boxes}
+    titles.update({s.key: sheet_schema.heading(s.key, year)
+                   for s in sheet_schema.sections if s.heading})
+    return titles
 
 
 @dataclass
@@ -81,13 +71,10 @@ class SheetView:
     bookmark: str
     year: int
     headings: dict[str, str]
-    purpose: list[Block]
-    results: list[Subsection]
-    challenges: list[Block]
+    #: each box's text sections with something in them, by box key
+    texts: dict[str, list[Subsection]]
     targets_label: str
-    targets_text: list[Block]
     kpis: list[KpiView]
-    plans: list[Subsection]
     roadmap: RoadmapView | None
     figures: list[FigureView] = field(default_factory=list)
     size_pt: float | None = None
@@ -125,18 +112,24 @@ class SheetView:
         return groups
 
     @property
+    def targets_text(self) -> list[Subsection]:
+        return self.texts.get("targets", [])
+
+    def _boxes(self, column: str) -> list[str]:
+        """Boxes of a column that have something to print, in the schema's order: an
+        empty section is left out rather than printed 「（記載なし）」."""
+        parts = {"targets": self.targets_text or self.kpis, "roadmap": self.roadmap,
+                 "figures": self.figures}
+        return [b.key for b in schema().column(column)
+                if parts.get(b.key, self.texts.get(b.key))]
+
+    @property
     def left_boxes(self) -> list[str]:
-        """Boxes of the left column that have something to print: an empty
-        optional section is left out rather than printed 「（記載なし）」."""
-        present = {"purpose": self.purpose, "results": self.results,
-                   "challenges": self.challenges}
-        return [key for key, content in present.items() if content]
+        return self._boxes(LEFT)
 
     @property
     def right_boxes(self) -> list[str]:
-        present = {"targets": self.targets_text or self.kpis, "plans": self.plans,
-                   "roadmap": self.roadmap, "figures": self.figures}
-        return [key for key, content in present.items() if content]
+        return self._boxes(RIGHT)
 
     @property
     def has_images(self) -> bool:
@@ -152,41 +145,42 @@ def _get(d, *keys, default=""):
 
 
 def section_texts(sheet: dict, year: int) -> list[tuple[str, str]]:
-    """(printed heading, text) for every free-text part of the sheet.
+    """(section name, text) for every free-text part of the sheet, in the schema's order.
 
-    Used to tell a coordinator which sections to shorten, so the headings are
-    the ones they see on the page.
+    Used to tell a coordinator which sections to shorten, so the names are
+    the ones they see.
     """
-    h = headings(year)
+    sheet_schema = schema()
     targets = sheet.get("targets") or {}
-    parts = [
-        (h["purpose"], _get(sheet, "purpose")),
-        (f"{h['results']} {h['results.actions']}", _get(sheet, "results", "actions")),
-        (f"{h['results']} {h['results.perspectives']}", _get(sheet, "results", "perspectives")),
-        (f"{h['results']} {h['results.evaluation']}", _get(sheet, "results", "evaluation")),
-        (h["challenges"], _get(sheet, "challenges")),
-        (targets.get("label") or "設定目標", _get(targets, "text")),
-        (f"{h['plans']} {h['plans.actions']}", _get(sheet, "plans", "actions")),
-        (f"{h['plans']} {h['plans.outlook']}", _get(sheet, "plans", "outlook")),
-    ]
-    kpi_text = "".join(
-        (k.get("name") or "") + (k.get("note") or "") for k in targets.get("kpis") or [])
-    if kpi_text:
-        parts.append(((targets.get("label") or "設定目標") + " KPI", kpi_text))
-    roadmap = sheet.get("roadmap") or None
-    if roadmap:
-        parts.append((h["roadmap"], "".join(
-            (r.get("activity") or "") + (r.get("detail") or "") for r in roadmap.get("rows") or [])))
-    figures = sheet.get("figures") or []
-    if figures:
-        parts.append((h["figures"], "".join(
-            (f.get("caption") or "") + (f.get("note") or "") for f in figures)))
+    parts = []
+    for section in sheet_schema.sections:
+        if section.is_text:
+            parts.append((sheet_schema.label(section.key, year), sheet_schema.text(sheet, section.key)))
+        elif section.kind == KPIS:
+            text = "".join((k.get("name") or "") + (k.get("note") or "")
+                           for k in targets.get("kpis") or [])
+            if text:
+                parts.append((sheet_schema.label(section.key, year), text))
+        elif section.kind == ROADMAP and sheet.get("roadmap"):
+            parts.append((sheet_schema.label(section.key, year), "".join(
+                (r.get("activity") or "") + (r.get("detail") or "")
+                for r in sheet["roadmap"].get("rows") or [])))
+        elif section.kind == FIGURES and sheet.get("figures"):
+            parts.append((sheet_schema.label(section.key, year), "".join(
+                (f.get("caption") or "") + (f.get("note") or "") for f in sheet["figures"])))
     return parts
 
 
-def _subsections(items) -> list[Subsection]:
-    """Sub-sections with text; an empty one is left out of the print."""
-    return [Subsection(heading, parse(text), key) for key, heading, text in items if text.strip()]
+def _texts(sheet: dict, year: int) -> dict[str, list[Subsection]]:
+    """Each box's text sections that have text (an empty one is left out of the print)."""
+    sheet_schema = schema()
+    boxes: dict[str, list[Subsection]] = {}
+    for section in sheet_schema.text_sections:
+        text = sheet_schema.text(sheet, section.key)
+        if text.strip():
+            heading = sheet_schema.heading(section.key, year) if section.heading else ""
+            boxes.setdefault(section.box, []).append(Subsection(heading, parse(text), section.key))
+    return boxes
 
 
 def _roadmap(roadmap: dict | None) -> RoadmapView | None:
@@ -285,7 +279,6 @@ def _layout_columns(sheet: dict, kpis: list[KpiView]) -> float:
 
 def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
                size_pt: float | None = None) -> SheetView:
-    h = headings(year)
     number = int(sheet.get("number") or 0)
     targets = sheet.get("targets") or {}
     kpis = [kpi_view(k, i + 1) for i, k in enumerate(targets.get("kpis") or [])]
@@ -294,24 +287,10 @@ def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
         number=number, mark=circled(number), title=title,
         lead_label=sheet.get("lead_label") or "",
         bookmark=f"{circled(number)} {title}",
-        year=year, headings=h,
-        purpose=parse(_get(sheet, "purpose")),
-        results=_subsections([
-            ("results_actions", h["results.actions"], _get(sheet, "results", "actions")),
-            ("results_perspectives", h["results.perspectives"],
-             _get(sheet, "results", "perspectives")),
-            ("results_evaluation", h["results.evaluation"], _get(sheet, "results", "evaluation")),
-        ]),
-        challenges=parse(_get(sheet, "challenges")),
-        targets_label=targets.get("label") or (
-            f"設定目標（{fullwidth(targets['target_year'])}年）"
-            if targets.get("target_year") else "設定目標"),
-        targets_text=parse(targets.get("text") or ""),
+        year=year, headings=headings(year),
+        texts=_texts(sheet, year),
+        targets_label=targets_heading(sheet),
         kpis=kpis,
-        plans=_subsections([
-            ("plans_actions", h["plans.actions"], _get(sheet, "plans", "actions")),
-            ("plans_outlook", h["plans.outlook"], _get(sheet, "plans", "outlook")),
-        ]),
         roadmap=_roadmap(sheet.get("roadmap")),
         figures=_figures(sheet.get("figures"), uploads_dir),
         size_pt=size_pt,
