@@ -1,7 +1,7 @@
 """report outputs: the archival copy beside each build, and 確認用 drafts
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0008
 Create Date: 2026-12-01 21:40:00
 
 - report_builds.archive_file_name: the PDF/A-2b copy written with the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
