@@ -117,11 +117,12 @@ def test_saving_unchanged_text_costs_nothing_and_a_change_is_checked_again(app24
     assert len(printing.calls) == 1
     client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
     assert len(printing.calls) == 1
-    printing.answer = StubFit(7.0, False, 6, [("２０２４年度の活動実績（主要な取組）と評価 ○具体的取組", 3000)])
+    printing.answer = StubFit(7.0, False, 6, overflowing=("results_actions",), cause="text")
     fields["results_actions"] = "・とても長い文章" * 300
     answer = client24.post(f"/sheets/{sheet.id}/autosave", data=fields).json
     assert len(printing.calls) == 2 and printing.calls[-1][0] == 2
-    assert answer["fit"]["message"] == "1ページに収まりません：『具体的取組』を短くしてください"
+    assert answer["fit"]["message"] == ("1ページに収まりません：『２０２４年度の活動実績（主要な取組）と評価／○具体的取組』"
+                                        "を短くしてください")
     assert answer["fit"]["fits"] is False
 
 

@@ -78,7 +78,7 @@ def test_a_sheet_too_long_names_the_text_sections_that_overflow(fy2023_data, tmp
     assert set(fit.overflowing) <= {"purpose", "results_actions", "results_perspectives",
                                     "results_evaluation", "challenges", "target_text", "kpis",
                                     "plans_actions", "plans_outlook", "roadmap", "figures"}
-    assert fit.overflow_sections[0] == ("２０２３年度の活動実績（主要な取組）と評価 ○具体的取組", 2040)
+    assert fit.overflow_sections[0] == ("２０２３年度の活動実績（主要な取組）と評価／○具体的取組", 2040)
 
 
 def test_an_empty_optional_section_is_left_out(fy2023_data, tmp_path):
