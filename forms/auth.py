@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -13,10 +13,11 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     old_password = PasswordField("現在のパスワード",
                                  validators=[DataRequired("現在のパスワードを入力してください。")])
+    # InputRequired, not DataRequired: spaces only must reach the password rules and their message.
     new_password = PasswordField("新しいパスワード",
-                                 validators=[DataRequired("新しいパスワードを入力してください。")])
+                                 validators=[InputRequired("新しいパスワードを入力してください。")])
     confirm = PasswordField("新しいパスワード（確認）", validators=[
-        DataRequired("確認のため新しいパスワードをもう一度入力してください。"),
+        InputRequired("確認のため新しいパスワードをもう一度入力してください。"),
         EqualTo("new_password", "確認用のパスワードが一致しません。")])
     submit = SubmitField("変更する")
 
