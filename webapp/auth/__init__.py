@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 import time
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, user_loaded_from_cookie
 
 from webapp.extensions import db, login_manager
@@ -76,7 +76,6 @@ def _login_message(message: str) -> str:
 def _enforce_session_limits():
     if "_user_id" not in session:
         return None
-    from flask import current_app
     now = int(time.time())
     began, seen = session.get("_auth_at"), session.get("_seen_at")
     reason = None
@@ -96,11 +95,11 @@ def _enforce_session_limits():
 
 
 def _second_factor_gate():
-    from flask import current_app
     if request.endpoint in _ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
     if requires_second_factor(current_user, current_app.config) and not current_user.has_second_factor:
-        flash("この役割では2段階認証が必要です。認証アプリを登録してください。", "warning")
+        if request.method == "GET":
+            flash("この役割では2段階認証が必要です。認証アプリを登録してください。", "warning")
         return redirect(url_for("auth.two_factor"))
     return None
 
