@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -13,9 +13,35 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     old_password = PasswordField("現在のパスワード",
                                  validators=[DataRequired("現在のパスワードを入力してください。")])
+    # InputRequired, not DataRequired: spaces only must reach the password rules and their message.
     new_password = PasswordField("新しいパスワード",
-                                 validators=[DataRequired("新しいパスワードを入力してください。")])
+                                 validators=[InputRequired("新しいパスワードを入力してください。")])
     confirm = PasswordField("新しいパスワード（確認）", validators=[
-        DataRequired("確認のため新しいパスワードをもう一度入力してください。"),
+        InputRequired("確認のため新しいパスワードをもう一度入力してください。"),
         EqualTo("new_password", "確認用のパスワードが一致しません。")])
     submit = SubmitField("変更する")
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField("確認コード（6桁）または回復コード",
+                       validators=[DataRequired("確認コードを入力してください。"),
+                                   Length(max=32, message="確認コードが長すぎます。")])
+    submit = SubmitField("確認")
+
+
+class EnrolForm(FlaskForm):
+    code = StringField("認証アプリに表示された6桁のコード",
+                       validators=[DataRequired("確認コードを入力してください。"),
+                                   Length(max=32, message="確認コードが長すぎます。")])
+    submit = SubmitField("登録する")
+
+
+class DisableSecondFactorForm(FlaskForm):
+    password = PasswordField("現在のパスワード",
+                             validators=[DataRequired("現在のパスワードを入力してください。")])
+    submit = SubmitField("2段階認証を解除する")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (log out everywhere, reset a second factor)."""
+    submit = SubmitField("実行")

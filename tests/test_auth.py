@@ -259,7 +259,7 @@ def test_a_user_changes_their_password_and_logs_in_with_the_new_one(app, factory
 
 @pytest.mark.parametrize("old, new, confirm, message", [
     ("not my password", "a brand new secret", None, "現在のパスワードが正しくありません。"),
-    (PASSWORD, "short1", None, "パスワードは10文字以上にしてください。"),
+    (PASSWORD, "short1", None, "パスワードは12文字以上にしてください。"),
     (PASSWORD, "long.address@example.jp", None, "メールアドレスと同じパスワードは使えません。"),
     (PASSWORD, "LONG.ADDRESS@example.jp", None, "メールアドレスと同じパスワードは使えません。"),
     (PASSWORD, "a brand new secret", "a different secret", "確認用のパスワードが一致しません。"),
@@ -366,8 +366,8 @@ def test_an_admin_creates_a_coordinator_who_can_then_log_in(fy2023_app, admin_cl
 
 @pytest.mark.parametrize("fields, message", [
     ({"organisation_id": "0"}, "幹事担当者には組織が必要です。"),
-    ({"password": "short"}, "パスワードは10文字以上にしてください。"),
-    ({"password": ""}, "パスワードは10文字以上にしてください。"),
+    ({"password": "short"}, "パスワードは12文字以上にしてください。"),
+    ({"password": ""}, "パスワードを入力してください。"),
     ({"email": "not an address"}, "メールアドレスの形式が正しくありません。"),
     ({"display_name": ""}, "表示名を入力してください。"),
     ({"display_name": "名" * 101}, "100文字以内にしてください。"),
@@ -431,7 +431,7 @@ def test_an_admin_sets_a_new_password_and_deactivates_a_user(fy2023_app, admin_c
 @pytest.mark.parametrize("fields, message", [
     ({"email": "kanri@example.jp"}, "kanri@example.jp は既に登録されています。"),
     ({"organisation_id": "0"}, "幹事担当者には組織が必要です。"),
-    ({"password": "short"}, "パスワードは10文字以上にしてください。"),
+    ({"password": "short"}, "パスワードは12文字以上にしてください。"),
 ], ids=["e-mail of another user", "coordinator without organisation", "short new password"])
 def test_editing_a_user_with_a_mistake_changes_nothing_and_keeps_what_was_typed(admin_client, fy, fields, message):
     user = fy.coordinator("大分県", email="tanto@example.jp")

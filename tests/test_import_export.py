@@ -475,7 +475,7 @@ def test_create_user_makes_a_secretariat_reviewer_without_organisation(app, fact
     (["--role", "coordinator", "--password", "a long password"], "幹事担当者には組織が必要です。"),
     (["--role", "coordinator", "--org", "架空県", "--password", "a long password"],
      "組織「架空県」は登録されていません。"),
-    (["--role", "admin", "--password", "short"], "パスワードは10文字以上にしてください。"),
+    (["--role", "admin", "--password", "short"], "パスワードは12文字以上にしてください。"),
     (["--role", "admin", "--password", "new.person@example.jp"],
      "メールアドレスと同じパスワードは使えません。"),
     (["--role", "admin"], "--password を指定してください"),

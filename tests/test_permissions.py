@@ -35,7 +35,10 @@ ROLES = ("anonymous", "lead_coordinator", "co_coordinator", "other_coordinator",
 TO_LOGIN = "redirect to /login"
 TO_HOME = "redirect to /"
 TO_USERS = "redirect to /admin/users"
-REDIRECT_PATHS = {TO_LOGIN: "/login", TO_HOME: "/", TO_USERS: "/admin/users"}
+TO_LOGIN_STEP = "redirect to /login, no next"       # back to the password step
+TO_TWO_FACTOR = "redirect to /account/two-factor"
+REDIRECT_PATHS = {TO_LOGIN: "/login", TO_HOME: "/", TO_USERS: "/admin/users",
+                  TO_LOGIN_STEP: "/login", TO_TWO_FACTOR: "/account/two-factor"}
 
 
 @dataclass
@@ -113,6 +116,16 @@ CASES = [
          EVERYONE_LOGGED_IN),
     Case("password change with a wrong old password", "auth.change_password", "POST",
          lambda w: "/account/password", EVERYONE_LOGGED_IN, data=_wrong_old_password),
+    Case("second log-in step without a password step", "auth.login_code", "GET",
+         lambda w: "/login/code", (TO_LOGIN_STEP, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME)),
+    Case("account page", "auth.account", "GET", lambda w: "/account", EVERYONE_LOGGED_IN),
+    Case("log out everywhere", "auth.logout_all", "POST", lambda w: "/account/logout-all",
+         (TO_LOGIN,) * 6),
+    Case("two-factor enrolment", "auth.two_factor", "GET", lambda w: "/account/two-factor",
+         EVERYONE_LOGGED_IN),
+    Case("turn off a second factor not set up", "auth.disable_two_factor", "POST",
+         lambda w: "/account/two-factor/disable", (TO_LOGIN,) + (TO_TWO_FACTOR,) * 5,
+         data=lambda w: {"password": "not my password"}),
     Case("home page", "main.home", "GET", lambda w: "/", EVERYONE_LOGGED_IN),
     Case("home page of a year", "main.home", "GET", lambda w: "/?year=2023", EVERYONE_LOGGED_IN),
     Case("sheet of project ⑦", "main.sheet", "GET", lambda w: f"/sheets/{w.sheet.id}",
@@ -139,12 +152,22 @@ CASES = [
     Case("audit trail of sheet ⑦", "audit.events", "GET",
          lambda w: f"/admin/audit?sheet={w.sheet.id}", ADMIN_ONLY),
     Case("audit trail as CSV", "audit.events_csv", "GET", lambda w: "/admin/audit.csv", ADMIN_ONLY),
+    Case("log a user out everywhere", "admin.logout_user_everywhere", "POST",
+         lambda w: f"/admin/users/{w.users['lead_coordinator'].id}/logout-all",
+         (TO_LOGIN, 403, 403, 403, 403, TO_USERS)),
+    Case("reset a user's second factor", "admin.reset_second_factor", "POST",
+         lambda w: f"/admin/users/{w.users['lead_coordinator'].id}/reset-2fa",
+         (TO_LOGIN, 403, 403, 403, 403, TO_USERS)),
+    Case("reset the second factor of a user that does not exist", "admin.reset_second_factor",
+         "POST", lambda w: "/admin/users/99999/reset-2fa", (TO_LOGIN, 403, 403, 403, 403, 404)),
 ]
 
 COVERED_ENDPOINTS = {
-    "auth.login", "auth.logout", "auth.change_password",
+    "auth.login", "auth.logout", "auth.change_password", "auth.login_code", "auth.account",
+    "auth.logout_all", "auth.two_factor", "auth.disable_two_factor",
     "main.home", "main.sheet", "main.figure_image",
-    "admin.users", "admin.new_user", "admin.edit_user",
+    "admin.users", "admin.new_user", "admin.edit_user", "admin.logout_user_everywhere",
+    "admin.reset_second_factor",
     "audit.events", "audit.events_csv",
 }
 

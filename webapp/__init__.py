@@ -51,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views_admin.bp)
     app.register_blueprint(views_audit.bp)
     _register_feature_blueprints(app)
+    from webapp.auth.headers import add_security_headers
+    app.after_request(add_security_headers)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)

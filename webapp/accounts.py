@@ -37,7 +37,8 @@ def create_user(email: str, display_name: str, role: str, password: str,
         raise AccountError("幹事担当者には組織が必要です。")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(f"{email} は既に登録されています。")
-    problems = password_problems(password, email, current_app.config["PASSWORD_MIN_LENGTH"])
+    problems = password_problems(password, email, current_app.config["PASSWORD_MIN_LENGTH"],
+                                 display_name=display_name.strip())
     if problems:
         raise AccountError(" ".join(problems))
     user = User(email=email, display_name=display_name.strip() or email, role=role,

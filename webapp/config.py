@@ -56,7 +56,12 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # The cookie outlives neither bound below; the server checks both on every request.
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))),
+        "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", str(2 * 3600))),
+        "SESSION_ABSOLUTE_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))),
+        # Capped at 30 days whatever the environment says; 0 turns remember-me off.
+        "REMEMBER_DAYS": min(30, int(os.environ.get("REMEMBER_DAYS", "30"))),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         # Fields in one post: the largest sheet the schema allows (30 KPIs of 60 years,
@@ -93,5 +98,7 @@ def load_config(instance_path: str) -> dict:
         # Reverse proxies in front of the app (X-Forwarded-For hops to trust), so that
         # throttling per address sees the client, not the proxy.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        "PASSWORD_MIN_LENGTH": 10,
+        "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "12")),
+        # Roles that must log in with a second factor (TOTP); empty for none.
+        "REQUIRE_2FA_FOR": os.environ.get("REQUIRE_2FA_FOR", "admin,secretariat"),
     }

@@ -70,8 +70,16 @@ def page(browser, live_server):
                                   base_url=live_server.url, viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(15000)
     page = context.new_page()
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if is_csp_violation(msg.text) else None)
     yield page
     context.close()
+    assert violations == [], "Content-Security-Policy violations in the console:\n" + "\n".join(violations)
+
+
+def is_csp_violation(text: str) -> bool:
+    """Chromium reports every refusal by the CSP as a console error naming the policy."""
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
 
 
 def log_in(page, email: str, password: str = PASSWORD) -> None:

@@ -5,11 +5,12 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 
-from forms.auth import ChangePasswordForm, LoginForm
-from webapp.auth import passwords, throttle
+from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
+                        LoginForm, SecondFactorForm)
+from webapp.auth import passwords, requires_second_factor, second_factor, start_session, throttle
 from webapp.extensions import db
 from webapp.models import User
 from webapp.timeutil import utcnow
@@ -19,6 +20,11 @@ bp = Blueprint("auth", __name__)
 FAILED = "メールアドレスまたはパスワードが正しくありません。"
 LOCKED = ("ログインの失敗が続いたため、しばらくログインできません。"
           "15分ほど待ってからもう一度お試しください。")
+CODE_FAILED = "確認コードが正しくありません。"
+PASSWORD_LOCKED = ("パスワードの入力誤りが続いたため、しばらく変更できません。"
+                   "15分ほど待ってからもう一度お試しください。")
+# The password step is good for this long before the code must follow.
+PENDING_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,6 +38,24 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _client_address() -> str:
+    return request.remote_addr or "-"
+
+
+def _wait_or_refuse(email: str):
+    """None when the attempt may go ahead (after any delay), else the throttle's verdict."""
+    verdict = throttle.check(email, _client_address(), current_app.config)
+    if verdict.locked:
+        return verdict
+    if verdict.delay:
+        time.sleep(verdict.delay)
+    return None
+
+
+def _remember_allowed() -> bool:
+    return current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds() > 0
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -39,32 +63,101 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        ip = request.remote_addr or "-"
-        verdict = throttle.check(email, ip, current_app.config)
-        if verdict.locked:
+        if _wait_or_refuse(email):
             flash(LOCKED, "danger")
             return render_template("auth/login.html", form=form), 429
-        if verdict.delay:
-            time.sleep(verdict.delay)
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         ok = passwords.verify_password(user.password_hash if user else None, form.password.data)
         if ok and user.is_active:
+            remember = bool(form.remember.data) and _remember_allowed()
+            target = _safe_next(request.args.get("next"))
+            if user.has_second_factor:
+                session.clear()
+                session["_pending_2fa"] = {"user": user.id, "token": user.session_token,
+                                           "remember": remember, "next": target,
+                                           "at": int(time.time())}
+                return redirect(url_for("auth.login_code"))
             throttle.clear(email)
-            session.clear()
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-        throttle.record_failure(email, ip)
+            start_session(user, remember=remember)
+            return redirect(target)
+        throttle.record_failure(email, _client_address())
         flash(FAILED, "danger")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
 
+def _pending_user() -> tuple[User | None, dict]:
+    pending = session.get("_pending_2fa")
+    if not isinstance(pending, dict) or int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
+        return None, {}
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.is_active or user.session_token != pending.get("token"):
+        return None, {}
+    return user, pending
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step of logging in: a TOTP code or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user, pending = _pending_user()
+    if user is None:
+        session.pop("_pending_2fa", None)
+        flash("もう一度メールアドレスとパスワードを入力してください。", "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if _wait_or_refuse(user.email):
+            flash(LOCKED, "danger")
+            return render_template("auth/login_code.html", form=form), 429
+        if second_factor.verify_login_code(user, form.code.data):
+            db.session.commit()
+            throttle.clear(user.email)
+            start_session(user, remember=pending["remember"])
+            left = second_factor.remaining_recovery_codes(user)
+            if left <= 3:
+                flash(f"未使用の回復コードは残り{left}個です。アカウント設定で新しい回復コードを発行してください。",
+                      "warning")
+            return redirect(_safe_next(pending["next"]))
+        db.session.rollback()
+        throttle.record_failure(user.email, _client_address())
+        form.code.errors.append(CODE_FAILED)
+        return render_template("auth/login_code.html", form=form), 401
+    return render_template("auth/login_code.html", form=form)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    # Ends this user's sessions everywhere: a copied cookie must not outlive log-out.
+    if current_user.is_authenticated:
+        current_user.end_all_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     flash("ログアウトしました。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("auth/account.html",
+                           requires_2fa=requires_second_factor(current_user, current_app.config),
+                           recovery_left=second_factor.remaining_recovery_codes(current_user))
+
+
+@bp.route("/account/logout-all", methods=["POST"])
+@login_required
+def logout_all():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("すべての端末からログアウトしました。", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -73,17 +166,84 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        if _wait_or_refuse(current_user.email):
+            flash(PASSWORD_LOCKED, "danger")
+            return render_template("auth/change_password.html", form=form), 429
         if not passwords.verify_password(current_user.password_hash, form.old_password.data):
+            throttle.record_failure(current_user.email, _client_address())
             form.old_password.errors.append("現在のパスワードが正しくありません。")
         else:
             problems = passwords.password_problems(
-                form.new_password.data, current_user.email, current_app.config["PASSWORD_MIN_LENGTH"])
+                form.new_password.data, current_user.email, current_app.config["PASSWORD_MIN_LENGTH"],
+                display_name=current_user.display_name, current_hash=current_user.password_hash)
             if problems:
                 form.new_password.errors.extend(problems)
             else:
-                current_user.password_hash = passwords.hash_password(form.new_password.data)
-                current_user.password_changed_at = utcnow()
+                user = current_user._get_current_object()
+                user.password_hash = passwords.hash_password(form.new_password.data)
+                user.password_changed_at = utcnow()
+                user.end_all_sessions()
                 db.session.commit()
-                flash("パスワードを変更しました。", "success")
+                throttle.clear(user.email)
+                # Every other session ends; this one goes on under the new token.
+                start_session(user)
+                flash("パスワードを変更しました。ほかの端末ではログアウトされました。", "success")
                 return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Enrolment: scan the QR code (or type the secret), then confirm with a code."""
+    user = current_user._get_current_object()
+    if user.has_second_factor:
+        return render_template("auth/two_factor.html", enrolled=True,
+                               disable_form=DisableSecondFactorForm(),
+                               required=requires_second_factor(user, current_app.config),
+                               recovery_left=second_factor.remaining_recovery_codes(user))
+    secret = session.get("_totp_pending")
+    if not isinstance(secret, str):
+        secret = session["_totp_pending"] = second_factor.new_secret()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        if _wait_or_refuse(user.email):
+            flash(LOCKED, "danger")
+        else:
+            step = second_factor.matching_step(secret, form.code.data)
+            if step is not None:
+                codes = second_factor.enable(user, secret, step)
+                # Sessions opened with the password alone end; this one goes on.
+                user.end_all_sessions()
+                db.session.commit()
+                throttle.clear(user.email)
+                start_session(user)
+                return render_template("auth/recovery_codes.html", codes=codes)
+            throttle.record_failure(user.email, _client_address())
+            form.code.errors.append(CODE_FAILED + "認証アプリの時刻が合っているかも確認してください。")
+    uri = second_factor.provisioning_uri(secret, user.email)
+    return render_template("auth/two_factor.html", enrolled=False, form=form, secret=secret,
+                           qr=second_factor.qr_svg_data_uri(uri),
+                           required=requires_second_factor(user, current_app.config))
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@login_required
+def disable_two_factor():
+    user = current_user._get_current_object()
+    form = DisableSecondFactorForm()
+    if requires_second_factor(user, current_app.config):
+        flash("この役割では2段階認証を解除できません。", "danger")
+        return redirect(url_for("auth.two_factor"))
+    if form.validate_on_submit():
+        if _wait_or_refuse(user.email):
+            flash(PASSWORD_LOCKED, "danger")
+        elif passwords.verify_password(user.password_hash, form.password.data):
+            second_factor.disable(user)
+            db.session.commit()
+            flash("2段階認証を解除しました。", "info")
+            return redirect(url_for("auth.account"))
+        else:
+            throttle.record_failure(user.email, _client_address())
+            flash("現在のパスワードが正しくありません。", "danger")
+    return redirect(url_for("auth.two_factor"))

@@ -4,7 +4,7 @@ from webapp.models.build import ReportBuild
 from webapp.models.cycle import ReportingCycle
 from webapp.models.organisation import ORG_KINDS, Organisation
 from webapp.models.project import Project, ProjectOrganisation
-from webapp.models.security import LoginAttempt
+from webapp.models.security import LoginAttempt, RecoveryCode
 from webapp.models.sheet import (Comment, Figure, Kpi, KpiValue, ReminderSent, RoadmapRow,
                                  Sheet, SheetVersion, Transition)
 from webapp.models.user import ROLES, User
@@ -12,6 +12,6 @@ from webapp.models.user import ROLES, User
 __all__ = [
     "AUDIT_ACTIONS", "AuditEvent",
     "Comment", "Figure", "Kpi", "KpiValue", "LoginAttempt", "ORG_KINDS", "Organisation",
-    "Project", "ProjectOrganisation", "ROLES", "ReminderSent", "ReportBuild",
+    "Project", "ProjectOrganisation", "ROLES", "RecoveryCode", "ReminderSent", "ReportBuild",
     "ReportingCycle", "RoadmapRow", "Sheet", "SheetVersion", "Transition", "User",
 ]

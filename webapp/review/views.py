@@ -223,7 +223,7 @@ def dashboard_export(year: int, fmt: str):
     else:
         body = dashboard.xlsx_bytes(shown, cycle)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # mimetype= would add a second charset
     response.headers["Content-Disposition"] = (
         f"attachment; filename={name}; filename*=UTF-8''{cycle.year}%E5%B9%B4%E5%BA%A6_"
         f"%E6%8F%90%E5%87%BA%E7%8A%B6%E6%B3%81.{fmt}")

@@ -6,6 +6,8 @@
   const text = document.getElementById("build-text");
   const download = document.getElementById("build-download");
   const progress = root.parentElement.querySelector("[role=progressbar]");
+  // Set here, not in a style attribute, which the Content-Security-Policy refuses.
+  bar.style.width = (parseInt(bar.dataset.pct, 10) || 0) + "%";
   async function poll() {
     let data;
     try {
