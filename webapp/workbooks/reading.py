@@ -21,6 +21,8 @@ from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from forms.sheet import read_form, sheet_form
+from webapp.jptext import circled
+from webapp.permissions import can
 from webapp.editing.saving import (FieldDiff, ImageRef, differences, figure_tokens, load_sheet,
                                    resolve_images)
 from webapp.models import Sheet
@@ -100,7 +102,7 @@ def _check_zip(data: bytes, filename: str) -> None:
         raise WorkbookError("外部のファイルへのリンクを含むブックは取り込めません。リンクを解除した .xlsx を使ってください。")
 
 
-def _cell_values(ws, title: str, budget: list[int]) -> dict[str, object]:
+def _cell_values(ws, place: str, budget: list[int]) -> dict[str, object]:
     values = {}
     for row in ws.iter_rows():
         for cell in row:
@@ -112,7 +114,7 @@ def _cell_values(ws, title: str, budget: list[int]) -> dict[str, object]:
                 continue
             if cell.data_type == "f" or not isinstance(value, (str, int, float, Decimal, bool, dt.date,
                                                                dt.datetime, dt.time)):
-                raise WorkbookError(f"シート『{title}』 {cell.coordinate}：数式は取り込めません。"
+                raise WorkbookError(f"{place} {cell.coordinate}：数式は取り込めません。"
                                     "値を直接入力してください。")
             values[cell.coordinate] = value
     return values
@@ -142,10 +144,10 @@ def read_file(data: bytes, filename: str = "") -> list[SheetCells]:
             if entry.worksheet not in wb.sheetnames:
                 raise WorkbookError(f"ワークシート『{entry.worksheet}』が見つかりません。"
                                     "ワークシートの名前を変えずに取り込んでください。")
-            entry.values = _cell_values(wb[entry.worksheet], entry.worksheet, budget)
+            entry.values = _cell_values(wb[entry.worksheet], _where(entry, ""), budget)
         for title in wb.sheetnames:   # a formula anywhere is refused, not only in input cells
             if title != META_TITLE and title not in {e.worksheet for e in sheets}:
-                _cell_values(wb[title], title, budget)
+                _cell_values(wb[title], f"シート『{title}』", budget)
     finally:
         wb.close()
     return sheets
@@ -214,7 +216,6 @@ def _as_text(name: str, value) -> str:
 
 
 def _where(entry: SheetCells, field_id: str) -> str:
-    from webapp.jptext import circled
     cell = entry.cells.get(field_id)
     place = f"個票{circled(entry.number)} シート『{entry.worksheet}』"
     return f"{place} {cell}" if cell else place
@@ -223,7 +224,6 @@ def _where(entry: SheetCells, field_id: str) -> str:
 def prepare(user, entry: SheetCells) -> SheetImport:
     """The content the worksheet describes, checked like the form; WorkbookError lists every problem."""
     sheet = load_sheet(entry.sheet_id)
-    from webapp.permissions import can
     if sheet is None or not can(user, "view_sheet", sheet) or sheet.project.number != entry.number \
             or sheet.cycle.year != entry.year:
         raise WorkbookError(f"個票（シート『{entry.worksheet}』）が見つからないか、この個票を見る権限がありません。")
