@@ -10,6 +10,7 @@ written twice; each error is then told by worksheet and cell.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hmac
 import io
@@ -21,14 +22,14 @@ from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from forms.sheet import read_form, sheet_form
-from webapp.jptext import circled
-from webapp.permissions import can
 from webapp.editing.saving import (FieldDiff, ImageRef, differences, figure_tokens, load_sheet,
                                    resolve_images)
+from webapp.jptext import circled
 from webapp.models import Sheet
+from webapp.permissions import can
 from webapp.sheet_content import comparable, sheet_to_dict
-from webapp.sheet_schema import FIGURE_KINDS
-from webapp.workbooks.export import FORMAT, META_TITLE, NO, YES, checksum
+from webapp.sheet_schema import FIGURE_KINDS, schema
+from webapp.workbooks.export import FORMAT, META_TITLE, YES, checksum
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 400
@@ -246,3 +247,39 @@ def prepare(user, entry: SheetCells) -> SheetImport:
         raise WorkbookError([f"{_where(entry, fid)}：{message}" for fid, message in errors.messages])
     changes = differences(sheet_to_dict(sheet), content, sheet.cycle.year)
     return SheetImport(sheet, entry.version, content, images, changes)
+
+
+# ---------------------------------------------------------------- merging after a conflict
+
+def merge(newer: Sheet, mine: dict, my_images: list, keep_theirs: set[str]) -> tuple[dict, list]:
+    """The imported content with the fields named in `keep_theirs` (differences() keys:
+    a text section, 'target_year', 'target_label', 'roadmap', 'kpi-N', 'figure-N') taken
+    from the newer saved sheet instead."""
+    sheet_schema = schema()
+    theirs = sheet_to_dict(newer)
+    their_images = [ImageRef(f.image_file, f.image_width, f.image_height) if f.image_file else None
+                    for f in newer.figures]
+    out = copy.deepcopy(mine)
+    for key in keep_theirs:
+        if key in sheet_schema and sheet_schema[key].is_text:
+            sheet_schema.put_text(out, key, sheet_schema.text(theirs, key))
+        elif key == "target_year":
+            out["targets"]["target_year"] = theirs["targets"]["target_year"]
+        elif key == "target_label":
+            out["targets"]["label"] = theirs["targets"]["label"]
+        elif key == "roadmap":
+            out["roadmap"] = copy.deepcopy(theirs.get("roadmap"))
+
+    def pick(prefix: str, my_list: list, their_list: list) -> list:
+        chosen = []
+        for i in range(max(len(my_list), len(their_list))):
+            source = their_list if f"{prefix}-{i + 1}" in keep_theirs else my_list
+            if i < len(source):
+                chosen.append(source[i])
+        return chosen
+
+    out["targets"]["kpis"] = copy.deepcopy(pick("kpi", mine["targets"]["kpis"], theirs["targets"]["kpis"]))
+    pairs = pick("figure", list(zip(mine.get("figures") or [], my_images)),
+                 list(zip(theirs.get("figures") or [], their_images)))
+    out["figures"] = [copy.deepcopy(f) for f, _ in pairs]
+    return out, [image for _, image in pairs]

@@ -11,7 +11,9 @@ and nothing unsigned is trusted).
 """
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -19,8 +21,8 @@ from wtforms import FileField, HiddenField
 
 from webapp import exactjson
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
-                                   figure_tokens, load_sheet, not_editable_reason, read_image_token,
-                                   save_content)
+                                   image_token, is_lead, load_sheet, not_editable_reason,
+                                   read_image_token, save_content)
 from webapp.extensions import db
 from webapp.permissions import can, sheet_or_404
 from webapp.review.compare import compare
@@ -28,7 +30,7 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
 from webapp.workbooks import bp, export
 from webapp.workbooks.cli import organisation_sheets
-from webapp.workbooks.reading import WorkbookError, prepare, read_file
+from webapp.workbooks.reading import MAX_BYTES, WorkbookError, merge, prepare, read_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN_MAX_AGE = 2 * 3600
@@ -45,13 +47,8 @@ class ConfirmForm(FlaskForm):
 
 def _download(data: bytes, name: str) -> Response:
     response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = _disposition(name)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"workbook.xlsx\"; filename*=UTF-8''{quote(name)}"
     return response
-
-
-def _disposition(name: str) -> str:
-    from urllib.parse import quote
-    return f"attachment; filename=\"workbook.xlsx\"; filename*=UTF-8''{quote(name)}"
 
 
 @bp.route("/sheets/<int:sheet_id>/workbook.xlsx")
@@ -81,20 +78,14 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _token(sheet_id: int, base_version: int, content: dict, images) -> str:
-    tokens = figure_tokens_for(sheet_id, images)
+    tokens = [image_token(sheet_id, ref) if ref is not None else "" for ref in images]
     return _serializer().dumps({"s": sheet_id, "u": current_user.id, "v": base_version,
                                 "c": exactjson.dumps(content), "i": tokens})
-
-
-def figure_tokens_for(sheet_id: int, images) -> list[str]:
-    from webapp.editing.saving import image_token
-    return [image_token(sheet_id, ref) if ref is not None else "" for ref in images]
 
 
 def _editable_or_403(sheet_id: int):
     sheet = sheet_or_404(current_user, sheet_id)
     if not can(current_user, "edit_sheet", sheet):
-        from webapp.editing.saving import is_lead
         if not is_lead(current_user, sheet):
             abort(403)
         flash(not_editable_reason(current_user, sheet), "warning")
@@ -126,7 +117,7 @@ def import_workbook(sheet_id: int):
     if not getattr(upload, "filename", ""):
         return render_template("workbooks/import.html", sheet=sheet, form=form,
                                errors=["ファイルを選んでください。"]), 422
-    data = upload.read(_limit() + 1)
+    data = upload.read(MAX_BYTES + 1)
     try:
         entries = [e for e in read_file(data, upload.filename) if e.sheet_id == sheet.id]
         if not entries:
@@ -137,11 +128,6 @@ def import_workbook(sheet_id: int):
         return render_template("workbooks/import.html", sheet=sheet, form=form,
                                errors=exc.messages), 422
     return _preview(sheet, item.content, item.base_version, item.images)
-
-
-def _limit() -> int:
-    from webapp.workbooks.reading import MAX_BYTES
-    return MAX_BYTES
 
 
 @bp.route("/sheets/<int:sheet_id>/workbook/confirm", methods=["POST"])
@@ -164,6 +150,11 @@ def confirm_import(sheet_id: int):
         return _again(sheet, "取り込む内容を確認できませんでした。もう一度ファイルを選んでください。")
     content = exactjson.loads(payload["c"])
     images = [read_image_token(sheet.id, t) if t else None for t in payload.get("i") or []]
+    # On the conflict page the user may keep the newer saved text of some fields.
+    keep = {name.removeprefix("keep-") for name, value in request.form.items()
+            if name.startswith("keep-") and value == "theirs"}
+    if keep:
+        content, images = merge(sheet, content, images, keep)
     try:
         outcome = save_content(current_user, sheet, payload["v"], content, images)
         db.session.commit()
