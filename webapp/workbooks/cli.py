@@ -8,9 +8,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from webapp.editing.saving import ConflictError, NotEditableError, delete_files, save_content
+from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
+                                   save_content)
 from webapp.extensions import db
-from webapp.models import Organisation, Project, ReportingCycle, Sheet, User
+from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet, User
+from webapp.review.compare import kpi_changes
+from webapp.sheet_content import sheet_to_dict
 from webapp.workbooks import export
 from webapp.workbooks.reading import WorkbookError, prepare, read_file
 
@@ -22,7 +25,6 @@ def _fail(message: str) -> None:
 
 def organisation_sheets(organisation: Organisation, year: int) -> list[Sheet]:
     """The sheets of the year of every project the organisation leads or co-leads, by number."""
-    from webapp.models import ProjectOrganisation
     return list(db.session.scalars(
         select(Sheet).join(Project).join(ReportingCycle)
         .where(ReportingCycle.year == year, Project.id.in_(
@@ -67,6 +69,23 @@ def _show(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def change_lines(item) -> list[str]:
+    """One line per changed field; KPI figures one line per changed number (「2015年度 実績」)."""
+    figures = kpi_changes(sheet_to_dict(item.sheet), item.content)
+    explained = {c.kpi for c in figures}
+    kpis = item.content["targets"]["kpis"]
+    lines = []
+    for change in item.changes:
+        if change.key.startswith("kpi-"):
+            position = int(change.key.removeprefix("kpi-")) - 1
+            name = kpis[position]["name"] if position < len(kpis) else None
+            if name in explained:
+                continue
+        lines.append(f"{change.label}: 「{_show(change.theirs)}」→「{_show(change.mine)}」")
+    lines += [f"KPI『{_show(c.kpi, 30)}』{c.item}: 「{c.left}」→「{c.right}」" for c in figures]
+    return lines
+
+
 @click.command("import-xlsx")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as", "email", required=True, help="保存する利用者のメールアドレス（幹事の担当者）")
@@ -88,8 +107,8 @@ def import_xlsx_cmd(path, email, dry_run):
         click.echo(f"{p.circled_number} {p.title}（{item.sheet.cycle.year}年度）")
         if item.unchanged:
             click.echo("  変更はありません。")
-        for change in item.changes:
-            click.echo(f"  {change.label}: 「{_show(change.theirs)}」→「{_show(change.mine)}」")
+        for line in change_lines(item):
+            click.echo(f"  {line}")
     if dry_run:
         click.echo("（--dry-run のため保存していません）")
         return
@@ -104,8 +123,6 @@ def import_xlsx_cmd(path, email, dry_run):
             _fail(f"{item.sheet.project.circled_number}: {exc}（何も保存していません）")
         except ConflictError as exc:
             # save_content rolled the whole transaction back: earlier sheets are not saved either.
-            from webapp.sheet_content import sheet_to_dict
-            from webapp.editing.saving import differences
             fields = differences(sheet_to_dict(exc.sheet), item.content, exc.sheet.cycle.year)
             names = "、".join(f.label for f in fields) or "（なし）"
             _fail(f"{exc.sheet.project.circled_number}: このブックは版 {item.base_version} から書き出されましたが、"
