@@ -129,3 +129,20 @@ def test_a_refused_upload_changes_nothing(app24, client24, oita, f):
     db.session.expire_all()
     again = sheet24(f)
     assert (again.version, again.texts) == (version, texts)
+
+
+def test_an_xml_bomb_inside_the_size_limits_is_refused(app24, oita, f):
+    data = export.workbook([sheet24(f)])
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                        for i in range(1, 10))
+              + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+    data = _rezip(data, {"xl/worksheets/sheet1.xml": laughs.encode()}, drop=("xl/worksheets/sheet1.xml",))
+    assert _refused(data, user=oita) == [
+        "Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れている可能性があります。"]
+
+
+def test_too_many_worksheets_are_refused(app24, oita, f, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_WORKSHEETS", 2)
+    assert _refused(export.workbook([sheet24(f)]), user=oita) == ["ワークシートが多すぎます（2枚まで）。"]

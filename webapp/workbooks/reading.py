@@ -125,12 +125,17 @@ def read_file(data: bytes, filename: str = "") -> list[SheetCells]:
     """The sheets this workbook holds and the values of their cells; WorkbookError if refused."""
     _check_zip(data, filename)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False,
-                           keep_vba=False)
+        return _read(data)
     except WorkbookError:
         raise
-    except Exception:  # openpyxl raises many kinds of error for a damaged file
+    except Exception:  # openpyxl and the XML parser raise many kinds of error for a damaged file
         raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れている可能性があります。")
+
+
+def _read(data: bytes) -> list[SheetCells]:
+    # Worksheets are parsed lazily (read-only mode), so errors come from here too.
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False,
+                       keep_vba=False)
     try:
         if len(wb.sheetnames) > MAX_WORKSHEETS:
             raise WorkbookError(f"ワークシートが多すぎます（{MAX_WORKSHEETS}枚まで）。")
