@@ -67,3 +67,14 @@ def test_text_that_looks_like_a_formula_is_written_as_text(app24, oita, f):
     assert ws[cells["challenges"]].data_type == "s"
     assert ws[cells["challenges"]].value == "=HYPERLINK(\"http://x\")"
     assert ws[cells["purpose"]].data_type == "s"
+
+
+def test_figures_excel_cannot_hold_exactly_come_back_digit_for_digit(app24, oita, f):
+    from tests.workbooks.conftest import sheet24
+    sheet = sheet24(f)
+    sheet.kpis[0].values[0].actual = Decimal("12345678901234.123456")
+    sheet.kpis[0].target_value = Decimal("0.1")
+    db.session.commit()
+    item = prepare(oita, read_file(export.workbook([sheet]), "f.xlsx")[0])
+    assert item.changes == [] and item.unchanged
+    assert item.content["targets"]["kpis"][0]["series"][0]["actual"] == Decimal("12345678901234.123456")

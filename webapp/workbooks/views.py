@@ -112,6 +112,8 @@ def import_workbook(sheet_id: int):
         return refusal
     form = UploadForm()
     if not form.validate_on_submit():
+        if request.method == "POST":   # the form's session token is gone (expired, logged out)
+            return _again(sheet, "画面の有効期限が切れました。もう一度ファイルを選んでください。")
         return render_template("workbooks/import.html", sheet=sheet, form=form, errors=[])
     upload = form.file.data
     if not getattr(upload, "filename", ""):
