@@ -118,6 +118,11 @@ def rq_worker_cmd(burst):
 
 def _guard_database_errors(command: click.Command) -> click.Command:
     """A missing or unmigrated database gets a sentence, not a traceback."""
+    if getattr(command, "guarded", False):
+        # The command objects are shared by every app: wrapping them again at each
+        # create_app() nests the callback once per app (RecursionError in a long test run).
+        return command
+    command.guarded = True
     callback = command.callback
 
     @functools.wraps(callback)

@@ -15,7 +15,10 @@ TITLE = "②地熱・温泉熱エネルギー産業拠点化推進プロジェ�
 
 
 def _run(app, *args):
-    return app.test_cli_runner().invoke(args=list(args))
+    result = app.test_cli_runner().invoke(args=list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
 def _type(path, values: dict) -> None:
@@ -86,6 +89,7 @@ def test_a_stale_workbook_is_refused_naming_the_fields(app24, f, tmp_path):
 
     result = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp")
     assert result.exit_code == 1
+    assert "  注意: このブックは版 1 から書き出されました（現在は版 2）。" in result.output
     assert "このブックは版 1 から書き出されましたが、その後 版 2 が保存されています。" in result.output
     assert "食い違う欄: プロジェクトを推進する上での課題。" in result.output
     db.session.expire_all()
@@ -107,3 +111,22 @@ def test_refusals_exit_non_zero(app24, f, tmp_path):
     result = _run(app24, "import-xlsx", path, "--as", "nagasaki@demo.example.jp")
     assert result.exit_code == 1
     assert "この個票を見る権限がありません" in result.output
+
+
+def test_commands_are_not_wrapped_again_by_each_app(app24):
+    # Shared command objects once gained one wrapper per create_app(), and a long
+    # test run ended in RecursionError when a command finally ran.
+    from webapp import create_app
+    from webapp.workbooks.cli import import_xlsx_cmd
+
+    def depth():
+        n, callback = 0, import_xlsx_cmd.callback
+        while hasattr(callback, "__wrapped__"):
+            n, callback = n + 1, callback.__wrapped__
+        return n
+
+    before = depth()
+    for _ in range(3):
+        create_app({"TESTING": True, "INSTANCE_PATH": app24.instance_path,
+                    "SQLALCHEMY_DATABASE_URI": app24.config["SQLALCHEMY_DATABASE_URI"]})
+    assert depth() == before

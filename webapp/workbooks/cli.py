@@ -105,6 +105,9 @@ def import_xlsx_cmd(path, email, dry_run):
     for item in items:
         p = item.sheet.project
         click.echo(f"{p.circled_number} {p.title}（{item.sheet.cycle.year}年度）")
+        if item.stale and not item.unchanged:
+            click.echo(f"  注意: このブックは版 {item.base_version} から書き出されました（現在は版 {item.sheet.version}）。"
+                       "下の変更には、その後に保存された内容を元に戻すものが含まれます。")
         if item.unchanged:
             click.echo("  変更はありません。")
         for line in change_lines(item):
