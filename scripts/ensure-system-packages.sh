@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what pip cannot: the IPAex fonts the report prints with, and Debian's
-# chromium for the browser tests. Checks that Pango (needed by WeasyPrint) is there.
+# chromium for the browser tests, LibreOffice Calc (the tests open the exported
+# workbooks in it). Checks that Pango (needed by WeasyPrint) is there.
 set -euo pipefail
 what=${1:-fonts}
 
@@ -8,6 +9,7 @@ what=${1:-fonts}
 # and, under pipefail, a font that is there would count as missing.
 have_font() { fc-list 2>/dev/null | grep -i 'IPAexGothic' >/dev/null; }
 have_browser() { command -v chromium >/dev/null 2>&1; }
+have_office() { command -v libreoffice >/dev/null 2>&1; }
 have_pango() { ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null; }
 
 apt_install() {
@@ -35,5 +37,9 @@ case "$what" in
   browser)
     have_browser || apt_install chromium
     have_browser || { echo "chromium が見つかりません（ブラウザ試験に必要）" >&2; exit 1; }
+    ;;
+  office)
+    have_office || apt_install libreoffice-calc
+    have_office || { echo "libreoffice が見つかりません（Excel 書き出しの試験に必要）" >&2; exit 1; }
     ;;
 esac

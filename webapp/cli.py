@@ -146,6 +146,11 @@ def prune_cmd(grace_hours):
 
 def _guard_database_errors(command: click.Command) -> click.Command:
     """A missing or unmigrated database gets a sentence, not a traceback."""
+    if getattr(command, "guarded", False):
+        # The command objects are shared by every app: wrapping them again at each
+        # create_app() nests the callback once per app (RecursionError in a long test run).
+        return command
+    command.guarded = True
     callback = command.callback
     # The commands are module-level objects and every create_app() registers them
     # again: wrapping once more each time nested the callback a thousand deep in a

@@ -1,0 +1,132 @@
+"""flask export-xlsx / import-xlsx, as the issue's 'Done when' runs them."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from tests.workbooks.conftest import cells_of, sheet24
+from webapp import exactjson
+from webapp.editing.saving import save_content
+from webapp.extensions import db
+from webapp.sheet_content import sheet_to_dict
+
+TITLE = "②地熱・温泉熱エネルギー産業拠点化推進プロジェクト"
+
+
+def _run(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def _type(path, values: dict) -> None:
+    data = open(path, "rb").read()
+    cells = cells_of(data)[TITLE]
+    wb = load_workbook(path)
+    for name, value in values.items():
+        wb[TITLE][cells[name]] = value
+    wb.save(path)
+
+
+def test_export_type_import_and_again_nothing(app24, f, tmp_path):
+    oita = f.coordinator("大分県", email="oita@demo.example.jp")
+    db.session.commit()
+    path = str(tmp_path / "f.xlsx")
+    result = _run(app24, "export-xlsx", "--year", "2024", "--project", "2", path)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"2024年度の個票 1 件を {path} に書き出しました。\n"
+    _type(path, {"results_evaluation": "・説明会を3回開いた\n・参加者は延べ120人", "kpis-0-series-0-actual": "２４８"})
+
+    version = sheet24(f).version
+    dry = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "（--dry-run のため保存していません）" in dry.output
+    db.session.expire_all()
+    assert sheet24(f).version == version
+    before = sheet_to_dict(sheet24(f))
+
+    result = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "② 地熱・温泉熱エネルギー産業拠点化推進プロジェクト（2024年度）"
+    assert lines[1].startswith("  ２０２４年度の活動実績（主要な取組）と評価／○２０２４年度の評価: 「２０３０年度に")
+    assert lines[1].endswith("」→「・説明会を3回開いた ・参加者は延べ120人」")
+    assert lines[2] == "  KPI『九州内における地熱・温泉熱活用プロジェクト組成件数』2015年度（15.6） 実績: 「7」→「248」"
+    assert lines[-1] == "1 件の個票を保存しました。"
+    db.session.expire_all()
+    after = sheet_to_dict(sheet24(f))
+    assert after["results"]["evaluation"] == "・説明会を3回開いた\n・参加者は延べ120人"
+    assert after["targets"]["kpis"][0]["series"][0]["actual"] == 248
+    # exactly those changes: everything else as before
+    before["results"]["evaluation"] = after["results"]["evaluation"]
+    before["targets"]["kpis"][0]["series"][0]["actual"] = 248
+    assert exactjson.dumps(before) == exactjson.dumps(after)
+    assert sheet24(f).updated_by_id == oita.id
+
+    report = tmp_path / "r.json"
+    assert _run(app24, "export-report", "--year", "2024", str(report)).exit_code == 0
+    project = next(p for p in exactjson.loads(report.read_text())["projects"] if p["number"] == 2)
+    assert project["results"]["evaluation"] == "・説明会を3回開いた\n・参加者は延べ120人"
+
+    again = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp")
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[1:] == ["  変更はありません。", "変更はありませんでした。"]
+
+
+def test_a_stale_workbook_is_refused_naming_the_fields(app24, f, tmp_path):
+    oita = f.coordinator("大分県", email="oita@demo.example.jp")
+    db.session.commit()
+    path = str(tmp_path / "f.xlsx")
+    assert _run(app24, "export-xlsx", "--year", "2024", "--project", "2", path).exit_code == 0
+    _type(path, {"challenges": "Excelで書いた課題"})
+    sheet = sheet24(f)
+    content = sheet_to_dict(sheet)
+    content["challenges"] = "画面で書いた課題"
+    save_content(oita, sheet, sheet.version, content, [None] * len(sheet.figures))
+    db.session.commit()
+
+    result = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp")
+    assert result.exit_code == 1
+    assert "  注意: このブックは版 1 から書き出されました（現在は版 2）。" in result.output
+    assert "このブックは版 1 から書き出されましたが、その後 版 2 が保存されています。" in result.output
+    assert "食い違う欄: プロジェクトを推進する上での課題。" in result.output
+    db.session.expire_all()
+    assert sheet24(f).text("challenges") == "画面で書いた課題"
+
+
+def test_refusals_exit_non_zero(app24, f, tmp_path):
+    f.coordinator("大分県", email="oita@demo.example.jp")
+    f.coordinator("長崎県", email="nagasaki@demo.example.jp")
+    db.session.commit()
+    path = str(tmp_path / "f.xlsx")
+    assert _run(app24, "export-xlsx", "--year", "2024", "--org", "大分県", path).exit_code == 0
+    assert _run(app24, "export-xlsx", "--year", "2024", path).exit_code == 1
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    result = _run(app24, "import-xlsx", str(bad), "--as", "oita@demo.example.jp")
+    assert result.exit_code == 1
+    assert "Excel のブック（.xlsx）として読み取れませんでした。" in result.output
+    result = _run(app24, "import-xlsx", path, "--as", "nagasaki@demo.example.jp")
+    assert result.exit_code == 1
+    assert "この個票を見る権限がありません" in result.output
+
+
+def test_commands_are_not_wrapped_again_by_each_app(app24):
+    # Shared command objects once gained one wrapper per create_app(), and a long
+    # test run ended in RecursionError when a command finally ran.
+    from webapp import create_app
+    from webapp.workbooks.cli import import_xlsx_cmd
+
+    def depth():
+        n, callback = 0, import_xlsx_cmd.callback
+        while hasattr(callback, "__wrapped__"):
+            n, callback = n + 1, callback.__wrapped__
+        return n
+
+    before = depth()
+    for _ in range(3):
+        create_app({"TESTING": True, "INSTANCE_PATH": app24.instance_path,
+                    "SQLALCHEMY_DATABASE_URI": app24.config["SQLALCHEMY_DATABASE_URI"]})
+    assert depth() == before

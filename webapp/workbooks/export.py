@@ -1,0 +1,360 @@
+"""A sheet (or an organisation's sheets) as an .xlsx workbook to fill in offline.
+
+The layout is walked from the sheet schema: every box in printed order, each
+text section one wrapped input cell under its printed heading, the KPI,
+roadmap and figure parts as small tables. Each input cell is named in the
+hidden metadata worksheet by the edit form's field name ("results_actions",
+"kpis-0-series-3-actual", ...), so reading a workbook back is filling in the
+edit form and running its checks (webapp.workbooks.reading): a section added
+to the schema appears here and is read back with nothing else changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from webapp.models import Sheet
+from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
+                                 TEXT, schema, years_in)
+
+FORMAT = "council-sheet-workbook/1"
+META_TITLE = "_meta"
+INSTRUCTIONS_TITLE = "記入のしかた"
+YES, NO = "はい", "いいえ"
+BLANK_SERIES_ROWS = 3      # empty year rows under each KPI, to add a year
+BLANK_ROADMAP_ROWS = 3
+BLANK_FIGURE_ROWS = 2
+
+HEADING_FILL = PatternFill("solid", fgColor="1F4E79")
+SUB_FILL = PatternFill("solid", fgColor="DCE6F1")
+INPUT_FILL = PatternFill("solid", fgColor="FFFDE7")
+WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+
+
+# TODO(merge): webapp.safecells — another branch adds the shared helper; this one does the same job.
+_FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠")
+
+
+def write_text(cell, text: str) -> None:
+    """Put `text` in the cell as a string, even when it looks like a formula (「=」「+」…)."""
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_STARTS):
+        # Typed-over cells stay text in Excel and LibreOffice too.
+        cell.quotePrefix = True
+
+
+def write_number(cell, value) -> None:
+    """A KPI figure: a number when Excel holds it exactly, else its digits as text."""
+    if value is None:
+        cell.value = None
+    elif isinstance(value, int) or Decimal(repr(float(value))) == value:
+        cell.value = value if isinstance(value, int) else float(value)
+    else:
+        write_text(cell, format(value, "f"))
+
+
+def checksum(sheet_id: int, number: int, year: int, version: int, fields: list[tuple[str, str]]) -> str:
+    """Signs what the import trusts from the file: which sheet, which version, which cells."""
+    text = f"{sheet_id}:{number}:{year}:{version}:" + ";".join(f"{n}={c}" for n, c in fields)
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class _Layout:
+    ws: object
+    row: int = 1
+    fields: list[tuple[str, str]] = field(default_factory=list)   # (form field, cell)
+    numbers: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    def band(self, text: str, fill=SUB_FILL, bold=True, white=False) -> None:
+        ws = self.ws
+        ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=5)
+        cell = ws.cell(self.row, 1)
+        write_text(cell, text)
+        cell.fill = fill
+        cell.font = Font(bold=bold, color="FFFFFF" if white else None)
+        cell.alignment = WRAP
+        self.row += 1
+
+    def label(self, text: str, column: int = 1, row: int | None = None) -> None:
+        cell = self.ws.cell(row or self.row, column)
+        write_text(cell, text)
+        cell.font = Font(bold=True)
+        cell.alignment = WRAP
+        cell.fill = SUB_FILL
+
+    def input(self, name: str, value, column: int = 2, *, wide: bool = False, kind: str = "text",
+              lines: int = 1) -> None:
+        ws, row = self.ws, self.row
+        if wide:
+            ws.merge_cells(start_row=row, start_column=column, end_row=row, end_column=5)
+        cell = ws.cell(row, column)
+        if kind == "number":
+            write_number(cell, value)
+            self.numbers.append(cell.coordinate)
+        elif kind == "year":
+            cell.value = value if isinstance(value, int) else None
+            if value is not None and not isinstance(value, int):
+                write_text(cell, str(value))
+            self.years.append(cell.coordinate)
+        else:
+            if value not in (None, ""):
+                write_text(cell, str(value))
+            if kind == "flag":
+                self.flags.append(cell.coordinate)
+            elif kind == "figure_kind":
+                self.kinds.append(cell.coordinate)
+        cell.protection = UNLOCKED
+        cell.fill = INPUT_FILL
+        cell.alignment = WRAP
+        if lines > 1:
+            ws.row_dimensions[row].height = min(409, 15 * lines + 6)
+        self.fields.append((name, cell.coordinate))
+
+
+def _lines(text: str, width: int = 60) -> int:
+    return sum(max(1, -(-len(line) // width)) for line in (text or "").split("\n")) + 1
+
+
+def _text_rows(lay: _Layout, content: dict, section, year: int) -> None:
+    sheet_schema = schema()
+    title = (years_in(section.heading, year) if section.heading
+             else years_in(section.label, year) if section.label
+             else sheet_schema.box(section.box).title(year))
+    text = sheet_schema.text(content, section.key)
+    lay.label(title)
+    lay.input(section.key, text, wide=True, lines=max(section.rows, _lines(text)))
+    lay.row += 1
+
+
+def _kpi_rows(lay: _Layout, kpis: list[dict], limit: int, year: int) -> None:
+    count = min(limit, len(kpis) + 1)   # one empty block to add a KPI
+    for i in range(count):
+        k = kpis[i] if i < len(kpis) else None
+        target = (k or {}).get("target") or {}
+        baseline = (k or {}).get("baseline") or {}
+        p = f"kpis-{i}-"
+        lay.band(f"KPI {i + 1}" + ("（追加する場合に記入）" if k is None else ""))
+        rows = [
+            ("指標名", "name", (k or {}).get("name"), "text", True),
+            ("単位", "unit", (k or {}).get("unit"), "text", False),
+            ("累計値（はい／いいえ）", "cumulative", (YES if k["cumulative"] else NO) if k else "", "flag", False),
+            ("目標年", "target_year", target.get("year"), "year", False),
+            ("目標値", "target_value", target.get("value"), "number", False),
+            ("目標（文章）", "target_text", target.get("text"), "text", True),
+            ("基準年", "baseline_year", baseline.get("year"), "year", False),
+            ("基準値", "baseline_value", baseline.get("value"), "number", False),
+            ("基準の表記", "baseline_label", baseline.get("label"), "text", True),
+            ("注記", "note", (k or {}).get("note"), "text", True),
+        ]
+        for title, name, value, kind, wide in rows:
+            lay.label(title)
+            lay.input(p + name, value, kind=kind, wide=wide,
+                      lines=_lines(value) if kind == "text" and value else 1)
+            lay.row += 1
+        for col, title in enumerate(("年度別の目標・実績", "年度", "表記", "目標", "実績"), start=1):
+            lay.label(title, column=col)
+        lay.row += 1
+        series = (k or {}).get("series") or []
+        for j in range(min(MAX_SERIES, len(series) + BLANK_SERIES_ROWS)):
+            s = series[j] if j < len(series) else {}
+            q = f"{p}series-{j}-"
+            if j >= len(series):
+                write_text(lay.ws.cell(lay.row, 1), "（追加する年度）")
+            lay.input(q + "year", s.get("year"), 2, kind="year")
+            lay.input(q + "label", s.get("label"), 3)
+            lay.input(q + "target", s.get("target"), 4, kind="number")
+            lay.input(q + "actual", s.get("actual"), 5, kind="number")
+            lay.row += 1
+        lay.row += 1
+
+
+def _roadmap_rows(lay: _Layout, roadmap: dict | None, limit: int) -> None:
+    roadmap = roadmap or {}
+    lay.label("見出し")
+    lay.input("roadmap_title", roadmap.get("title"), wide=True)
+    lay.row += 1
+    lay.label("年度の列（読点区切り）")
+    lay.input("roadmap_years", "、".join(roadmap.get("years") or []), wide=True)
+    lay.row += 1
+    for col, title in enumerate(("", "取組", "内容", "開始", "終了"), start=1):
+        lay.label(title, column=col)
+    lay.row += 1
+    rows = roadmap.get("rows") or []
+    for i in range(min(limit, len(rows) + BLANK_ROADMAP_ROWS)):
+        r = rows[i] if i < len(rows) else {}
+        p = f"roadmap_rows-{i}-"
+        write_text(lay.ws.cell(lay.row, 1), f"{i + 1}行目")
+        lay.input(p + "activity", r.get("activity"), 2, lines=_lines(r.get("activity"), 14))
+        lay.input(p + "detail", r.get("detail"), 3, lines=_lines(r.get("detail"), 14))
+        lay.input(p + "from_year", r.get("from"), 4)
+        lay.input(p + "to_year", r.get("to"), 5)
+        lay.row += 1
+    lay.row += 1
+
+
+def _figure_rows(lay: _Layout, figures: list[dict], limit: int) -> None:
+    write_text(lay.ws.cell(lay.row, 1), "画像の差し替えはWeb画面で行ってください（画像はそのまま残ります）。")
+    lay.ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=5)
+    lay.row += 1
+    for col, title in enumerate(("", "種類", "キャプション", "説明"), start=1):
+        lay.label(title, column=col)
+    lay.row += 1
+    for i in range(min(limit, len(figures) + BLANK_FIGURE_ROWS)):
+        f = figures[i] if i < len(figures) else {}
+        p = f"figures-{i}-"
+        write_text(lay.ws.cell(lay.row, 1), f"図表 {i + 1}")
+        lay.input(p + "kind", FIGURE_KINDS.get(f.get("kind"), ""), 2, kind="figure_kind")
+        lay.input(p + "caption", f.get("caption"), 3)
+        lay.input(p + "note", f.get("note"), 4, wide=True, lines=_lines(f.get("note"), 30))
+        lay.row += 1
+    lay.row += 1
+
+
+def _validations(lay: _Layout) -> None:
+    ws = lay.ws
+    # Warnings, not stops: 「２４８」 typed with the IME is text to Excel, and the
+    # import accepts it as the form does.
+    rules = [
+        (lay.numbers, DataValidation(type="decimal", operator="between", formula1="-99999999999999",
+                                     formula2="99999999999999", errorStyle="warning",
+                                     errorTitle="数値", error="数値を入力してください（例: 2134、12.5、△300）")),
+        (lay.years, DataValidation(type="whole", operator="between", formula1="1900", formula2="2200",
+                                   errorStyle="warning", errorTitle="年",
+                                   error="西暦の年を入力してください（例: 2024）")),
+        (lay.flags, DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)),
+        (lay.kinds, DataValidation(type="list", formula1='"' + ",".join(FIGURE_KINDS.values()) + '"',
+                                   allow_blank=True)),
+    ]
+    for cells, rule in rules:
+        if cells:
+            rule.showErrorMessage = True
+            for ref in cells:
+                rule.add(ref)
+            ws.add_data_validation(rule)
+
+
+def _title(sheet: Sheet) -> str:
+    # Worksheet names: at most 31 characters, none of []:*?/\
+    text = f"{sheet.project.circled_number}{sheet.project.title}"
+    for ch in "[]:*?/\\":
+        text = text.replace(ch, "")
+    return text[:31]
+
+
+def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
+    sheet_schema = schema()
+    year = sheet.cycle.year
+    content = sheet_to_dict(sheet)
+    ws = wb.create_sheet(_title(sheet))
+    lay = _Layout(ws)
+    for col, width in zip("ABCDE", (30, 16, 22, 18, 18)):
+        ws.column_dimensions[col].width = width
+    project = sheet.project
+    lay.band(f"{project.circled_number} {project.title}【幹事：{project.lead_label}】",
+             fill=HEADING_FILL, white=True)
+    lay.band(f"{year}年度の個票（書き出し時の版 {sheet.version}）。黄色の欄に入力してください。",
+             fill=PatternFill(), bold=False)
+    lay.row += 1
+    limits = {s.kind: s.limit for s in sheet_schema.sections}
+    for column in (LEFT, RIGHT):
+        for box in sheet_schema.column(column):
+            sections = sheet_schema.in_box(box.key)
+            if not sections:
+                continue
+            lay.band(sheet_schema.box_title(box.key, year, content), fill=HEADING_FILL, white=True)
+            if box.key == "targets":
+                targets = content["targets"]
+                lay.label("目標年")
+                lay.input("target_year", targets.get("target_year"), kind="year")
+                lay.row += 1
+                lay.label("見出し（空欄なら目標年から）")
+                lay.input("target_label", targets.get("label"), wide=True)
+                lay.row += 1
+            for section in sections:
+                if section.kind == TEXT:
+                    _text_rows(lay, content, section, year)
+                elif section.kind == KPIS:
+                    _kpi_rows(lay, content["targets"]["kpis"], limits[KPIS], year)
+                elif section.kind == ROADMAP:
+                    _roadmap_rows(lay, content.get("roadmap"), limits[ROADMAP])
+                elif section.kind == FIGURES:
+                    _figure_rows(lay, content.get("figures") or [], limits[FIGURES])
+    _validations(lay)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False      # people may make a row taller to read it
+    ws.protection.formatColumns = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    meta.append(("sheet", sheet.id, project.number, year, sheet.version, ws.title,
+                 checksum(sheet.id, project.number, year, sheet.version, lay.fields)))
+    meta.extend(("field", sheet.id, name, ref) for name, ref in lay.fields)
+
+
+INSTRUCTIONS = [
+    "九州地域戦略会議　個票の記入用ファイル",
+    "",
+    "1. 個票ごとのワークシートの黄色の欄に入力してください。それ以外の欄は変更できません（シートの保護はパスワードなしです）。",
+    "2. 欄の中で改行するには Alt＋Enter（Mac は Option＋Return）を押してください。1行が1項目です。",
+    "3. 数値は全角・半角どちらでも、カンマ区切りでもかまいません。負の数は「△300」とも書けます。",
+    "4. 年度は「2024」「令和6年度」のどちらでも入力できます。",
+    "5. KPI の年度を増やすときは「（追加する年度）」の行に、KPI を増やすときは「KPI n（追加する場合に記入）」に入力してください。",
+    "6. 数式は取り込めません。値を直接入力してください。",
+    "7. 入力が終わったら、Web画面の個票の編集画面で「Excelから取り込む」を選び、このファイルを選んでください。",
+    "   保存する前に、変更される欄が表示されます。",
+    "8. 書き出した後に他の方がWeb画面で保存していた場合は、両方の内容を並べて表示します。上書きはされません。",
+    "",
+    "このファイルの非表示のワークシートや構成は変更しないでください（取り込めなくなります）。",
+]
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    """The workbook of these sheets (one worksheet each), as .xlsx bytes."""
+    wb = Workbook()
+    guide = wb.active
+    guide.title = INSTRUCTIONS_TITLE
+    guide.column_dimensions["A"].width = 120
+    for i, line in enumerate(INSTRUCTIONS, start=1):
+        cell = guide.cell(i, 1)
+        write_text(cell, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.protection.sheet = True
+    meta: list[tuple] = [("format", FORMAT)]
+    for sheet in sheets:
+        _sheet_worksheet(wb, sheet, meta)
+    hidden = wb.create_sheet(META_TITLE)
+    for row in meta:
+        hidden.append([str(v) for v in row])
+    hidden.sheet_state = "veryHidden"
+    hidden.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def filename(sheets: list[Sheet], organisation: str | None = None) -> str:
+    if organisation:
+        return f"個票_{sheets[0].cycle.year}年度_{organisation}.xlsx"
+    sheet = sheets[0]
+    return f"個票_{sheet.cycle.year}年度_{sheet.project.number:02d}.xlsx"

@@ -1,0 +1,290 @@
+"""Reading a filled-in workbook back: safely, checked like the form, compared before saving.
+
+Order matters: the file is looked at as a zip first (size, entry count,
+total uncompressed size, macros, external links) before openpyxl parses any
+of it; then openpyxl reads it read-only with formulas *not* evaluated, so a
+formula is seen as a formula and refused with its cell named. The input
+cells named in the hidden metadata worksheet are poured into the edit form
+(forms.sheet.read_form), so every rule of the form applies and no rule is
+written twice; each error is then told by worksheet and cell.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hmac
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from werkzeug.datastructures import MultiDict
+
+from forms.sheet import read_form, sheet_form
+from webapp.editing.saving import (FieldDiff, ImageRef, differences, figure_tokens, load_sheet,
+                                   resolve_images)
+from webapp.jptext import circled
+from webapp.models import Sheet
+from webapp.permissions import can
+from webapp.sheet_content import comparable, sheet_to_dict
+from webapp.sheet_schema import FIGURE_KINDS, schema
+from webapp.workbooks.export import FORMAT, META_TITLE, YES, checksum
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 400
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_WORKSHEETS = 60
+MAX_CELLS = 300_000
+MAX_CELL_TEXT = 32_767      # Excel's own limit for one cell
+
+
+class WorkbookError(Exception):
+    """The file is refused; `messages` say why, each naming the worksheet and cell when it can."""
+
+    def __init__(self, messages: list[str] | str):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass
+class SheetCells:
+    sheet_id: int
+    number: int
+    year: int
+    version: int
+    worksheet: str
+    cells: dict[str, str] = field(default_factory=dict)     # form field -> cell
+    values: dict[str, object] = field(default_factory=dict)  # cell -> value
+
+
+@dataclass
+class SheetImport:
+    sheet: Sheet
+    base_version: int
+    content: dict
+    images: list[ImageRef | None]
+    changes: list[FieldDiff]
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes and comparable(self.content) == comparable(sheet_to_dict(self.sheet))
+
+    @property
+    def stale(self) -> bool:
+        return self.base_version != self.sheet.version
+
+
+# ---------------------------------------------------------------- the file
+
+def _check_zip(data: bytes, filename: str) -> None:
+    name = (filename or "").lower()
+    if name.endswith((".xlsm", ".xltm", ".xlsb", ".xls")):
+        raise WorkbookError("マクロ付きのブック（.xlsm など）や古い形式（.xls）は取り込めません。"
+                            "書き出した .xlsx ファイルのまま保存してください。")
+    if len(data) > MAX_BYTES:
+        raise WorkbookError(f"ファイルが大きすぎます（{MAX_BYTES // (1024 * 1024)} MB まで）。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            entries = zf.infolist()
+            if len(entries) > MAX_ENTRIES:
+                raise WorkbookError("ファイルの構成が大きすぎるため取り込めません。")
+            if sum(e.file_size for e in entries) > MAX_UNCOMPRESSED:
+                raise WorkbookError("ファイルを展開すると大きすぎるため取り込めません。")
+            names = [e.filename for e in entries]
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。")
+            types = zf.read("[Content_Types].xml").decode("utf-8", "replace")
+    except zipfile.BadZipFile:
+        raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れているか、別の形式です。")
+    if any("vbaproject" in n.lower() for n in names) or "macroEnabled" in types:
+        raise WorkbookError("マクロを含むブックは取り込めません。マクロのない .xlsx で保存し直してください。")
+    if any(n.startswith("xl/externalLinks/") for n in names) or "externalLink" in types:
+        raise WorkbookError("外部のファイルへのリンクを含むブックは取り込めません。リンクを解除した .xlsx を使ってください。")
+
+
+def _cell_values(ws, place: str, budget: list[int]) -> dict[str, object]:
+    values = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise WorkbookError(f"セルの数が多すぎるため取り込めません（{MAX_CELLS:,}個まで）。")
+            value = getattr(cell, "value", None)
+            if value is None:
+                continue
+            if cell.data_type == "f" or not isinstance(value, (str, int, float, Decimal, bool, dt.date,
+                                                               dt.datetime, dt.time)):
+                raise WorkbookError(f"{place} {cell.coordinate}：数式は取り込めません。"
+                                    "値を直接入力してください。")
+            values[cell.coordinate] = value
+    return values
+
+
+def read_file(data: bytes, filename: str = "") -> list[SheetCells]:
+    """The sheets this workbook holds and the values of their cells; WorkbookError if refused."""
+    _check_zip(data, filename)
+    try:
+        return _read(data)
+    except WorkbookError:
+        raise
+    except Exception:  # openpyxl and the XML parser raise many kinds of error for a damaged file
+        raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れている可能性があります。")
+
+
+def _read(data: bytes) -> list[SheetCells]:
+    # Worksheets are parsed lazily (read-only mode), so errors come from here too.
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False,
+                       keep_vba=False)
+    try:
+        if len(wb.sheetnames) > MAX_WORKSHEETS:
+            raise WorkbookError(f"ワークシートが多すぎます（{MAX_WORKSHEETS}枚まで）。")
+        if META_TITLE not in wb.sheetnames:
+            raise WorkbookError("このアプリで書き出したブックではありません（書き出し情報が見つかりません）。"
+                                "「Excelで書き出す」で作ったファイルに入力してください。")
+        budget = [MAX_CELLS]
+        meta_rows = [[("" if v is None else str(v)) for v in row]
+                     for row in _rows(wb[META_TITLE], budget)]
+        sheets = _parse_meta(meta_rows)
+        for entry in sheets:
+            if entry.worksheet not in wb.sheetnames:
+                raise WorkbookError(f"ワークシート『{entry.worksheet}』が見つかりません。"
+                                    "ワークシートの名前を変えずに取り込んでください。")
+            entry.values = _cell_values(wb[entry.worksheet], _where(entry, ""), budget)
+        for title in wb.sheetnames:   # a formula anywhere is refused, not only in input cells
+            if title != META_TITLE and title not in {e.worksheet for e in sheets}:
+                _cell_values(wb[title], f"シート『{title}』", budget)
+    finally:
+        wb.close()
+    return sheets
+
+
+def _rows(ws, budget):
+    for values in ws.iter_rows(values_only=True):
+        budget[0] -= len(values)
+        if budget[0] < 0:
+            raise WorkbookError(f"セルの数が多すぎるため取り込めません（{MAX_CELLS:,}個まで）。")
+        yield values
+
+
+def _parse_meta(rows: list[list[str]]) -> list[SheetCells]:
+    broken = WorkbookError("ブックの書き出し情報が壊れているため取り込めません。もう一度書き出してから入力してください。")
+    if not rows or rows[0][:2] != ["format", FORMAT]:
+        raise broken
+    sheets: dict[int, SheetCells] = {}
+    signatures = {}
+    try:
+        for row in rows[1:]:
+            if row[0] == "sheet":
+                sid = int(row[1])
+                sheets[sid] = SheetCells(sid, int(row[2]), int(row[3]), int(row[4]), row[5])
+                signatures[sid] = row[6]
+            elif row[0] == "field":
+                sheets[int(row[1])].cells[row[2]] = row[3]
+    except (IndexError, ValueError, KeyError):
+        raise broken
+    for sid, entry in sheets.items():
+        expected = checksum(sid, entry.number, entry.year, entry.version, list(entry.cells.items()))
+        if not hmac.compare_digest(expected, signatures[sid]):
+            raise broken
+    if not sheets:
+        raise broken
+    return list(sheets.values())
+
+
+# ---------------------------------------------------------------- the content
+
+def _as_text(name: str, value) -> str:
+    """A cell as the form would have received it typed."""
+    if value is None:
+        return ""
+    tail = name.rsplit("-", 1)[-1]
+    if isinstance(value, bool):
+        return "y" if value else ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        # A year typed as a date (Excel turns 「2024/4/1」 into one) is its year.
+        if tail in ("year", "target_year", "baseline_year", "from_year", "to_year"):
+            return str(value.year)
+        return f"{value.year}/{value.month}/{value.day}"
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    text = str(value)
+    if tail == "cumulative":
+        return "y" if text.strip() in (YES, "y", "○", "1", "TRUE") else ""
+    if tail == "kind":
+        labels = {label: key for key, label in FIGURE_KINDS.items()}
+        return labels.get(text.strip(), text.strip())
+    return text
+
+
+def _where(entry: SheetCells, field_id: str) -> str:
+    cell = entry.cells.get(field_id)
+    place = f"個票{circled(entry.number)} シート『{entry.worksheet}』"
+    return f"{place} {cell}" if cell else place
+
+
+def prepare(user, entry: SheetCells) -> SheetImport:
+    """The content the worksheet describes, checked like the form; WorkbookError lists every problem."""
+    sheet = load_sheet(entry.sheet_id)
+    if sheet is None or not can(user, "view_sheet", sheet) or sheet.project.number != entry.number \
+            or sheet.cycle.year != entry.year:
+        raise WorkbookError(f"個票（シート『{entry.worksheet}』）が見つからないか、この個票を見る権限がありません。")
+    data = MultiDict()
+    for name, ref in entry.cells.items():
+        value = entry.values.get(ref)
+        if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+            value = value[:MAX_CELL_TEXT]
+        text = _as_text(name, value)
+        if text:
+            data.add(name, text)
+    # Figures keep their stored image by position: the workbook carries only the words.
+    for i, token in enumerate(figure_tokens(sheet)):
+        if token and f"figures-{i}-kind" in entry.cells:
+            data.add(f"figures-{i}-image_token", token)
+    form = sheet_form(formdata=data, meta={"csrf": False})
+    content, inputs, errors = read_form(form, sheet_to_dict(sheet), sheet.cycle.year)
+    images = resolve_images(sheet, inputs, errors)
+    if errors:
+        raise WorkbookError([f"{_where(entry, fid)}：{message}" for fid, message in errors.messages])
+    changes = differences(sheet_to_dict(sheet), content, sheet.cycle.year)
+    return SheetImport(sheet, entry.version, content, images, changes)
+
+
+# ---------------------------------------------------------------- merging after a conflict
+
+def merge(newer: Sheet, mine: dict, my_images: list, keep_theirs: set[str]) -> tuple[dict, list]:
+    """The imported content with the fields named in `keep_theirs` (differences() keys:
+    a text section, 'target_year', 'target_label', 'roadmap', 'kpi-N', 'figure-N') taken
+    from the newer saved sheet instead."""
+    sheet_schema = schema()
+    theirs = sheet_to_dict(newer)
+    their_images = [ImageRef(f.image_file, f.image_width, f.image_height) if f.image_file else None
+                    for f in newer.figures]
+    out = copy.deepcopy(mine)
+    for key in keep_theirs:
+        if key in sheet_schema and sheet_schema[key].is_text:
+            sheet_schema.put_text(out, key, sheet_schema.text(theirs, key))
+        elif key == "target_year":
+            out["targets"]["target_year"] = theirs["targets"]["target_year"]
+        elif key == "target_label":
+            out["targets"]["label"] = theirs["targets"]["label"]
+        elif key == "roadmap":
+            out["roadmap"] = copy.deepcopy(theirs.get("roadmap"))
+
+    def pick(prefix: str, my_list: list, their_list: list) -> list:
+        chosen = []
+        for i in range(max(len(my_list), len(their_list))):
+            source = their_list if f"{prefix}-{i + 1}" in keep_theirs else my_list
+            if i < len(source):
+                chosen.append(source[i])
+        return chosen
+
+    out["targets"]["kpis"] = copy.deepcopy(pick("kpi", mine["targets"]["kpis"], theirs["targets"]["kpis"]))
+    pairs = pick("figure", list(zip(mine.get("figures") or [], my_images)),
+                 list(zip(theirs.get("figures") or [], their_images)))
+    out["figures"] = [copy.deepcopy(f) for f, _ in pairs]
+    return out, [image for _, image in pairs]

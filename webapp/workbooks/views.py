@@ -1,0 +1,179 @@
+"""Routes of the Excel round trip. Thin: load, check with `can()`, call reading/export, render.
+
+    workbooks.sheet_workbook        GET      /sheets/<id>/workbook.xlsx        whoever may read the sheet
+    workbooks.organisation_workbook GET      /workbooks/<year>/organisation.xlsx  a coordinator: their organisation's sheets
+    workbooks.import_workbook       GET/POST /sheets/<id>/workbook/import      lead coordinators, editable sheet
+    workbooks.confirm_import        POST     /sheets/<id>/workbook/confirm     same; saves through save_content
+
+The uploaded content waits between the preview and 「この内容で保存」 in a
+signed, time-limited, size-bounded token (nothing is stored server-side
+and nothing unsigned is trusted).
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wtforms import FileField, HiddenField
+
+from webapp import exactjson
+from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
+                                   image_token, is_lead, load_sheet, not_editable_reason,
+                                   read_image_token, save_content)
+from webapp.extensions import db
+from webapp.permissions import can, sheet_or_404
+from webapp.review.compare import compare
+from webapp.sheet_content import sheet_to_dict
+from webapp.timeutil import format_datetime
+from webapp.workbooks import bp, export
+from webapp.workbooks.cli import organisation_sheets
+from webapp.workbooks.reading import MAX_BYTES, WorkbookError, merge, prepare, read_file
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TOKEN_MAX_AGE = 2 * 3600
+TOKEN_MAX_CHARS = 600_000
+
+
+class UploadForm(FlaskForm):
+    file = FileField("記入したExcelファイル（.xlsx）")
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField()
+
+
+def _download(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"workbook.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@bp.route("/sheets/<int:sheet_id>/workbook.xlsx")
+@login_required
+def sheet_workbook(sheet_id: int):
+    sheet_or_404(current_user, sheet_id)
+    sheet = load_sheet(sheet_id)
+    return _download(export.workbook([sheet]), export.filename([sheet]))
+
+
+@bp.route("/workbooks/<int:year>/organisation.xlsx")
+@login_required
+def organisation_workbook(year: int):
+    organisation = current_user.organisation
+    if organisation is None:
+        abort(404)
+    sheets = [s for s in organisation_sheets(organisation, year) if can(current_user, "view_sheet", s)]
+    if not sheets:
+        abort(404)
+    return _download(export.workbook(sheets), export.filename(sheets, organisation.name))
+
+
+# ---------------------------------------------------------------- upload, preview, save
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="workbooks-import")
+
+
+def _token(sheet_id: int, base_version: int, content: dict, images) -> str:
+    tokens = [image_token(sheet_id, ref) if ref is not None else "" for ref in images]
+    return _serializer().dumps({"s": sheet_id, "u": current_user.id, "v": base_version,
+                                "c": exactjson.dumps(content), "i": tokens})
+
+
+def _editable_or_403(sheet_id: int):
+    sheet = sheet_or_404(current_user, sheet_id)
+    if not can(current_user, "edit_sheet", sheet):
+        if not is_lead(current_user, sheet):
+            abort(403)
+        flash(not_editable_reason(current_user, sheet), "warning")
+        return None, redirect(url_for("main.sheet", sheet_id=sheet.id))
+    return load_sheet(sheet_id), None
+
+
+def _preview(sheet, item_content, base_version, images, *, conflict: str | None = None, status=200):
+    year = sheet.cycle.year
+    current = sheet_to_dict(sheet)
+    form = ConfirmForm(formdata=None, token=_token(sheet.id, base_version, item_content, images))
+    return render_template(
+        "workbooks/preview.html", sheet=sheet, year=year, form=form,
+        result=compare(current, item_content, year),
+        fields=differences(current, item_content, year), conflict=conflict,
+        base_version=base_version), status
+
+
+@bp.route("/sheets/<int:sheet_id>/workbook/import", methods=["GET", "POST"])
+@login_required
+def import_workbook(sheet_id: int):
+    sheet, refusal = _editable_or_403(sheet_id)
+    if refusal:
+        return refusal
+    form = UploadForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":   # the form's session token is gone (expired, logged out)
+            return _again(sheet, "画面の有効期限が切れました。もう一度ファイルを選んでください。")
+        return render_template("workbooks/import.html", sheet=sheet, form=form, errors=[])
+    upload = form.file.data
+    if not getattr(upload, "filename", ""):
+        return render_template("workbooks/import.html", sheet=sheet, form=form,
+                               errors=["ファイルを選んでください。"]), 422
+    data = upload.read(MAX_BYTES + 1)
+    try:
+        entries = [e for e in read_file(data, upload.filename) if e.sheet_id == sheet.id]
+        if not entries:
+            raise WorkbookError(f"このブックには{sheet.project.circled_number}の{sheet.cycle.year}年度の個票が"
+                                "含まれていません。この個票の「Excelで書き出す」で作ったファイルを選んでください。")
+        item = prepare(current_user, entries[0])
+    except WorkbookError as exc:
+        return render_template("workbooks/import.html", sheet=sheet, form=form,
+                               errors=exc.messages), 422
+    return _preview(sheet, item.content, item.base_version, item.images)
+
+
+@bp.route("/sheets/<int:sheet_id>/workbook/confirm", methods=["POST"])
+@login_required
+def confirm_import(sheet_id: int):
+    sheet, refusal = _editable_or_403(sheet_id)
+    if refusal:
+        return refusal
+    form = ConfirmForm()
+    payload = None
+    token = form.token.data or ""
+    if form.validate_on_submit() and len(token) <= TOKEN_MAX_CHARS:
+        try:
+            payload = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+        except SignatureExpired:
+            return _again(sheet, "取り込みの確認画面の有効期限（2時間）が切れました。もう一度ファイルを選んでください。")
+        except BadSignature:
+            payload = None
+    if not isinstance(payload, dict) or payload.get("s") != sheet.id or payload.get("u") != current_user.id:
+        return _again(sheet, "取り込む内容を確認できませんでした。もう一度ファイルを選んでください。")
+    content = exactjson.loads(payload["c"])
+    images = [read_image_token(sheet.id, t) if t else None for t in payload.get("i") or []]
+    # On the conflict page the user may keep the newer saved text of some fields.
+    keep = {name.removeprefix("keep-") for name, value in request.form.items()
+            if name.startswith("keep-") and value == "theirs"}
+    if keep:
+        content, images = merge(sheet, content, images, keep)
+    try:
+        outcome = save_content(current_user, sheet, payload["v"], content, images)
+        db.session.commit()
+    except ConflictError as exc:
+        return _preview(exc.sheet, content, exc.sheet.version, images, conflict=str(exc), status=409)
+    except NotEditableError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("main.sheet", sheet_id=sheet.id))
+    delete_files(outcome.removed_files)
+    if outcome.changed:
+        flash(f"Excelの内容を保存しました（{format_datetime(sheet.updated_at)}）。", "success")
+    else:
+        flash("変更はありませんでした（保存済みの内容と同じです）。", "info")
+    return redirect(url_for("editing.edit_sheet", sheet_id=sheet.id), 303)
+
+
+def _again(sheet, message: str):
+    return render_template("workbooks/import.html", sheet=sheet, form=UploadForm(formdata=None),
+                           errors=[message]), 400
