@@ -152,11 +152,6 @@ def _guard_database_errors(command: click.Command) -> click.Command:
         return command
     command.guarded = True
     callback = command.callback
-    # The commands are module-level objects and every create_app() registers them
-    # again: wrapping once more each time nested the callback a thousand deep in a
-    # long test run (RecursionError in seed-demo).
-    if getattr(callback, "guards_database_errors", False):
-        return command
 
     @functools.wraps(callback)
     def guarded(*args, **kwargs):
@@ -168,7 +163,6 @@ def _guard_database_errors(command: click.Command) -> click.Command:
             _fail(["データベースに接続できないか、まだ初期化されていません。"
                    "`flask --app webapp db upgrade` を実行してから、もう一度お試しください。",
                    f"（詳細: {str(exc.orig).splitlines()[0] if exc.orig else exc}）"])
-    guarded.guards_database_errors = True
     command.callback = guarded
     return command
 

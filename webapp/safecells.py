@@ -32,6 +32,15 @@ def csv_text(header: list, rows: Iterable[list]) -> str:
     return out.getvalue()
 
 
+def text_cell(cell, text: str) -> None:
+    """Put `text` in an openpyxl cell as a string, even when it looks like a formula."""
+    cell.value = text
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        # Typed-over cells stay text in Excel and LibreOffice too.
+        cell.quotePrefix = True
+
+
 def append_row(ws, row: list):
     """ws.append, but every str is stored as a string cell, never a formula.
 
@@ -43,7 +52,5 @@ def append_row(ws, row: list):
     ws.append(row)
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
-            cell.data_type = "s"
-            if looks_like_formula(cell.value):
-                cell.quotePrefix = True
+            text_cell(cell, cell.value)
     return ws[ws.max_row]

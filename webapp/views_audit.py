@@ -1,8 +1,6 @@
 """The audit trail for admins: /admin/audit (filters, pages) and /admin/audit.csv."""
 from __future__ import annotations
 
-import csv
-import io
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
@@ -12,6 +10,7 @@ from forms.audit import AuditFilterForm
 from webapp import audit
 from webapp.extensions import db
 from webapp.ids import parse_id
+from webapp.safecells import csv_text
 from webapp.models import AuditEvent, Project, ReportingCycle, Sheet, User
 from webapp.permissions import require
 from webapp.timeutil import format_datetime
@@ -72,17 +71,10 @@ HEADER = ["日時（日本時間）", "操作者", "操作者のメールアド�
           "変更内容"]
 
 
-# TODO(merge): use webapp.safecells
-def _safe_cell(value) -> str:
-    """Text Excel will not run as a formula: a leading = + - @ (or tab/CR) gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _row(event: AuditEvent) -> list[str]:
     changes = "\n".join(f"{label}: {before} → {after}"
                         for label, before, after in audit.describe_changes(event))
-    return [_safe_cell(v) for v in (
+    return [str(v) for v in (
         format_datetime(event.at), audit.actor_name(event),
         event.actor.email if event.actor else "", event.action_label, event.object_label,
         event.object_id if event.object_id is not None else "", event.summary, changes)]
@@ -97,13 +89,10 @@ def events_csv():
         message = "、".join(e for errs in form.errors.values() for e in errs)
         return Response(f"絞り込みの条件が正しくありません：{message}\n", status=400,
                         mimetype="text/plain")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for event in db.session.scalars(audit.query(wanted).limit(CSV_MAX_ROWS)):
-        writer.writerow(_row(event))
+    text = csv_text(HEADER, (_row(event) for event in
+                             db.session.scalars(audit.query(wanted).limit(CSV_MAX_ROWS))))
     # UTF-8 with a BOM, so that Excel on Japanese Windows opens it without garbling.
-    response = Response(("\ufeff" + out.getvalue()).encode("utf-8"),
+    response = Response(("\ufeff" + text).encode("utf-8"),
                         mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         "attachment; filename=audit.csv; filename*=UTF-8''%E6%93%8D%E4%BD%9C%E5%B1%A5%E6%AD%B4.csv")

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from webapp.safecells import text_cell
 from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
@@ -42,19 +43,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 
 
-# TODO(merge): webapp.safecells — another branch adds the shared helper; this one does the same job.
-_FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠")
-
-
-def write_text(cell, text: str) -> None:
-    """Put `text` in the cell as a string, even when it looks like a formula (「=」「+」…)."""
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(_FORMULA_STARTS):
-        # Typed-over cells stay text in Excel and LibreOffice too.
-        cell.quotePrefix = True
-
-
 def write_number(cell, value) -> None:
     """A KPI figure: a number when Excel holds it exactly, else its digits as text."""
     if value is None:
@@ -62,7 +50,7 @@ def write_number(cell, value) -> None:
     elif isinstance(value, int) or Decimal(repr(float(value))) == value:
         cell.value = value if isinstance(value, int) else float(value)
     else:
-        write_text(cell, format(value, "f"))
+        text_cell(cell, format(value, "f"))
 
 
 def checksum(sheet_id: int, number: int, year: int, version: int, fields: list[tuple[str, str]]) -> str:
@@ -86,7 +74,7 @@ class _Layout:
         ws = self.ws
         ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=5)
         cell = ws.cell(self.row, 1)
-        write_text(cell, text)
+        text_cell(cell, text)
         cell.fill = fill
         cell.font = Font(bold=bold, color="FFFFFF" if white else None)
         cell.alignment = WRAP
@@ -94,7 +82,7 @@ class _Layout:
 
     def label(self, text: str, column: int = 1, row: int | None = None) -> None:
         cell = self.ws.cell(row or self.row, column)
-        write_text(cell, text)
+        text_cell(cell, text)
         cell.font = Font(bold=True)
         cell.alignment = WRAP
         cell.fill = SUB_FILL
@@ -111,11 +99,11 @@ class _Layout:
         elif kind == "year":
             cell.value = value if isinstance(value, int) else None
             if value is not None and not isinstance(value, int):
-                write_text(cell, str(value))
+                text_cell(cell, str(value))
             self.years.append(cell.coordinate)
         else:
             if value not in (None, ""):
-                write_text(cell, str(value))
+                text_cell(cell, str(value))
             if kind == "flag":
                 self.flags.append(cell.coordinate)
             elif kind == "figure_kind":
@@ -176,7 +164,7 @@ def _kpi_rows(lay: _Layout, kpis: list[dict], limit: int, year: int) -> None:
             s = series[j] if j < len(series) else {}
             q = f"{p}series-{j}-"
             if j >= len(series):
-                write_text(lay.ws.cell(lay.row, 1), "（追加する年度）")
+                text_cell(lay.ws.cell(lay.row, 1), "（追加する年度）")
             lay.input(q + "year", s.get("year"), 2, kind="year")
             lay.input(q + "label", s.get("label"), 3)
             lay.input(q + "target", s.get("target"), 4, kind="number")
@@ -200,7 +188,7 @@ def _roadmap_rows(lay: _Layout, roadmap: dict | None, limit: int) -> None:
     for i in range(min(limit, len(rows) + BLANK_ROADMAP_ROWS)):
         r = rows[i] if i < len(rows) else {}
         p = f"roadmap_rows-{i}-"
-        write_text(lay.ws.cell(lay.row, 1), f"{i + 1}行目")
+        text_cell(lay.ws.cell(lay.row, 1), f"{i + 1}行目")
         lay.input(p + "activity", r.get("activity"), 2, lines=_lines(r.get("activity"), 14))
         lay.input(p + "detail", r.get("detail"), 3, lines=_lines(r.get("detail"), 14))
         lay.input(p + "from_year", r.get("from"), 4)
@@ -210,7 +198,7 @@ def _roadmap_rows(lay: _Layout, roadmap: dict | None, limit: int) -> None:
 
 
 def _figure_rows(lay: _Layout, figures: list[dict], limit: int) -> None:
-    write_text(lay.ws.cell(lay.row, 1), "画像の差し替えはWeb画面で行ってください（画像はそのまま残ります）。")
+    text_cell(lay.ws.cell(lay.row, 1), "画像の差し替えはWeb画面で行ってください（画像はそのまま残ります）。")
     lay.ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=5)
     lay.row += 1
     for col, title in enumerate(("", "種類", "キャプション", "説明"), start=1):
@@ -219,7 +207,7 @@ def _figure_rows(lay: _Layout, figures: list[dict], limit: int) -> None:
     for i in range(min(limit, len(figures) + BLANK_FIGURE_ROWS)):
         f = figures[i] if i < len(figures) else {}
         p = f"figures-{i}-"
-        write_text(lay.ws.cell(lay.row, 1), f"図表 {i + 1}")
+        text_cell(lay.ws.cell(lay.row, 1), f"図表 {i + 1}")
         lay.input(p + "kind", FIGURE_KINDS.get(f.get("kind"), ""), 2, kind="figure_kind")
         lay.input(p + "caption", f.get("caption"), 3)
         lay.input(p + "note", f.get("note"), 4, wide=True, lines=_lines(f.get("note"), 30))
@@ -335,7 +323,7 @@ def workbook(sheets: list[Sheet]) -> bytes:
     guide.column_dimensions["A"].width = 120
     for i, line in enumerate(INSTRUCTIONS, start=1):
         cell = guide.cell(i, 1)
-        write_text(cell, line)
+        text_cell(cell, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide["A1"].font = Font(bold=True, size=14)
     guide.protection.sheet = True
