@@ -21,10 +21,9 @@ from wtforms import FileField, HiddenField
 
 from webapp import exactjson
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
-                                   image_token, is_lead, load_sheet, not_editable_reason,
-                                   read_image_token, save_content)
+                                   image_token, load_sheet, read_image_token, save_content)
 from webapp.extensions import db
-from webapp.permissions import can, sheet_or_404
+from webapp.permissions import can, refusal, sheet_or_404
 from webapp.review.compare import compare
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
@@ -85,10 +84,11 @@ def _token(sheet_id: int, base_version: int, content: dict, images) -> str:
 
 def _editable_or_403(sheet_id: int):
     sheet = sheet_or_404(current_user, sheet_id)
-    if not can(current_user, "edit_sheet", sheet):
-        if not is_lead(current_user, sheet):
+    refused = refusal(current_user, "edit_sheet", sheet)
+    if refused:
+        if refused.forbidden:
             abort(403)
-        flash(not_editable_reason(current_user, sheet), "warning")
+        flash(refused.message, "warning")
         return None, redirect(url_for("main.sheet", sheet_id=sheet.id))
     return load_sheet(sheet_id), None
 
