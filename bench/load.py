@@ -202,12 +202,12 @@ def prepare(env: dict, coordinators: int, reviewers: int) -> dict:
         users = {"coordinators": [], "reviewers": []}
         for n, (org_id, sheet_id) in enumerate(plan):
             email = f"coord{n}@bench.example.jp"
-            create_user(email, f"担当者{n}", "coordinator", PASSWORD, orgs[org_id])
+            create_user(None, email, f"担当者{n}", "coordinator", PASSWORD, orgs[org_id])
             users["coordinators"].append((email, sheet_id, orgs[org_id].name))
         secretariat = db.session.scalar(select(Organisation).where(Organisation.kind == "secretariat"))
         for n in range(reviewers):
             email = f"review{n}@bench.example.jp"
-            create_user(email, f"事務局{n}", "secretariat", PASSWORD, secretariat)
+            create_user(None, email, f"事務局{n}", "secretariat", PASSWORD, secretariat)
             users["reviewers"].append(email)
         db.session.commit()
         users["all_2024_sheets"] = [s.id for s in sheets]

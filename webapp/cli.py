@@ -72,12 +72,14 @@ def export_report_cmd(year, approved_only, file):
 def create_user_cmd(email, display_name, role, organisation, password):
     """Create a user with an organisation and a role."""
     from webapp.accounts import AccountError, create_user, find_organisation
+    from webapp.report_io.system_user import system_user
     if password is None:
         if not sys.stdin.isatty():
             _fail("--password を指定してください（端末でない場合）")
         password = click.prompt("パスワード", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, display_name, role, password, find_organisation(organisation))
+        user = create_user(system_user(), email, display_name, role, password,
+                           find_organisation(organisation))
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()

@@ -11,6 +11,7 @@ from webapp.auth.passwords import random_password
 from webapp.extensions import db
 from webapp.models import Organisation, User
 from webapp.report_io import import_report, load_report_file
+from webapp.report_io.system_user import system_user
 
 DEMO_FILE = os.path.join(os.path.dirname(__file__), "demo_data", "fy2023_report.json")
 SECRETARIAT_ORG = "九州地域戦略会議事務局"
@@ -49,7 +50,7 @@ def seed_demo(file: str | None = None) -> list[str]:
             continue
         org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
         password = random_password()
-        create_user(email, name, role, password, org)
+        create_user(system_user(), email, name, role, password, org)
         created.append((email, password, role, org_name))
     db.session.commit()
 

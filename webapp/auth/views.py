@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
                         LoginForm, SecondFactorForm)
+from webapp import accounts
 from webapp.auth import passwords, requires_second_factor, second_factor, start_session, throttle
 from webapp.extensions import db
 from webapp.models import User
-from webapp.timeutil import utcnow
+
 
 bp = Blueprint("auth", __name__)
 
@@ -131,7 +132,8 @@ def login_code():
 def logout():
     # Ends this user's sessions everywhere: a copied cookie must not outlive log-out.
     if current_user.is_authenticated:
-        current_user.end_all_sessions()
+        user = current_user._get_current_object()
+        accounts.end_sessions(user, user, logging_out=True)
         db.session.commit()
     logout_user()
     session.clear()
@@ -153,7 +155,8 @@ def logout_all():
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("auth.account"))
-    current_user.end_all_sessions()
+    user = current_user._get_current_object()
+    accounts.end_sessions(user, user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -173,16 +176,12 @@ def change_password():
             throttle.record_failure(current_user.email, _client_address())
             form.old_password.errors.append("現在のパスワードが正しくありません。")
         else:
-            problems = passwords.password_problems(
-                form.new_password.data, current_user.email, current_app.config["PASSWORD_MIN_LENGTH"],
-                display_name=current_user.display_name, current_hash=current_user.password_hash)
-            if problems:
-                form.new_password.errors.extend(problems)
+            user = current_user._get_current_object()
+            try:
+                accounts.change_password(user, form.new_password.data)
+            except accounts.AccountError as exc:
+                form.new_password.errors.extend(exc.problems)
             else:
-                user = current_user._get_current_object()
-                user.password_hash = passwords.hash_password(form.new_password.data)
-                user.password_changed_at = utcnow()
-                user.end_all_sessions()
                 db.session.commit()
                 throttle.clear(user.email)
                 # Every other session ends; this one goes on under the new token.
@@ -212,10 +211,8 @@ def two_factor():
         else:
             step = second_factor.matching_step(secret, form.code.data)
             if step is not None:
-                codes = second_factor.enable(user, secret, step)
-                # Sessions opened with the password alone end; this one goes on.
-                user.end_all_sessions()
-                db.session.commit()
+                codes = accounts.enable_second_factor(user, secret, step)
+                db.session.commit()  # other sessions have ended; this one goes on
                 throttle.clear(user.email)
                 start_session(user)
                 return render_template("auth/recovery_codes.html", codes=codes)
@@ -239,7 +236,7 @@ def disable_two_factor():
         if _wait_or_refuse(user.email):
             flash(PASSWORD_LOCKED, "danger")
         elif passwords.verify_password(user.password_hash, form.password.data):
-            second_factor.disable(user)
+            accounts.disable_second_factor(user, user)
             db.session.commit()
             flash("2段階認証を解除しました。", "info")
             return redirect(url_for("auth.account"))

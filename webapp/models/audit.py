@@ -24,8 +24,12 @@ ACTION_LABELS: dict[str, str] = {
     "comment_resolve": "コメント解決", "comment_reopen": "コメント未解決に戻す",
     "user_create": "ユーザー作成", "user_update": "ユーザー変更",
     "user_deactivate": "ユーザー無効化", "user_password": "パスワード変更",
+    "user_sessions_end": "すべての端末からログアウト", "user_2fa_enable": "2段階認証の登録",
+    "user_2fa_disable": "2段階認証の解除", "user_2fa_reset": "2段階認証のリセット",
     "organisation_create": "団体の登録", "organisation_update": "団体の変更",
+    "organisation_deactivate": "団体の無効化",
     "project_create": "プロジェクトの登録", "project_update": "プロジェクトの変更",
+    "project_deactivate": "プロジェクトの終了",
 }
 AUDIT_ACTIONS: tuple[str, ...] = tuple(ACTION_LABELS)
 assert set(TRANSITION_ACTIONS) <= set(AUDIT_ACTIONS), "every transition is an audited action"
