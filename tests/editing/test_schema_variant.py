@@ -2,7 +2,8 @@
 
 A variant of the schema with one extra optional text section (○リスクと対応, in the
 課題 box) is put in force, and nothing else changes: the section appears in the
-edit form, is saved, exported, imported again, printed and compared.
+edit form, is saved, exported, imported again, printed (read back from the PDF)
+and compared.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.editing.conftest import form_fields, sheet24
 from tests.htmlpage import Page
+from tests.reports.conftest import pdf_pages_text
 from webapp import exactjson
 from webapp.extensions import db
 from webapp.report_io import import_report
@@ -59,6 +61,13 @@ def test_an_extra_section_flows_through_form_save_export_import_and_compare(
     db.session.expire_all()
     after = sheet24(f)
     assert after.text("risks") == "・資材価格の高騰（取込で更新）"
+
+    # printed in its box, under its own heading, on the sheet's one page
+    pdf = client24.get(f"/sheets/{after.id}/pdf").data
+    pages = pdf_pages_text(pdf)
+    assert len(pages) == 1
+    flat = "".join(pages[0].split())
+    assert "○リスクと対応" in flat and "資材価格の高騰（取込で更新）" in flat
 
     comparison = compare(before, sheet_to_dict(after), 2024, left_year=2024)
     field = next(x for x in comparison.fields if x.key == "risks")
