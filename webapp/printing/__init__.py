@@ -12,7 +12,6 @@ the report meta is ``{council, title, fiscal_year, date}``.
     publish_report(meta, year, sheets, cache) -> {variant: bytes}  (tagged + archival, one layout)
     report_html(meta, year, sheets)          -> str
     parse_text(text)                         -> [Block(level, marker, body)]
-    template_version()                       -> str
 
 ``cache`` is a folder (str or Path) any number of processes may share, or
 None for no caching.
@@ -26,7 +25,7 @@ _EXPORTS = {
     "SIZES": "fitting", "Fit": "fitting", "sheet_key": ("fitting", "content_key"),
     "TEMPLATE_VERSION": "render",
     "build_report": "report", "fit_sheet": "report", "lookup_fit": "report",
-    "report_html": "report", "sheet_pdf": "report", "template_version": "report",
+    "report_html": "report", "sheet_pdf": "report",
     "publish_report": "report",
     "headings": "sheetview",
     "Block": "textblocks", "parse_text": ("textblocks", "parse"),

@@ -33,7 +33,7 @@ from pypdf.generic import (
 from .fonts import GOTHIC, MINCHO, find_fonts
 from .subset import cached_subset
 
-__all__ = ["Assembler", "assemble"]
+__all__ = ["Assembler"]
 
 
 def _as_form(writer: PdfWriter, page) -> object:
@@ -225,10 +225,3 @@ def _place(writer: PdfWriter, page, sheet_page, number: int) -> None:
         streams.append(old)
     page[NameObject("/Contents")] = streams
 
-
-def assemble(frame_pdf: bytes, sheet_pdfs: list[bytes], cache=None) -> bytes:
-    """Draw each sheet's page under its placeholder: the frame's last pages."""
-    assembler = Assembler(frame_pdf, len(sheet_pdfs), cache)
-    for index, pdf in enumerate(sheet_pdfs):
-        assembler.add(index, pdf)
-    return assembler.finish()

@@ -155,7 +155,7 @@ def column_heights_em(sheet: dict, kpis: list[KpiView], left_pct: float, size_pt
         # two figures per row when there are several
         right += sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2)) \
             if len(figures) > 1 else heights[0]
-    return left * LC.SCALE, right * LC.SCALE
+    return left, right
 
 
 def balanced_split(sheet: dict, kpis: list[KpiView], size_pt: float = LC.NOMINAL_PT) -> float:

@@ -42,7 +42,6 @@ KPI_GAP_EM = 0.5
 FIGURE_EM = 1.4
 IMAGE_MAX_EM = 12.0       # .figure img max-height in sheet.css
 END_PAD_EM = 0.95         # below the end marker: box padding, border, margin
-SCALE = 1.0               # measured / modelled height over the FY2023 sheets
 
 # uploaded images (figures): they take the room the text leaves, between
 # these heights; below the floor the type shrinks instead, and only a sheet

@@ -36,14 +36,7 @@ from .render import (
 from .sheetview import sheet_view
 
 __all__ = ["fit_sheet", "lookup_fit", "sheet_pdf", "build_report", "publish_report",
-           "report_html", "template_version", "VARIANTS"]
-
-
-def template_version() -> str:
-    """Changes whenever the print of unchanged data could change: the
-    templates and CSS, this package's code, WeasyPrint, the font files (and
-    TEMPLATE_VERSION).  For callers keeping their own caches of prints."""
-    return template_fingerprint()
+           "report_html", "VARIANTS"]
 
 
 def lookup_fit(sheet: dict, year: int, cache) -> Fit | None:
