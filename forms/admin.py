@@ -1,8 +1,11 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField,
+                     SubmitField)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-ROLE_CHOICES = [("coordinator", "幹事担当者"), ("secretariat", "事務局"), ("admin", "管理者")]
+from webapp.roles import ROLES
+
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLES.items()]
 
 
 class UserForm(FlaskForm):

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from webapp import exactjson
 from webapp.files import write_atomic
+from webapp.roles import ROLES
 from webapp.extensions import db
 
 
@@ -65,7 +66,7 @@ def export_report_cmd(year, approved_only, file):
 @click.command("create-user")
 @click.option("--email", required=True, help="ログインに使うメールアドレス")
 @click.option("--name", "display_name", default="", help="表示名")
-@click.option("--role", type=click.Choice(["coordinator", "secretariat", "admin"]), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--organisation", "--org", "organisation", default=None, help="所属組織名（幹事担当者は必須）")
 @click.option("--password", default=None, help="省略すると入力を求めます")
 @with_appcontext

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Comment, Project, ProjectOrganisation, Sheet, Transition, User
+from webapp.roles import REVIEWER_ROLES
 from webapp.workflow import EDITABLE_STATES, TRANSITIONS, State
 
 REVIEWER_ACTIONS = frozenset({
@@ -21,7 +22,6 @@ REVIEWER_ACTIONS = frozenset({
     "view_all",
 })
 ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects", "view_audit"})
-REVIEWER_ROLES = ("secretariat", "admin")
 
 # Withdrawing is for second thoughts before the secretariat starts on a submission.
 # "Started" is what the database records: a reviewer's comment on the sheet made

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from webapp.roles import REVIEWER_ROLES
+
 
 class State(str, Enum):
     NOT_STARTED = "not_started"
@@ -60,7 +62,7 @@ class Transition:
     needs_open_cycle: bool
 
 
-_REVIEWERS = frozenset({"secretariat", "admin"})
+_REVIEWERS = REVIEWER_ROLES
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t

@@ -8,11 +8,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.roles import REVIEWER_ROLES, ROLES
 from webapp.dbbase import UTCDateTime
 from webapp.models.organisation import Organisation
 from webapp.timeutil import utcnow
 
-ROLES = {"coordinator": "幹事担当者", "secretariat": "事務局", "admin": "管理者"}
 
 
 class User(UserMixin, db.Model):
@@ -65,7 +65,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_reviewer(self) -> bool:
-        return self.role in ("secretariat", "admin")
+        return self.role in REVIEWER_ROLES
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
