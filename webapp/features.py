@@ -2,8 +2,8 @@
 
 
 def _packages():
-    from webapp import editing, reports, review
-    return (editing, review, reports)
+    from webapp import council, editing, reports, review
+    return (editing, review, reports, council)
 
 
 def blueprints():
