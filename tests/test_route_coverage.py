@@ -13,6 +13,7 @@ MATRIX_MODULES = [
     "tests.editing.test_permissions",
     "tests.review.test_permissions",
     "tests.reports.test_permissions",
+    "tests.council.test_permissions",
 ]
 
 # Files served to everybody, which no matrix needs to cover.
