@@ -228,3 +228,24 @@ def filter_rows(rows: list[KpiRow], status: str | None = None, organisation_id: 
 def appendix_rows(cycle: ReportingCycle) -> list[dict]:
     """The report appendix's lines: the same rows as the page, every project."""
     return [r.plain() for r in progress_rows(cycle)]
+
+
+def appendix_key(cycle: ReportingCycle) -> str | None:
+    """What the appendix adds to a report build's content key (None when off):
+    its rows change when any sheet of the year changes, approved or not."""
+    if not cycle.kpi_appendix:
+        return None
+    import hashlib
+    import json
+    raw = json.dumps([STATUS_RULE, appendix_rows(cycle)], ensure_ascii=False, sort_keys=True,
+                     default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def with_appendix(cycle: ReportingCycle, report_pdf: bytes) -> bytes:
+    """The compiled report, followed by the 「ＫＰＩ達成状況一覧」 when the year has it on.
+    The one call a report build makes (see README: KPI progress)."""
+    if not cycle.kpi_appendix:
+        return report_pdf
+    from webapp.printing.appendix import add_to_report
+    return add_to_report(report_pdf, appendix_rows(cycle), cycle.year, STATUS_RULE)
