@@ -204,3 +204,17 @@ def test_deactivating_keeps_history_and_the_next_year_leaves_it_out(fy2023_app, 
     open_cycle(2024, None, admin)
     db.session.commit()
     assert fy.sheet_of(5, 2024) is None and fy.sheet_of(6, 2024) is not None
+
+
+def test_the_database_keeps_numbers_and_names_unique_when_two_admins_race(fy2023_app, fy,
+                                                                          audit_calls,
+                                                                          monkeypatch):
+    import pytest
+    from webapp.council import operations as ops
+    admin = fy.admin()
+    # As if the other admin's row arrived between the check and the write.
+    monkeypatch.setattr(ops, "_name_taken", lambda name, exclude_id=None: False)
+    with pytest.raises(ops.CouncilError, match="「大分県」は既に登録されています。"):
+        ops.create_organisation(admin, "大分県", "prefecture")
+    assert db.session.scalar(select(Organisation.id).where(Organisation.name == "福岡県"))
+    assert audit_calls == []

@@ -32,7 +32,9 @@ def chart_text(row) -> str:
 
 def history_svg(row) -> Markup | None:
     """Actuals as a blue line with points, yearly targets as orange ticks, the
-    final target as a dashed orange rule; None with fewer than two figures."""
+    final target as a dashed orange rule; None with fewer than two figures.
+    Screen readers get `chart_text()` beside it instead (the page prints it
+    visually hidden); the title is the tooltip."""
     points = [(y, t, a) for y, t, a in row.history]
     values = [v for _, t, a in points for v in (t, a) if v is not None]
     if row.target_value is not None:
@@ -55,7 +57,7 @@ def history_svg(row) -> Markup | None:
 
     label = escape(f"{row.name}の推移：{chart_text(row)}")
     out = [f'<svg class="kpi-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" '
-           f'width="{W}" height="{H}" role="img" aria-label="{label}"><title>{label}</title>']
+           f'width="{W}" height="{H}" aria-hidden="true" focusable="false"><title>{label}</title>']
     out.append(f'<line x1="0" y1="{y(Decimal(0)):.1f}" x2="{W}" y2="{y(Decimal(0)):.1f}" '
                'stroke="#999" stroke-width="0.5"/>')
     if row.target_value is not None:

@@ -50,12 +50,13 @@ def _require(actor: User, action: str) -> None:
 
 
 def _flush(message: str) -> None:
-    """Flush inside a savepoint, so that a constraint the database refuses (two
-    admins adding the same number at once) leaves the session usable."""
+    """Flush; a constraint the database refuses (two admins adding the same
+    number at once) becomes a CouncilError, with the session rolled back so
+    that the caller can go on (a refused operation writes nothing)."""
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()
         raise CouncilError(message) from None
 
 
