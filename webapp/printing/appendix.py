@@ -18,13 +18,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Fit
 
 from .fonts import find_fonts, font_face_css
-from .render import TEMPLATES_DIR, get_renderer
+from .render import TEMPLATES_DIR, _env, get_renderer
 from webapp.jptext import jp_fiscal_year
 
 __all__ = ["TITLE", "appendix_html", "appendix_pdf", "add_to_report"]
@@ -32,8 +31,6 @@ __all__ = ["TITLE", "appendix_html", "appendix_pdf", "add_to_report"]
 TITLE = "ＫＰＩ達成状況一覧"
 _STATUS_CLASS = {"達成": "achieved", "順調": "ontrack", "遅れ": "behind", "未入力": "nodata"}
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                          undefined=jinja2.StrictUndefined)
 
 
 def _css(first_page: int) -> str:
@@ -45,7 +42,7 @@ def _css(first_page: int) -> str:
 
 
 def appendix_html(rows: list[dict], year: int, rule: str = "", first_page: int = 1) -> str:
-    return _env.get_template("appendix.html").render(
+    return _env().get_template("appendix.html").render(
         rows=rows, title=TITLE, year_label=jp_fiscal_year(year), rule=rule,
         # Our own stylesheet, not user text: <style> is raw text in HTML.
         css=Markup(_css(first_page)), status_class=lambda s: _STATUS_CLASS.get(s, "nodata"))
