@@ -119,6 +119,10 @@ def rq_worker_cmd(burst):
 def _guard_database_errors(command: click.Command) -> click.Command:
     """A missing or unmigrated database gets a sentence, not a traceback."""
     callback = command.callback
+    if getattr(callback, "_guarded", False):
+        # The command objects are shared by every app: wrapping them again per
+        # create_app() nested the callbacks until the stack ran out (in long test runs).
+        return command
 
     @functools.wraps(callback)
     def guarded(*args, **kwargs):
@@ -130,6 +134,7 @@ def _guard_database_errors(command: click.Command) -> click.Command:
             _fail(["データベースに接続できないか、まだ初期化されていません。"
                    "`flask --app webapp db upgrade` を実行してから、もう一度お試しください。",
                    f"（詳細: {str(exc.orig).splitlines()[0] if exc.orig else exc}）"])
+    guarded._guarded = True
     command.callback = guarded
     return command
 
