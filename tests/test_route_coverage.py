@@ -14,6 +14,7 @@ MATRIX_MODULES = [
     "tests.review.test_permissions",
     "tests.reports.test_permissions",
     "tests.workbooks.test_permissions",
+    "tests.council.test_permissions",
 ]
 
 # Files served to everybody, which no matrix needs to cover.

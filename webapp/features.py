@@ -2,8 +2,8 @@
 
 
 def _packages():
-    from webapp import editing, reports, review, workbooks
-    return (editing, review, reports, workbooks)
+    from webapp import council, editing, reports, review, workbooks
+    return (editing, review, reports, workbooks, council)
 
 
 def blueprints():

@@ -10,6 +10,7 @@ form, a fit just computed for text not saved yet.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -36,6 +37,9 @@ def prune(grace_hours: float = DEFAULT_GRACE_HOURS) -> PruneResult:
     return result
 
 
+PARTIAL = re.compile(r"\.(.+)\.[0-9a-f]{8}\.part")
+
+
 def _prune_uploads(folder: str, grace_hours: float) -> list[str]:
     if not os.path.isdir(folder):
         return []
@@ -43,8 +47,10 @@ def _prune_uploads(folder: str, grace_hours: float) -> list[str]:
     limit = time.time() - grace_hours * 3600
     removed = []
     for name in sorted(os.listdir(folder)):
-        # Only our own names (and their half-written .part files): never anything else put there.
-        stored = name[:-len(".part")] if name.endswith(".part") else name
+        # Only our own names (and their half-written copies, see webapp.files): never
+        # anything else put there.
+        partial = PARTIAL.fullmatch(name)
+        stored = partial.group(1) if partial else name
         if not is_stored_name(stored) or name in referenced:
             continue
         path = os.path.join(folder, name)

@@ -21,7 +21,8 @@ REVIEWER_ACTIONS = frozenset({
     "view_dashboard", "build_report", "view_builds", "export_xlsx", "manage_cycles",
     "view_all",
 })
-ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects", "view_audit"})
+ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects", "manage_organisations",
+                           "view_audit"})
 
 # Withdrawing is for second thoughts before the secretariat starts on a submission.
 # "Started" is what the database records: a reviewer's comment on the sheet made
@@ -51,6 +52,16 @@ def can(user, action: str, obj=None) -> bool:
         return user.is_reviewer
     if action == "change_password":
         return True
+
+    if action == "view_kpi_progress":
+        # Reviewers see every project; a coordinator the projects their
+        # organisation leads or co-leads (the page lists only those).
+        if user.is_reviewer:
+            return True
+        if obj is None:
+            return user.organisation_id is not None
+        project = obj.project if isinstance(obj, Sheet) else obj
+        return project_role(user, project) is not None
 
     project = obj.project if isinstance(obj, Sheet) else obj
     if action in ("view_project", "view_sheet"):

@@ -57,6 +57,14 @@ def _kpi_dict(kpi: Kpi) -> dict:
             "target": target, "baseline": baseline, "series": series, "note": kpi.note}
 
 
+def printed_lead_label(sheet: Sheet) -> str:
+    """An approved sheet keeps the label it was approved with when the project's
+    lead changes later (frozen by webapp.council.operations); others follow the project."""
+    if sheet.state == State.APPROVED.value and sheet.approved_lead_label:
+        return sheet.approved_lead_label
+    return sheet.project.lead_label
+
+
 def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
     """The sheet in export format; with `upload_folder`, figures carry `image_path`."""
     project = sheet.project
@@ -77,7 +85,7 @@ def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
     content = {
         "number": project.number,
         "title": project.title,
-        "lead_label": project.lead_label,
+        "lead_label": printed_lead_label(sheet),
         "lead_organizations": [o.name for o in project.lead_organisations],
         "co_organizations": [o.name for o in project.co_organisations],
         "targets": {"target_year": sheet.target_year, "label": sheet.target_label,

@@ -27,10 +27,11 @@ depends_on = None
 AUDIT_ACTIONS = (
     'edit', 'submit', 'withdraw', 'return', 'approve', 'reopen', 'open', 'import', 'save',
     'cycle_open', 'cycle_close', 'cycle_reopen', 'cycle_deadline', 'cycle_report_date',
+    'cycle_kpi_appendix',
     'comment_add', 'comment_reply', 'comment_resolve', 'comment_reopen',
     'user_create', 'user_update', 'user_deactivate', 'user_password',
     'user_sessions_end', 'user_2fa_enable', 'user_2fa_disable', 'user_2fa_reset',
-    'organisation_create', 'organisation_update', 'organisation_deactivate',
+    'organisation_create', 'organisation_update', 'organisation_deactivate', 'organisation_delete',
     'project_create', 'project_update', 'project_deactivate',
 )
 OBJECT_TYPES = ('sheet', 'cycle', 'comment', 'user', 'organisation', 'project')

@@ -111,22 +111,3 @@ def test_refusals_exit_non_zero(app24, f, tmp_path):
     result = _run(app24, "import-xlsx", path, "--as", "nagasaki@demo.example.jp")
     assert result.exit_code == 1
     assert "この個票を見る権限がありません" in result.output
-
-
-def test_commands_are_not_wrapped_again_by_each_app(app24):
-    # Shared command objects once gained one wrapper per create_app(), and a long
-    # test run ended in RecursionError when a command finally ran.
-    from webapp import create_app
-    from webapp.workbooks.cli import import_xlsx_cmd
-
-    def depth():
-        n, callback = 0, import_xlsx_cmd.callback
-        while hasattr(callback, "__wrapped__"):
-            n, callback = n + 1, callback.__wrapped__
-        return n
-
-    before = depth()
-    for _ in range(3):
-        create_app({"TESTING": True, "INSTANCE_PATH": app24.instance_path,
-                    "SQLALCHEMY_DATABASE_URI": app24.config["SQLALCHEMY_DATABASE_URI"]})
-    assert depth() == before

@@ -27,7 +27,6 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ from flask import Flask, current_app
 
 from webapp import jobs
 from webapp.extensions import db
+from webapp.files import write_atomic
 from webapp.models import Sheet
 from webapp.sheet_content import printable, sheet_to_dict
 from webapp.sheet_schema import schema
@@ -310,17 +310,7 @@ def _read(path: str) -> dict | None:
 
 def _write(path: str, data: dict) -> None:
     """Atomic write; several threads and processes may write the same file at once."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, json.dumps(data, ensure_ascii=False))
 
 
 # ---------------------------------------------------------------- pending marks

@@ -20,6 +20,7 @@ ACTION_LABELS: dict[str, str] = {
     "save": "内容の保存",
     "cycle_open": "年度の受付開始", "cycle_close": "年度の受付締切", "cycle_reopen": "年度の受付再開",
     "cycle_deadline": "提出期限の変更", "cycle_report_date": "報告書の日付の変更",
+    "cycle_kpi_appendix": "KPI達成状況一覧の掲載設定",
     "comment_add": "コメント投稿", "comment_reply": "コメント返信",
     "comment_resolve": "コメント解決", "comment_reopen": "コメント未解決に戻す",
     "user_create": "ユーザー作成", "user_update": "ユーザー変更",
@@ -27,7 +28,7 @@ ACTION_LABELS: dict[str, str] = {
     "user_sessions_end": "すべての端末からログアウト", "user_2fa_enable": "2段階認証の登録",
     "user_2fa_disable": "2段階認証の解除", "user_2fa_reset": "2段階認証のリセット",
     "organisation_create": "団体の登録", "organisation_update": "団体の変更",
-    "organisation_deactivate": "団体の無効化",
+    "organisation_deactivate": "団体の無効化", "organisation_delete": "団体の削除",
     "project_create": "プロジェクトの登録", "project_update": "プロジェクトの変更",
     "project_deactivate": "プロジェクトの終了",
 }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -23,6 +23,8 @@ class ReportingCycle(db.Model):
     report_title: Mapped[str] = mapped_column(String(300), default="")
     report_date: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Print the 「ＫＰＩ達成状況一覧」 appendix after the sheets (the secretariat's choice).
+    kpi_appendix: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def label(self) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -25,6 +25,9 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
+    # Organisations with users or projects are never deleted, only deactivated:
+    # last years' sheets and the audit trail still name them.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"

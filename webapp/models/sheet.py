@@ -57,6 +57,10 @@ class Sheet(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The lead label an approved sheet was printed with, kept when the
+    # project's label changes later (webapp.council.operations); NULL: the
+    # project's current label.
+    approved_lead_label: Mapped[str | None] = mapped_column(String(300))
 
     project: Mapped[Project] = relationship()
     cycle: Mapped[ReportingCycle] = relationship()

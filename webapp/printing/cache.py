@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
+
+from webapp.files import write_atomic
 
 __all__ = ["PrintCache", "as_cache"]
 
@@ -39,17 +40,7 @@ class PrintCache:
     def write_bytes(self, kind: str, name: str, data: bytes) -> None:
         path = self._path(kind, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(str(path), data)
 
     def read_json(self, kind: str, name: str):
         data = self.read_bytes(kind, name + ".json")

@@ -9,7 +9,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from webapp.council.progress import with_appendix
 from webapp.extensions import db
+from webapp.files import write_atomic
 from webapp.models import ReportingCycle
 
 
@@ -53,18 +55,16 @@ def build_report_cmd(year, out, html_out, variant, draft):
         click.echo(("\r\033[K" + text) if interactive else text, nl=not interactive, err=True)
 
     try:
-        pdf = printer.report_pdf(collected.meta, year, collected.sheets, progress=progress,
-                                 variant=None if draft else variant, marks=collected.marks)
+        pdf = with_appendix(cycle, printer.report_pdf(
+            collected.meta, year, collected.sheets, progress=progress,
+            variant=None if draft else variant, marks=collected.marks))
         html = printer.report_html(collected.meta, year, collected.sheets,
                                    marks=collected.marks) if html_out else None
     except PrintingError as exc:
         _fail(str(exc))
     if interactive:
         click.echo("", err=True)
-    tmp = out + ".part"
-    with open(tmp, "wb") as fh:
-        fh.write(pdf)
-    os.replace(tmp, out)
+    write_atomic(out, pdf)
     if html_out:
         with open(html_out, "w", encoding="utf-8") as fh:
             fh.write(html)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.reports import printer
+from webapp.council.progress import appendix_key
 from webapp.extensions import db
 from webapp.models import Kpi, Project, ReportingCycle, Sheet, SheetVersion
 from webapp.report_io.exporter import COUNCIL
@@ -88,4 +89,5 @@ def collect(cycle: ReportingCycle, draft: bool = False) -> ReportInputs:
     versions = [{"project": s.project.number, "sheet_id": s.id, "version": snapshots.get(s.id)}
                 for s in sheets]
     return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
-                        key=content_key(meta, cycle.year, dicts, marks), marks=marks)
+                        key=content_key({**meta, "kpi_appendix": appendix_key(cycle)}, cycle.year,
+                                        dicts, marks), marks=marks)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
                                    save_content)
 from webapp.extensions import db
+from webapp.files import write_atomic
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet, User
 from webapp.review.compare import kpi_changes
 from webapp.sheet_content import sheet_to_dict
@@ -57,10 +58,7 @@ def export_xlsx_cmd(year, number, org_name, out):
         if not sheets:
             _fail(f"{org_name}の{year}年度の個票がありません。")
     data = export.workbook(sheets)
-    tmp = out + ".part"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, out)
+    write_atomic(out, data)
     click.echo(f"{year}年度の個票 {len(sheets)} 件を {out} に書き出しました。")
 
 

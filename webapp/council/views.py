@@ -1,0 +1,319 @@
+"""Organisations and projects (admins), KPI progress (reviewers; coordinators their own).
+
+Views parse the form, call one operation, commit once, and render.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.council import bp, operations as ops, progress, spreadsheet
+from webapp.council.chart import chart_text, history_svg
+from webapp.cycles import get_cycle
+from webapp.extensions import db
+from webapp.models import ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
+from webapp.permissions import require
+
+LEAD_SLOTS, CO_SLOTS = 3, 6
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _organisations(include_inactive: bool = True) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.id)
+    if not include_inactive:
+        query = query.where(Organisation.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+# ------------------------------------------------------------------ organisations
+
+@bp.route("/admin/organisations", methods=["GET", "POST"])
+@login_required
+def organisations():
+    require(current_user, "manage_organisations")
+    if request.method == "POST":
+        try:
+            org = ops.create_organisation(current_user, request.form.get("name"),
+                                          request.form.get("kind", ""))
+            db.session.commit()
+        except ops.CouncilError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(f"「{org.name}」を追加しました。", "success")
+            return redirect(url_for("council.organisations"))
+    orgs = _organisations()
+    usage = {o.id: ops.organisation_usage(o) for o in orgs}
+    return render_template("council/organisations.html", orgs=orgs, usage=usage, kinds=ORG_KINDS,
+                           form=request.form)
+
+
+def _organisation_or_404(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    return org
+
+
+@bp.route("/admin/organisations/<int:org_id>", methods=["GET", "POST"])
+@login_required
+def edit_organisation(org_id: int):
+    require(current_user, "manage_organisations")
+    org = _organisation_or_404(org_id)
+    if request.method == "POST":
+        try:
+            ops.update_organisation(current_user, org, request.form.get("name"),
+                                    request.form.get("kind", ""),
+                                    active=request.form.get("active") == "1")
+            db.session.commit()
+        except ops.CouncilError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(f"「{org.name}」を更新しました。", "success")
+            return redirect(url_for("council.organisations"))
+    return render_template("council/organisation_form.html", org=org, kinds=ORG_KINDS,
+                           usage=ops.organisation_usage(org), form=request.form)
+
+
+@bp.route("/admin/organisations/<int:org_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate_organisation(org_id: int):
+    require(current_user, "manage_organisations")
+    org = _organisation_or_404(org_id)
+    try:
+        ops.deactivate_organisation(current_user, org)
+        db.session.commit()
+    except ops.CouncilError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+    else:
+        flash(f"「{org.name}」を無効にしました。所属ユーザーやプロジェクトの記録はそのまま残ります。",
+              "success")
+    return redirect(url_for("council.organisations"))
+
+
+@bp.route("/admin/organisations/<int:org_id>/delete", methods=["POST"])
+@login_required
+def delete_organisation(org_id: int):
+    require(current_user, "manage_organisations")
+    org = _organisation_or_404(org_id)
+    name = org.name
+    try:
+        ops.delete_organisation(current_user, org)
+        db.session.commit()
+    except ops.CouncilError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+    else:
+        flash(f"「{name}」を削除しました。", "success")
+    return redirect(url_for("council.organisations"))
+
+
+# ------------------------------------------------------------------ projects
+
+@bp.route("/admin/projects")
+@login_required
+def projects():
+    require(current_user, "manage_projects")
+    rows = db.session.scalars(select(Project).order_by(Project.number)).all()
+    return render_template("council/projects.html", projects=rows, open_year=ops.open_year())
+
+
+def _project_data() -> ops.ProjectData:
+    form = request.form
+    lead = [_int(form.get(f"lead_{i}")) for i in range(LEAD_SLOTS)]
+    co = [_int(form.get(f"co_{i}")) for i in range(CO_SLOTS)]
+    return ops.ProjectData(number=_int(form.get("number")), title=form.get("title", ""),
+                           lead_label=form.get("lead_label", ""),
+                           lead_ids=[i for i in lead if i], co_ids=[i for i in co if i],
+                           active=form.get("active") == "1")
+
+
+def _form_values(project: Project | None) -> dict:
+    """What the form shows: the submitted values after a refusal, else the project's."""
+    if request.method == "POST":
+        return request.form.to_dict()
+    if project is None:
+        return {"active": "1"}
+    values = {"number": project.number, "title": project.title,
+              "lead_label": project.lead_label, "active": "1" if project.active else ""}
+    for i, org in enumerate(project.lead_organisations):
+        values[f"lead_{i}"] = org.id
+    for i, org in enumerate(project.co_organisations):
+        values[f"co_{i}"] = org.id
+    return values
+
+
+def _project_form(project: Project | None, needs_confirm: bool = False):
+    return render_template("council/project_form.html", project=project,
+                           values=_form_values(project), orgs=_organisations(),
+                           lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, open_year=ops.open_year(),
+                           needs_confirm=needs_confirm,
+                           built_years=ops.built_years(project) if project else [])
+
+
+@bp.route("/admin/projects/new", methods=["GET", "POST"])
+@login_required
+def new_project():
+    require(current_user, "manage_projects")
+    if request.method == "POST":
+        try:
+            project = ops.create_project(current_user, _project_data())
+            db.session.commit()
+        except ops.CouncilError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            message = f"{project.circled_number} {project.title} を追加しました。"
+            sheet_year = ops.open_year()
+            if project.active and sheet_year is not None:
+                message += f"{sheet_year.year}年度の個票を「未着手」で作成しました。"
+            flash(message, "success")
+            return redirect(url_for("council.projects"))
+    return _project_form(None)
+
+
+def _project_or_404(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        abort(404)
+    return project
+
+
+@bp.route("/admin/projects/<int:project_id>", methods=["GET", "POST"])
+@login_required
+def edit_project(project_id: int):
+    require(current_user, "manage_projects")
+    project = _project_or_404(project_id)
+    needs_confirm = False
+    if request.method == "POST":
+        try:
+            ops.update_project(current_user, project, _project_data(),
+                               confirm_renumber=request.form.get("confirm_renumber") == "1")
+            db.session.commit()
+        except ops.RenumberNeedsConfirmation as exc:
+            db.session.rollback()
+            flash(str(exc), "warning")
+            needs_confirm = True
+        except ops.CouncilError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(f"{project.circled_number} {project.title} を更新しました。", "success")
+            return redirect(url_for("council.projects"))
+        project = _project_or_404(project_id)
+    return _project_form(project, needs_confirm)
+
+
+@bp.route("/admin/projects/<int:project_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate_project(project_id: int):
+    require(current_user, "manage_projects")
+    project = _project_or_404(project_id)
+    try:
+        ops.deactivate_project(current_user, project)
+        db.session.commit()
+    except ops.CouncilError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+    else:
+        flash(f"{project.circled_number} {project.title} を終了（無効）にしました。これまでの個票は残り、"
+              "次の年度からは個票が作られません。", "success")
+    return redirect(url_for("council.projects"))
+
+
+# ------------------------------------------------------------------ KPI progress
+
+def _cycle_or_404(year: int) -> ReportingCycle:
+    cycle = get_cycle(year)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _own_project_ids() -> list[int] | None:
+    """None for reviewers (every project); else the projects the user's
+    organisation leads or co-leads."""
+    if current_user.is_reviewer:
+        return None
+    return list(db.session.scalars(select(ProjectOrganisation.project_id).where(
+        ProjectOrganisation.organisation_id == current_user.organisation_id)))
+
+
+def _filtered_rows(cycle: ReportingCycle):
+    rows = progress.progress_rows(cycle, _own_project_ids())
+    status = request.args.get("status") or None
+    if status not in progress.STATUSES:
+        status = None
+    org_id = _int(request.args.get("org"))
+    number = _int(request.args.get("project"))
+    return rows, progress.filter_rows(rows, status, org_id, number), status, org_id, number
+
+
+@bp.route("/kpis")
+@login_required
+def kpi_index():
+    require(current_user, "view_kpi_progress")
+    year = db.session.scalar(select(ReportingCycle.year).order_by(ReportingCycle.year.desc()).limit(1))
+    if year is None:
+        flash("年度がまだありません。", "info")
+        return redirect(url_for("main.home"))
+    return redirect(url_for("council.kpi_progress", year=year))
+
+
+@bp.route("/kpis/<int:year>")
+@login_required
+def kpi_progress(year: int):
+    require(current_user, "view_kpi_progress")
+    cycle = _cycle_or_404(year)
+    all_rows, rows, status, org_id, number = _filtered_rows(cycle)
+    org_ids = {i for r in all_rows for i in r.organisation_ids}
+    orgs = [o for o in _organisations() if o.id in org_ids]
+    projects_seen = {r.number: f"{r.mark} {r.project_title}" for r in all_rows}
+    counts = {s: sum(1 for r in rows if r.status == s) for s in progress.STATUSES}
+    years = db.session.scalars(select(ReportingCycle.year).order_by(ReportingCycle.year)).all()
+    return render_template(
+        "council/kpis.html", cycle=cycle, rows=[r for r in rows if not r.qualitative],
+        qualitative=[r for r in rows if r.qualitative], total=len(rows), counts=counts,
+        statuses=progress.STATUSES, rule=progress.STATUS_RULE, status=status, org_id=org_id,
+        number=number, orgs=orgs, projects=projects_seen, years=years,
+        chart=history_svg, chart_text=chart_text)
+
+
+@bp.route("/kpis/<int:year>/kpis.xlsx")
+@login_required
+def kpi_progress_xlsx(year: int):
+    require(current_user, "view_kpi_progress")
+    cycle = _cycle_or_404(year)
+    _, rows, *_ = _filtered_rows(cycle)
+    return send_file(io.BytesIO(spreadsheet.workbook(cycle, rows)), mimetype=XLSX,
+                     as_attachment=True, download_name=f"KPI達成状況_{year}年度.xlsx")
+
+
+@bp.route("/kpis/<int:year>/appendix", methods=["POST"])
+@login_required
+def kpi_appendix_switch(year: int):
+    """The secretariat's per-year switch for the report's KPI appendix."""
+    require(current_user, "build_report")
+    cycle = _cycle_or_404(year)
+    ops.set_kpi_appendix(current_user, cycle, request.form.get("on") == "1")
+    db.session.commit()
+    flash(f"{year}年度の報告書に「ＫＰＩ達成状況一覧」を"
+          + ("付けます。" if cycle.kpi_appendix else "付けません。"), "success")
+    target = request.form.get("next")
+    if target not in ("reports", "kpis"):
+        target = "kpis"
+    if target == "reports":
+        return redirect(url_for("reports.year_builds", year=year))
+    return redirect(url_for("council.kpi_progress", year=year))
