@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -60,6 +60,17 @@ class OpenSummary:
 
 def get_cycle(year: int) -> ReportingCycle | None:
     return db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
+
+
+def latest_cycle() -> ReportingCycle | None:
+    return db.session.scalar(select(ReportingCycle).order_by(ReportingCycle.year.desc()).limit(1))
+
+
+def cycle_or_404(year: int) -> ReportingCycle:
+    cycle = get_cycle(year)
+    if cycle is None:
+        abort(404)
+    return cycle
 
 
 def _title_for(year: int) -> str:

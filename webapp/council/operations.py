@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import audit
+from webapp.cycles import latest_cycle
 from webapp.extensions import db
 from webapp.models import (ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportBuild,
                            ReportingCycle, Sheet, User)
@@ -208,7 +209,7 @@ def _links_summary(project: Project) -> dict:
 def open_year() -> ReportingCycle | None:
     """The year a new project joins at once: the latest cycle, when it is open.
     (An older year re-opened for corrections gets no new projects.)"""
-    latest = db.session.scalar(select(ReportingCycle).order_by(ReportingCycle.year.desc()).limit(1))
+    latest = latest_cycle()
     return latest if latest is not None and latest.is_open else None
 
 

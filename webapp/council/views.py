@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webapp.council import bp, operations as ops, progress, spreadsheet
 from webapp.council.chart import chart_text, history_svg
-from webapp.cycles import get_cycle
+from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
 from webapp.models import ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
 from webapp.permissions import require
@@ -235,13 +235,6 @@ def deactivate_project(project_id: int):
 
 # ------------------------------------------------------------------ KPI progress
 
-def _cycle_or_404(year: int) -> ReportingCycle:
-    cycle = get_cycle(year)
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
 def _own_project_ids() -> list[int] | None:
     """None for reviewers (every project); else the projects the user's
     organisation leads or co-leads."""
@@ -265,18 +258,18 @@ def _filtered_rows(cycle: ReportingCycle):
 @login_required
 def kpi_index():
     require(current_user, "view_kpi_progress")
-    year = db.session.scalar(select(ReportingCycle.year).order_by(ReportingCycle.year.desc()).limit(1))
-    if year is None:
+    latest = latest_cycle()
+    if latest is None:
         flash("年度がまだありません。", "info")
         return redirect(url_for("main.home"))
-    return redirect(url_for("council.kpi_progress", year=year))
+    return redirect(url_for("council.kpi_progress", year=latest.year))
 
 
 @bp.route("/kpis/<int:year>")
 @login_required
 def kpi_progress(year: int):
     require(current_user, "view_kpi_progress")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     all_rows, rows, status, org_id, number = _filtered_rows(cycle)
     org_ids = {i for r in all_rows for i in r.organisation_ids}
     orgs = [o for o in _organisations() if o.id in org_ids]
@@ -295,7 +288,7 @@ def kpi_progress(year: int):
 @login_required
 def kpi_progress_xlsx(year: int):
     require(current_user, "view_kpi_progress")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     _, rows, *_ = _filtered_rows(cycle)
     return send_file(io.BytesIO(spreadsheet.workbook(cycle, rows)), mimetype=XLSX,
                      as_attachment=True, download_name=f"KPI達成状況_{year}年度.xlsx")
@@ -306,7 +299,7 @@ def kpi_progress_xlsx(year: int):
 def kpi_appendix_switch(year: int):
     """The secretariat's per-year switch for the report's KPI appendix."""
     require(current_user, "build_report")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     ops.set_kpi_appendix(current_user, cycle, request.form.get("on") == "1")
     db.session.commit()
     flash(f"{year}年度の報告書に「ＫＰＩ達成状況一覧」を"

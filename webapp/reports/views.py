@@ -7,23 +7,16 @@ import os
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
-from webapp.models import ReportBuild, ReportingCycle
+from webapp.models import ReportBuild
 from webapp.permissions import require, sheet_or_404
 from webapp.reports import bp, builds, printer
 from webapp.sheet_content import sheet_to_dict
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cycle_or_404(year: int) -> ReportingCycle:
-    cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
-    if cycle is None:
-        abort(404)
-    return cycle
 
 
 def _build_or_404(build_id: int) -> ReportBuild:
@@ -37,18 +30,18 @@ def _build_or_404(build_id: int) -> ReportBuild:
 @login_required
 def index():
     require(current_user, "view_builds")
-    year = db.session.scalar(select(ReportingCycle.year).order_by(ReportingCycle.year.desc()).limit(1))
-    if year is None:
+    latest = latest_cycle()
+    if latest is None:
         flash("年度がまだありません。", "info")
         return redirect(url_for("main.home"))
-    return redirect(url_for("reports.year_builds", year=year))
+    return redirect(url_for("reports.year_builds", year=latest.year))
 
 
 @bp.route("/reports/<int:year>")
 @login_required
 def year_builds(year: int):
     require(current_user, "view_builds")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     return render_template("reports/builds.html", cycle=cycle, builds=builds.builds_for(cycle),
                            approved=len(builds.inputs.approved_sheets(cycle)),
                            all_sheets=len(builds.inputs.approved_sheets(cycle, all_states=True)),
@@ -61,7 +54,7 @@ def year_builds(year: int):
 def set_report_date(year: int):
     """The date printed on the cover, set by the secretariat for the year."""
     require(current_user, "build_report")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     raw = (request.form.get("report_date") or "").strip()
     if not raw:
         cycle.report_date = None
@@ -86,7 +79,7 @@ def set_report_date(year: int):
 @login_required
 def start_build(year: int):
     require(current_user, "build_report")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     draft = request.form.get("draft") == "1"
     try:
         build, reused = builds.request_build(cycle, current_user, draft=draft)
@@ -146,7 +139,7 @@ def download_archive(build_id: int):
 @login_required
 def kpi_workbook(year: int):
     require(current_user, "export_xlsx")
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     from io import BytesIO
 
     from webapp.reports import spreadsheet  # openpyxl: loaded when a workbook is asked for
