@@ -95,5 +95,5 @@ def test_an_expired_sessions_copy_is_offered_with_its_differences(live_app, live
     expect(page.locator("#save-status")).to_contain_text("自動保存しました")
     with live_app.app_context():
         saved = Factory().sheet_of(2, 2024)
-        assert saved.challenges == "・期限切れの後に書いた課題"
+        assert saved.text("challenges") == "・期限切れの後に書いた課題"
         assert saved.kpis == []
