@@ -225,9 +225,8 @@ def final_texts(sheet_ids) -> dict:
     from webapp.models import Sheet
     app = create_app()
     with app.app_context():
-        rows = db.session.execute(select(Sheet.id, Sheet.challenges, Sheet.version)
-                                  .where(Sheet.id.in_(list(sheet_ids)))).all()
-        out = {r[0]: (r[2], r[1]) for r in rows}
+        sheets = db.session.scalars(select(Sheet).where(Sheet.id.in_(list(sheet_ids)))).all()
+        out = {s.id: (s.version, s.text("challenges")) for s in sheets}
         db.engine.dispose()
     return out
 
