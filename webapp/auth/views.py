@@ -19,11 +19,21 @@ from webapp.models import User
 bp = Blueprint("auth", __name__)
 
 FAILED = "メールアドレスまたはパスワードが正しくありません。"
-LOCKED = ("ログインの失敗が続いたため、しばらくログインできません。"
-          "15分ほど待ってからもう一度お試しください。")
 CODE_FAILED = "確認コードが正しくありません。"
-PASSWORD_LOCKED = ("パスワードの入力誤りが続いたため、しばらく変更できません。"
-                   "15分ほど待ってからもう一度お試しください。")
+
+
+def _locked(what: str) -> str:
+    """How long to wait comes from the throttle's window (LOGIN_WINDOW_SECONDS)."""
+    minutes = current_app.config["LOGIN_WINDOW_SECONDS"] // 60
+    return f"{what}{minutes}分ほど待ってからもう一度お試しください。"
+
+
+def locked_message() -> str:
+    return _locked("ログインの失敗が続いたため、しばらくログインできません。")
+
+
+def password_locked_message() -> str:
+    return _locked("パスワードの入力誤りが続いたため、しばらく変更できません。")
 # The password step is good for this long before the code must follow.
 PENDING_SECONDS = 300
 
@@ -65,7 +75,7 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         if _wait_or_refuse(email):
-            flash(LOCKED, "danger")
+            flash(locked_message(), "danger")
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         ok = passwords.verify_password(user.password_hash if user else None, form.password.data)
@@ -110,7 +120,7 @@ def login_code():
     form = SecondFactorForm()
     if form.validate_on_submit():
         if _wait_or_refuse(user.email):
-            flash(LOCKED, "danger")
+            flash(locked_message(), "danger")
             return render_template("auth/login_code.html", form=form), 429
         if second_factor.verify_login_code(user, form.code.data):
             db.session.commit()
@@ -170,7 +180,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if _wait_or_refuse(current_user.email):
-            flash(PASSWORD_LOCKED, "danger")
+            flash(password_locked_message(), "danger")
             return render_template("auth/change_password.html", form=form), 429
         if not passwords.verify_password(current_user.password_hash, form.old_password.data):
             throttle.record_failure(current_user.email, _client_address())
@@ -207,7 +217,7 @@ def two_factor():
     form = EnrolForm()
     if form.validate_on_submit():
         if _wait_or_refuse(user.email):
-            flash(LOCKED, "danger")
+            flash(locked_message(), "danger")
         else:
             step = second_factor.matching_step(secret, form.code.data)
             if step is not None:
@@ -234,7 +244,7 @@ def disable_two_factor():
         return redirect(url_for("auth.two_factor"))
     if form.validate_on_submit():
         if _wait_or_refuse(user.email):
-            flash(PASSWORD_LOCKED, "danger")
+            flash(password_locked_message(), "danger")
         elif passwords.verify_password(user.password_hash, form.password.data):
             accounts.disable_second_factor(user, user)
             db.session.commit()
