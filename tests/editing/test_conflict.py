@@ -96,7 +96,7 @@ def test_saving_unchanged_content_does_not_bump_the_version(app24, f, client24, 
     sheet = sheet24(f)
     fields = form_fields(client24, sheet.id)
     response = client24.post(f"/sheets/{sheet.id}/edit", data=fields, follow_redirects=True)
-    assert "変更はありませんでした（保存済みの内容と同じです）。" in Page(response).text
+    assert "保存しました（入力内容は保存済みで、変更はありませんでした）。" in Page(response).text
     db.session.refresh(sheet)
     assert sheet.version == 1
 

@@ -191,7 +191,9 @@ def edit_sheet(sheet_id: int):
         fit.status(sheet)  # queue the fit check of the new text; never wait for it
         flash(f"保存しました（{format_datetime(sheet.updated_at)}）。", "success")
     else:
-        flash("変更はありませんでした（保存済みの内容と同じです）。", "info")
+        # Often the autosave, run as the user left the field to click 「保存」, got there first:
+        # what they see is that their text is saved, which it is.
+        flash("保存しました（入力内容は保存済みで、変更はありませんでした）。", "info")
     # ?saved tells the page's script that what it sent is saved (its local copy can go).
     return redirect(url_for(".edit_sheet", sheet_id=sheet.id, saved=outcome.version), 303)
 
