@@ -39,23 +39,29 @@ class NumberError(ValueError):
 _DASHES = dict.fromkeys(map(ord, "−‐‑‒–—―ｰ"), "-")   # minus sign and dashes typed for minus
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# Commas only between groups of three digits before the point: 「1,2,3」 is not 123.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 def parse_number(raw: str | None) -> Decimal | None:
     """「２，１３４」→ 2134, 「－１２．５」→ -12.5, 「△300」→ -300; blank → None.
 
-    Full-width digits, commas, points, minus signs and spaces (NFKC), thousands
-    separators anywhere, and the 「△/▲」 negative marks of Japanese tables are
-    accepted. Raises NumberError for anything else.
+    Full-width digits, commas, points, minus signs and spaces (NFKC), commas as
+    thousands separators (groups of three only), and the 「△/▲」 negative marks
+    of Japanese tables are accepted. Raises NumberError for anything else.
     """
     if raw is None:
         return None
     text = unicodedata.normalize("NFKC", str(raw)).translate(_DASHES)
-    text = re.sub(r"[\s,]", "", text)
+    text = re.sub(r"\s", "", text)
     if not text:
         return None
     if text[0] in "△▲":
         text = "-" + text[1:].lstrip("+-")
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            raise NumberError("カンマは3桁ごとの区切りにだけ使えます（例: 12,345）")
+        text = text.replace(",", "")
     if not _NUMBER.fullmatch(text):
         raise NumberError("数値ではありません")
     try:
