@@ -24,12 +24,12 @@ def comparison_row(page: Page, key: str):
     return next(tr for tr in page.all("tr") if tr.get("data-field") == key)
 
 
-def test_inserted_and_deleted_characters_are_marked_in_japanese_text():
+def test_inserted_and_deleted_words_are_marked_in_japanese_text():
     left, right, changed = char_diff("地熱資源の活用を推進する。", "地熱資源の利活用を強力に推進した。")
     assert changed
-    assert right.count("<ins") == 3 and left.count("<del") == 1
-    assert "利</ins>" in right and "強力に</ins>" in right and "た</ins>" in right
-    assert "る</del>" in left
+    assert right.count("<ins") == 2 and left.count("<del") == 2
+    assert "利活用を強力に</ins>" in right and "した</ins>" in right
+    assert "活用を</del>" in left and "する</del>" in left
     assert char_diff("同じ", "同じ") == ("同じ", "同じ", False)
 
 

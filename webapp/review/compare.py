@@ -1,10 +1,13 @@
-"""Comparing two contents of a sheet, field by field, with changed characters highlighted.
+"""Comparing two contents of a sheet, field by field, with changed words highlighted.
 
-Japanese text has no spaces, so words are no unit of change: the diff runs
-on characters (difflib), after pairing lines so that a long field does not
-cost a quadratic match over its whole length. One-character "unchanged"
-islands inside a change are folded into it, which is what makes a rewritten
-sentence read as one change rather than confetti.
+Japanese text has no spaces, so the diff runs on tokens that stand in for
+words: runs of kanji, of hiragana, of katakana, of Latin letters, whole
+figures and dates (「2024.8.29」「12,345」), and single other characters.
+A changed date is then one replacement, not stray digits left unmarked.
+Lines are paired first so that a long field does not cost a quadratic match
+over its whole length. A lone particle or punctuation mark left "unchanged"
+between two changes is folded into them, so that a rewritten sentence reads
+as one change rather than confetti.
 
 What is compared is always sheet_content's dict (the export format), so a
 stored version, the current content and last year's approved sheet compare
@@ -13,6 +16,7 @@ alike.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -21,8 +25,15 @@ from webapp.content_text import section_texts
 from webapp.jptext import format_number
 from webapp.sheet_schema import schema
 
-# Unchanged runs this short between two changes are shown as part of the change.
-_NOISE = 1
+_TOKEN = re.compile(
+    r"[0-9０-９]+(?:[.,/:．，／：][0-9０-９]+)*"     # a figure or a date, separators included
+    r"|[A-Za-zＡ-Ｚａ-ｚ]+"
+    r"|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+"
+    r"|[\u3041-\u309f]+"
+    r"|[\u30a1-\u30ffー\uff66-\uff9f]+"
+    r"|.", re.DOTALL)
+# An unchanged one-character hiragana or punctuation island between two changes is noise.
+_NOISE = re.compile(r"[\u3041-\u309f]|[^\w\s]")
 
 
 @dataclass
@@ -54,7 +65,12 @@ class Comparison:
         return sum(1 for f in self.fields if f.changed)
 
 
-# --- characters ---------------------------------------------------------------------------
+# --- words ------------------------------------------------------------------------------
+
+def tokens(text: str) -> list[str]:
+    """「2024.8.29に開催」 → ["2024.8.29", "に", "開催"]; joined, they give the text back."""
+    return _TOKEN.findall(text)
+
 
 def _segments(a: str, b: str) -> list[tuple[str, str, str]]:
     """[(tag, a_text, b_text)] with tag 'equal' or 'change', noise folded in."""
@@ -66,16 +82,17 @@ def _segments(a: str, b: str) -> list[tuple[str, str, str]]:
         if tag == "equal":
             segs.append(("equal", a_part, b_part))
         elif tag == "replace":
-            chars = difflib.SequenceMatcher(None, a_part, b_part, autojunk=False)
-            for ctag, k1, k2, l1, l2 in chars.get_opcodes():
-                segs.append(("equal" if ctag == "equal" else "change",
-                             a_part[k1:k2], b_part[l1:l2]))
+            a_words, b_words = tokens(a_part), tokens(b_part)
+            words = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False)
+            for wtag, k1, k2, l1, l2 in words.get_opcodes():
+                segs.append(("equal" if wtag == "equal" else "change",
+                             "".join(a_words[k1:k2]), "".join(b_words[l1:l2])))
         else:
             segs.append(("change", a_part, b_part))
     # Fold short unchanged islands between changes into the change, then merge neighbours.
     for i in range(1, len(segs) - 1):
         tag, a_text, b_text = segs[i]
-        if (tag == "equal" and len(a_text) <= _NOISE and "\n" not in a_text
+        if (tag == "equal" and _NOISE.fullmatch(a_text)
                 and segs[i - 1][0] == "change" and segs[i + 1][0] == "change"):
             segs[i] = ("change", a_text, b_text)
     merged: list[tuple[str, str, str]] = []
