@@ -212,7 +212,7 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     row_2.get_by_role("link", name=TITLE_2).click()
     review = SheetScreen(desk)
     compare = review.history().compare_with("前年度の承認版と比較")
-    assert "４" in compare.inserted("results_actions")          # ２０２３年末 -> ２０２４年末
+    assert "２０２４" in compare.inserted("results_actions")    # ２０２３年末 -> ２０２４年末: the whole year
     assert any("条例の制定" in piece for piece in compare.deleted("challenges"))
 
     # A comment on 「課題」, then a return with a reason (confirmed, reason required).
