@@ -72,8 +72,8 @@ def load_config(instance_path: str) -> dict:
         "UPLOAD_MAX_MEGAPIXELS": 40,
         "UPLOAD_REQUEST_MEGAPIXELS": 60,
         "BOOTSTRAP_SERVE_LOCAL": True,
-        # Where links in e-mails point.
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Where links in e-mails point; unset, the request's own host (see review/links.py).
+        "BASE_URL": os.environ.get("BASE_URL", ""),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
         "CACHE_FOLDER": os.environ.get("CACHE_FOLDER", os.path.join(instance_path, "cache")),
         "REPORTS_FOLDER": os.environ.get("REPORTS_FOLDER", os.path.join(instance_path, "reports")),

@@ -42,7 +42,7 @@ def test_a_submission_mails_every_active_secretariat_user(smtp_app, smtp_world, 
     body = body_of(msg)
     assert "事務局 ご担当者様" in body
     assert "提出時のコメント：\nご確認ください" in body
-    assert f"http://127.0.0.1:5000/sheets/{smtp_world.sheet.id}" in body
+    assert f"http://localhost/sheets/{smtp_world.sheet.id}" in body  # the request's host
     assert "九州地域戦略会議事務局" in str(msg["From"])
 
 
@@ -81,7 +81,7 @@ def test_a_return_tells_the_lead_organisations_coordinators_the_reason_and_the_l
     assert "大分県 ご担当者様" in body
     assert "差戻しの理由：\n課題の記載が不足しています。\n再提出をお願いします。" in body
     assert "・［プロジェクトを推進する上での課題］課題欄に数値を入れてください" in body
-    assert f"個票を開く：\nhttp://127.0.0.1:5000/sheets/{smtp_world.sheet.id}" in body
+    assert f"個票を開く：\nhttp://localhost/sheets/{smtp_world.sheet.id}" in body
     assert "提出期限：" in body
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import mail
 from webapp.extensions import db
 from webapp.models import Project, ReminderSent, ReportingCycle, Sheet
-from webapp.review.links import external_url
+from webapp.review.links import base_url_warning, external_url
 from webapp.review.recipients import lead_coordinator_emails, lead_names
 from webapp.timeutil import today_jst
 from webapp.workflow import EDITABLE_STATES
@@ -137,6 +137,9 @@ def send_reminders_cmd(today):
         except ValueError:
             click.echo(f"エラー: --today は YYYY-MM-DD の形式で指定してください（{today}）", err=True)
             sys.exit(2)
+    warning = base_url_warning()
+    if warning:
+        click.echo(warning, err=True)
     report = send_reminders(day)
     for sheet, milestone, recipients in report.sent:
         click.echo(f"送信: {sheet.cycle.year}年度 {sheet.project.circled_number} "
