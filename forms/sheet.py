@@ -282,7 +282,9 @@ def form_data(content: dict, version: int, image_tokens=()) -> dict:
         "target_label": targets["label"],
         "kpis": [_kpi_data(k) for k in targets["kpis"]],
         "roadmap_title": roadmap.get("title") or "",
-        "roadmap_years": "、".join(roadmap.get("years") or []),
+        # Columns that are just the rows' spans stay blank, so that they follow the rows.
+        "roadmap_years": "" if (roadmap.get("years") or []) == years_of_rows(
+            [dict(r) for r in roadmap.get("rows") or []]) else "、".join(roadmap.get("years") or []),
         "roadmap_rows": [{"activity": r["activity"], "detail": r["detail"],
                           "from_year": r["from"], "to_year": r["to"]}
                          for r in roadmap.get("rows") or []],
@@ -367,12 +369,65 @@ def split_years(raw: str | None) -> list[str]:
     return [y for y in re.split(r"[,、，\s]+", text) if y]
 
 
-def read_form(form: SheetFormBase, base: dict,
-              reporting_year: int) -> tuple[dict, list[FigureInput], FormErrors]:
+def _year_or_none(raw: str) -> int | None:
+    try:
+        return parse_year(raw)
+    except NumberError:
+        return None
+
+
+def years_of_rows(rows: list[dict]) -> list[str]:
+    """The year columns the rows' spans need: 2024～2026 → ["2024", "2025", "2026"].
+
+    Used when the user leaves 「年度の列」 blank. Each start and end that reads as
+    a year (「令和6年度」 too) is rewritten as the column it falls in; what does
+    not read as one is left as typed, for roadmap_problems to name.
+    """
+    found = []
+    for row in rows:
+        for key in ("from", "to"):
+            year = _year_or_none(row[key])
+            if year is not None:
+                row[key] = str(year)
+                found.append(year)
+    return [str(y) for y in range(min(found), max(found) + 1)] if found else []
+
+
+@dataclass
+class RoadmapProblem:
+    row: int            # position among the roadmap's rows
+    end: bool           # about the end year (else the start)
+    message: str
+
+
+def roadmap_problems(roadmap: dict | None) -> list[RoadmapProblem]:
+    """Rows whose span does not fit the year columns: kept in a draft, named on 保存 and 提出."""
+    if not roadmap:
+        return []
+    years, problems = roadmap["years"], []
+    for i, row in enumerate(roadmap["rows"]):
+        who = f"ロードマップ {i + 1}行目『{shorten(row['activity'], 16)}』" if row["activity"] \
+            else f"ロードマップ {i + 1}行目"
+        if not years:
+            problems.append(RoadmapProblem(i, False, f"{who}: 開始と終了の年度を入力してください（例: 2024）"))
+            continue
+        for end, what in ((False, "開始"), (True, "終了")):
+            value = row["to" if end else "from"]
+            if value not in years:
+                problems.append(RoadmapProblem(
+                    i, end, f"{who}: {what}「{_show(value)}」が年度の列（{'、'.join(years)}）にありません"))
+        if row["from"] in years and row["to"] in years and years.index(row["from"]) > years.index(row["to"]):
+            problems.append(RoadmapProblem(i, True, f"{who}: 終了が開始より前になっています"))
+    return problems
+
+
+def read_form(form: SheetFormBase, base: dict, reporting_year: int,
+              draft: bool = False) -> tuple[dict, list[FigureInput], FormErrors]:
     """The content dict the form describes, the figure image requests, and the errors.
 
     `base` supplies what the form does not edit (project number, title, lead);
     Messages name each text section as the schema words it for `reporting_year`.
+    `draft` (autosave) stores roadmap rows still half filled in instead of refusing them.
     """
     errors = FormErrors()
 
@@ -473,30 +528,37 @@ def read_form(form: SheetFormBase, base: dict,
             errors.add(form.roadmap_years, f"ロードマップの年度「{_show(y)}」は{LINE_LIMITS['roadmap_year']}文字以内にしてください")
     if len(set(years)) != len(years):
         errors.add(form.roadmap_years, "ロードマップの年度の列に同じ年度が重複しています")
-    rows = []
+    rows, row_fields = [], []
     _check_count(errors, form.roadmap_rows, "ロードマップの行", limits[ROADMAP])
     for i, entry in enumerate(form.roadmap_rows.entries[:limits[ROADMAP]]):
         rf = entry.form
         activity = text(rf.activity, f"ロードマップ {i + 1}行目の取組", MAX_SHORT_TEXT)
         detail = text(rf.detail, f"ロードマップ {i + 1}行目の内容", MAX_SHORT_TEXT)
-        start, end = clean_line(rf.from_year.data), clean_line(rf.to_year.data)
+        start = line(rf.from_year, f"ロードマップ {i + 1}行目の開始", LINE_LIMITS["roadmap_year"])
+        end = line(rf.to_year, f"ロードマップ {i + 1}行目の終了", LINE_LIMITS["roadmap_year"])
         if not (activity or detail):
             continue
-        who = f"ロードマップ {i + 1}行目『{shorten(activity, 16)}』" if activity else f"ロードマップ {i + 1}行目"
-        if not years:
-            errors.add(form.roadmap_years, "ロードマップの年度の列を入力してください（例: 2024、2025、2026）")
-        else:
-            start = start or years[0]
-            end = end or years[-1]
-            for fld, value, what in ((rf.from_year, start, "開始"), (rf.to_year, end, "終了")):
-                if value not in years:
-                    errors.add(fld, f"{who}: {what}「{_show(value)}」が年度の列（{'、'.join(years)}）にありません")
-            if start in years and end in years and years.index(start) > years.index(end):
-                errors.add(rf.to_year, f"{who}: 終了が開始より前になっています")
         rows.append({"activity": activity, "detail": detail, "from": start, "to": end})
+        row_fields.append(rf)
+    if not years and rows:
+        years = years_of_rows(rows)
+        if len(years) > MAX_ROADMAP_YEARS:
+            errors.add(form.roadmap_years, f"ロードマップの期間（{years[0]}～{years[-1]}、{len(years)}年度分）が長すぎます。"
+                                           f"年度の列は{MAX_ROADMAP_YEARS}個までです")
+            years = []
+            draft = True  # the rows are not at fault; their message would only repeat this one
+    for row in rows:
+        if years:
+            row["from"] = row["from"] or years[0]
+            row["to"] = row["to"] or years[-1]
     roadmap = None
     if roadmap_title or years or rows:
         roadmap = {"title": roadmap_title, "years": years, "rows": rows}
+        if not draft:
+            # Autosave keeps a row still being filled in; 「保存」 and 提出 name it.
+            for problem in roadmap_problems(roadmap):
+                rf = row_fields[problem.row]
+                errors.add(rf.to_year if problem.end else rf.from_year, problem.message)
 
     figures, images = [], []
     _check_count(errors, form.figures, "図表", limits[FIGURES])

@@ -146,7 +146,7 @@ def test_roadmap_messages(app24, f):
         "ロードマップ 2行目『現地視察』: 終了が開始より前になっています",
     ]
     result = _read(app24, sheet, {"roadmap_rows-0-activity": "実務者会議"})
-    assert _messages(result) == ["ロードマップの年度の列を入力してください（例: 2024、2025、2026）"]
+    assert _messages(result) == ["ロードマップ 1行目『実務者会議』: 開始と終了の年度を入力してください（例: 2024）"]
     result = _read(app24, sheet, {"roadmap_years": "2024、2024"})
     assert _messages(result) == ["ロードマップの年度の列に同じ年度が重複しています"]
     result = _read(app24, sheet, {"roadmap_years": "2024、" + "2" * 21})

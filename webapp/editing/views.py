@@ -268,7 +268,7 @@ def autosave(sheet_id: int):
         return jsonify(ok=False, reason="locked", message=refused.message), 409
     form = sheet_form()
     year = sheet.cycle.year
-    content, inputs, errors = read_form(form, sheet_to_dict(sheet), year)
+    content, inputs, errors = read_form(form, sheet_to_dict(sheet), year, draft=True)
     if form.version.data and parse_id(form.version.data) is None:
         return jsonify(ok=False, reason="invalid",
                        message="画面の保存番号を読み取れないため自動保存できません。画面を開き直してください。"), 400

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forms.sheet import roadmap_problems
 from webapp.editing import fit
 from webapp.models import Sheet, User
 from webapp.operations import NotPermitted, Refused, StaleStateError, WorkflowError, transition
 from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
+from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
@@ -63,6 +65,7 @@ def submit_problems(sheet: Sheet) -> list[str]:
     if empty:
         names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
         problems.append(f"必須の欄が未記入です：{names}")
+    problems += [p.message for p in roadmap_problems(sheet_to_dict(sheet)["roadmap"])]
     verdict = fit.check(sheet)
     if verdict.state != "ready":
         problems.append("1ページに収まるかを確認できませんでした。しばらくしてからもう一度お試しください。"
