@@ -127,14 +127,12 @@ def expected_headings(project: dict) -> list[str]:
 
 def kpi_table_expectation(kpi: dict) -> tuple[list[str], list[str], list[str]]:
     base = kpi["baseline"]
-    head = ["区分"]
+    head = ["区分", f"目標（{kpi['target']['year']}年）"]
     head += [(base.get("label") or f"{base['year']}年度") + "（基準）"] if base else []
-    head += [f"{s['year']}年度{s.get('label') or ''}" for s in kpi["series"]]
-    head += [f"目標（{kpi['target']['year']}年）"]
-    target = ["目標"] + ([""] if base else []) + [fmt(s["target"]) for s in kpi["series"]]
-    target += [kpi["target"].get("text") or fmt(kpi["target"]["value"])]
-    actual = ["実績"] + ([fmt(base["value"])] if base else []) + [fmt(s["actual"]) for s in kpi["series"]]
-    actual += [""]
+    head += [s.get("label") or f"{s['year']}年度" for s in kpi["series"]]
+    target = ["目標", kpi["target"].get("text") or fmt(kpi["target"]["value"])]
+    target += ([""] if base else []) + [fmt(s["target"]) for s in kpi["series"]]
+    actual = ["実績", ""] + ([fmt(base["value"])] if base else []) + [fmt(s["actual"]) for s in kpi["series"]]
     return head, target, actual
 
 
@@ -190,7 +188,7 @@ def test_a_kpi_without_a_target_year_shows_no_placeholder(fy, fy_client):
     login(fy_client, fy.secretariat())
     page = Page(fy_client.get(f"/sheets/{sheet.id}"))
     head = page.table_rows(page.all("table", cls="kpi-table")[0], "thead")[0]
-    assert head[-1] == "目標" and "None" not in page.text
+    assert head[1] == "目標" and "None" not in page.text
 
 
 def test_another_year_of_the_same_project_is_offered_on_the_sheet(fy, fy_client):

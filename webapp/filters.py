@@ -5,7 +5,7 @@ from flask import Flask
 
 from webapp import permissions, timeutil, workflow
 from webapp.jptext import circled, format_number, fullwidth
-from webapp.printing import textblocks
+from webapp.printing import kpis, textblocks
 
 
 def register(app: Flask) -> None:
@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["circled"] = circled
     app.jinja_env.filters["fmtnum"] = format_number
     app.jinja_env.filters["textblocks"] = textblocks.parse
+    app.jinja_env.filters["point_label"] = kpis.point_label
     # Templates ask the one permissions function which buttons and links to show.
     app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["refusal"] = permissions.refusal

@@ -214,6 +214,12 @@ def chart_width_em(kpi: dict) -> float:
     return (_PAD * 2 + _SLOT * len(_chart_categories(kpi))) / 10 + 0.6   # + margin
 
 
+def point_label(point: dict) -> str:
+    """A KPI point as the sheet names it: the author's label (「20.3」「2024年3月末時点」), which
+    tells two points of one year apart, else its fiscal year 「2024年度」."""
+    return point.get("label") or f"{point.get('year')}年度"
+
+
 def chart_alt(kpi: dict) -> str:
     """What the chart shows, in words, for a screen reader: the name, then
     each figure with its year, e.g. 「水素利活用プロジェクト件数：2023年度
@@ -229,7 +235,7 @@ def chart_alt(kpi: dict) -> str:
         actual, yearly = _num(point.get("actual")), _num(point.get("target"))
         if actual is None and yearly is None:
             continue
-        when = point.get("label") or f"{point.get('year')}年度"
+        when = point_label(point)
         figures = []
         if yearly is not None:
             figures.append(f"目標{format_number(yearly)}{unit}")
