@@ -43,6 +43,11 @@ def approved_sheets(cycle: ReportingCycle, *, all_states: bool = False) -> list[
                  selectinload(Sheet.project))).all()
 
 
+def left_out(cycle: ReportingCycle) -> list[Sheet]:
+    """The sheets a published build leaves out (not approved yet); the 確認用 draft marks them."""
+    return [s for s in approved_sheets(cycle, all_states=True) if s.state != State.APPROVED.value]
+
+
 def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:
     """The cover's date: set on the cycle, else the day the last sheet was approved.
 

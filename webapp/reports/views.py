@@ -44,6 +44,7 @@ def year_builds(year: int):
     cycle = cycle_or_404(year)
     return render_template("reports/builds.html", cycle=cycle, builds=builds.builds_for(cycle),
                            approved=len(builds.inputs.approved_sheets(cycle)),
+                           left_out=builds.inputs.left_out(cycle),
                            all_sheets=len(builds.inputs.approved_sheets(cycle, all_states=True)),
                            fallback_date=builds.inputs.report_date(
                                cycle, builds.inputs.approved_sheets(cycle)))
@@ -81,6 +82,12 @@ def start_build(year: int):
     require(current_user, "build_report")
     cycle = cycle_or_404(year)
     draft = request.form.get("draft") == "1"
+    if not draft and request.form.get("confirm_left_out") != "1":
+        left_out = builds.inputs.left_out(cycle)
+        if left_out:
+            flash(f"承認されていない個票が{len(left_out)}件あり、報告書に入りません。"
+                  "このまま作成する場合は「承認済の個票だけで作成する」にチェックを入れてください。", "warning")
+            return redirect(url_for("reports.year_builds", year=year))
     try:
         build, reused = builds.request_build(cycle, current_user, draft=draft)
     except builds.BuildError as exc:
