@@ -60,6 +60,11 @@ class Transition:
     comment_required: bool
     confirm: bool                  # UI asks for confirmation first
     needs_open_cycle: bool
+    verb: str = ""                 # the confirming button: 「差し戻す」, where 「差戻しする」 reads badly
+
+    @property
+    def button(self) -> str:
+        return self.verb or f"{self.label}する"
 
 
 _REVIEWERS = REVIEWER_ROLES
@@ -72,13 +77,13 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("submit", "提出", frozenset({State.DRAFT, State.RETURNED}), State.SUBMITTED,
                    frozenset({"coordinator"}), True, False, True, True),
         Transition("withdraw", "提出取消し", frozenset({State.SUBMITTED}), State.DRAFT,
-                   frozenset({"coordinator"}), True, False, True, True),
+                   frozenset({"coordinator"}), True, False, True, True, verb="提出を取り消す"),
         Transition("return", "差戻し", frozenset({State.SUBMITTED}), State.RETURNED,
-                   _REVIEWERS, False, True, True, False),
+                   _REVIEWERS, False, True, True, False, verb="差し戻す"),
         Transition("approve", "承認", frozenset({State.SUBMITTED}), State.APPROVED,
                    _REVIEWERS, False, False, True, False),
         Transition("reopen", "承認取消し（再開）", frozenset({State.APPROVED}), State.DRAFT,
-                   frozenset({"admin"}), False, True, True, False),
+                   frozenset({"admin"}), False, True, True, False, verb="承認を取り消す"),
     )
 }
 

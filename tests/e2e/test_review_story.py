@@ -71,10 +71,13 @@ class StepScreen:
     def error(self) -> str:
         return self.page.locator("#step-error").inner_text()
 
+    BUTTONS = {"提出": "提出する", "差戻し": "差し戻す", "承認": "承認する",
+               "承認取消し（再開）": "承認を取り消す"}
+
     def confirm(self, label: str, reason: str = "") -> None:
         if reason:
             self.page.locator("#comment").fill(reason)
-        self.page.get_by_role("button", name=f"{label}する").click()
+        self.page.get_by_role("button", name=self.BUTTONS[label], exact=True).click()
 
 
 class EditScreen:

@@ -56,6 +56,23 @@ def state_problem(user: User, sheet: Sheet, name: str) -> str | None:
     return found.message if found is not None and not found.forbidden else None
 
 
+class Problem(str):
+    """A reason not to submit yet, with `links`: (section label, anchor in the editor) to fix it."""
+
+    links: tuple[tuple[str, str], ...]
+
+    def __new__(cls, text: str, links=()):
+        problem = super().__new__(cls, text)
+        problem.links = tuple(links)
+        return problem
+
+
+def editor_anchor(key: str) -> str:
+    """Where the editor shows section `key`: a text's own block, else its box."""
+    section = schema()[key]
+    return f"block-{key}" if section.is_text else f"sec-{section.box}"
+
+
 def submit_problems(sheet: Sheet) -> list[str]:
     """Why the sheet cannot be submitted yet, naming the sections; empty when it can."""
     year = sheet.cycle.year
@@ -64,15 +81,19 @@ def submit_problems(sheet: Sheet) -> list[str]:
     empty = [s for s in sheet_schema.text_sections if s.required and not sheet.text(s.key).strip()]
     if empty:
         names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
-        problems.append(f"必須の欄が未記入です：{names}")
-    problems += [p.message for p in roadmap_problems(sheet_to_dict(sheet)["roadmap"])]
+        problems.append(Problem(f"必須の欄が未記入です：{names}",
+                                [(sheet_schema.label(s.key, year), editor_anchor(s.key)) for s in empty]))
+    roadmap = [(sheet_schema.label("roadmap", year), editor_anchor("roadmap"))]
+    problems += [Problem(p.message, roadmap) for p in roadmap_problems(sheet_to_dict(sheet)["roadmap"])]
     verdict = fit.check(sheet)
     if verdict.state != "ready":
         problems.append("1ページに収まるかを確認できませんでした。しばらくしてからもう一度お試しください。"
                         "続く場合は事務局にご連絡ください。")
     elif not verdict.fits:
         names = "、".join(f"『{h}』" for h in verdict.overflow) or "本文"
-        problems.append(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}")
+        by_label = {sheet_schema.label(s.key, year): s.key for s in sheet_schema.sections}
+        problems.append(Problem(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}",
+                                [(h, editor_anchor(by_label[h])) for h in verdict.overflow if h in by_label]))
     return problems
 
 
