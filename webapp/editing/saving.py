@@ -46,17 +46,30 @@ class NotEditableError(Exception):
 
 
 class ConflictError(Exception):
-    """Someone saved since `base_version`; `sheet` is the newer state."""
+    """Someone saved since `base_version`; `sheet` is the newer state.
 
-    def __init__(self, sheet: Sheet, base_version: int):
+    `by_you`: that someone is the user saving now, from another tab or window,
+    which the messages say rather than blaming a colleague.
+    """
+
+    def __init__(self, sheet: Sheet, base_version: int, user: User | None = None):
         self.sheet = sheet
         self.base_version = base_version
-        who = sheet.updated_by.display_name if sheet.updated_by else "他の方"
+        self.by_you = user is not None and sheet.updated_by_id == user.id
+        when = format_datetime(sheet.updated_at)
+        if self.by_you:
+            self.heading = "別の画面（タブ）で、あなたが先に保存しました"
+            self.autosave_heading = "別の画面（タブ）で、あなたが新しい内容を保存しました。自動保存を止めました。"
+            said = (f"この個票は、この画面で編集を始めた後に、別の画面（タブ）で、あなたが保存しました（{when}）。"
+                    "上書きはしていません。この画面の入力はそのまま残っています。")
+        else:
+            who = sheet.updated_by.display_name if sheet.updated_by else "他の方"
+            self.heading = "他の方が先に保存しました"
+            self.autosave_heading = "他の方が新しい内容を保存しました。自動保存を止めました。"
+            said = (f"この個票は、あなたが編集を始めた後に{who}さんが保存しました（{when}）。"
+                    "上書きはしていません。あなたの入力はそのまま残っています。")
         super().__init__(
-            f"この個票は、あなたが編集を始めた後に{who}さんが保存しました"
-            f"（{format_datetime(sheet.updated_at)}）。"
-            "上書きはしていません。あなたの入力はそのまま残っています。"
-            "違いのある項目に最新の保存内容を並べて表示しましたので、必要な内容を反映してから保存し直してください。")
+            said + "違いのある項目に最新の保存内容を並べて表示しましたので、必要な内容を反映してから保存し直してください。")
 
 
 @dataclass
@@ -215,7 +228,7 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         fresh = load_sheet(sheet_id)
         if not can(user, "edit_sheet", fresh):
             raise NotEditableError(refusal(user, "edit_sheet", fresh).message)
-        raise ConflictError(fresh, base_version)
+        raise ConflictError(fresh, base_version, user)
     db.session.refresh(sheet, attribute_names=list(SCALARS) + [
         "version", "updated_at", "updated_by_id", "updated_by", "state"])
     if sheet.state == State.NOT_STARTED.value:

@@ -180,7 +180,8 @@ def edit_sheet(sheet_id: int):
         newer = exc.sheet
         form.version.data = str(newer.version)  # saving again now means "merged"
         diffs = differences(sheet_to_dict(newer), content, year)
-        return _render(newer, form, 409, conflict={"message": str(exc), "diffs": diffs,
+        return _render(newer, form, 409, conflict={"message": str(exc), "heading": exc.heading,
+                                                  "diffs": diffs,
                                                   "sheet": newer,
                                                   "unkept": pending_uploads(images)})
     except NotEditableError as exc:
@@ -283,7 +284,8 @@ def autosave(sheet_id: int):
         db.session.commit()
     except ConflictError as exc:
         diffs = differences(sheet_to_dict(exc.sheet), content, year)
-        return jsonify(ok=False, reason="conflict", message=str(exc), version=exc.sheet.version,
+        return jsonify(ok=False, reason="conflict", message=str(exc), heading=exc.autosave_heading,
+                       version=exc.sheet.version,
                        fields=[{"key": d.key, "label": d.label, "theirs": d.theirs, "mine": d.mine}
                                for d in diffs]), 409
     except NotEditableError as exc:

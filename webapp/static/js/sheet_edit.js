@@ -420,7 +420,7 @@
         return "<li>" + esc(f.label) + "</li>";
       }).join("");
       banner("conflict-banner", "warning",
-        "<p class=\"fw-bold mb-1\">他の方が新しい内容を保存しました。自動保存を止めました。</p>" +
+        "<p class=\"fw-bold mb-1\">" + esc(data.heading || "他の方が新しい内容を保存しました。自動保存を止めました。") + "</p>" +
         "<p class=\"mb-1\">" + esc(data.message) + "</p>" +
         (rows ? "<p class=\"mb-1\">違いのある項目:</p><ul>" + rows + "</ul>" : "") +
         "<button type=\"button\" class=\"btn btn-warning btn-sm\" id=\"merge-button\">最新の保存内容と並べて比較する</button>");
@@ -429,7 +429,7 @@
         writeCopy(sheetId, versionInput.value, serialize(), true);
         form.submit();  // the server answers with both texts side by side
       });
-      setStatus("自動保存を止めました（他の方の保存と重なりました）。", "danger");
+      setStatus("自動保存を止めました（別の保存と重なりました）。", "danger");
       return;
     }
     if (data.reason === "invalid") {
