@@ -4,7 +4,7 @@ from __future__ import annotations
 from tests.editing.conftest import form_fields, sheet24
 from tests.htmlpage import Page, text_of
 
-OWN = ("この個票は、この画面で編集を始めた後に、別の画面（タブ）で、あなたが保存しました（")
+OWN = ("この個票は、ここでの編集を始めた後に、別の画面（タブ）で、あなたが保存しました（")
 
 
 def test_a_save_over_ones_own_save_in_another_tab_names_the_other_tab(app24, f, client24, oita):

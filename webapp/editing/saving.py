@@ -60,8 +60,8 @@ class ConflictError(Exception):
         if self.by_you:
             self.heading = "別の画面（タブ）で、あなたが先に保存しました"
             self.autosave_heading = "別の画面（タブ）で、あなたが新しい内容を保存しました。自動保存を止めました。"
-            said = (f"この個票は、この画面で編集を始めた後に、別の画面（タブ）で、あなたが保存しました（{when}）。"
-                    "上書きはしていません。この画面の入力はそのまま残っています。")
+            said = (f"この個票は、ここでの編集を始めた後に、別の画面（タブ）で、あなたが保存しました（{when}）。"
+                    "上書きはしていません。ここでの入力はそのまま残っています。")
         else:
             who = sheet.updated_by.display_name if sheet.updated_by else "他の方"
             self.heading = "他の方が先に保存しました"
