@@ -228,7 +228,7 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
 
 def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
                    workers=None, *, uploads_dir: str | None = None, fits: dict | None = None,
-                   marks: dict | None = None) -> dict[str, bytes]:
+                   marks: dict | None = None, written=None) -> dict[str, bytes]:
     """The report in each of ``variants`` ("pdf/ua-1", "pdf/a-2b"): variant -> PDF.
 
     A tagged PDF needs the structure of every page, which drawing cached
@@ -237,6 +237,8 @@ def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, prog
     the whole report is laid out once, in one WeasyPrint document, and
     written once per variant.  That is one font subset per font, and about
     the time of a naive one-call print: this runs as a background job.
+    ``written(variant, pdf)`` is called as each variant is written, so the
+    first can be offered while the next is still being written.
     """
     fits = {} if fits is None else fits
     _build(meta, year, sheets, cache, progress, workers, uploads_dir=uploads_dir,
@@ -244,7 +246,12 @@ def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, prog
     html = _full_html(meta, year, sheets, fits, uploads_dir, marks)
     renderer = get_renderer(uploads_dir)
     doc = renderer.layout(renderer.parse(html), kind="report")
-    return {variant: write_variant(doc, variant) for variant in variants}
+    pdfs = {}
+    for variant in variants:
+        pdfs[variant] = write_variant(doc, variant)
+        if written:
+            written(variant, pdfs[variant])
+    return pdfs
 
 
 def _full_html(meta, year, sheets, fits, uploads_dir, marks) -> str:

@@ -81,10 +81,27 @@ def request_build(cycle: ReportingCycle, user: User | None,
 
 def _progress(build_id: int):
     def report(done: int, total: int, label: str = "") -> None:
+        if done >= total:
+            # The sheets are ready; putting them into one PDF takes a while longer.
+            label = f"{total}件の個票を組み終えました。1冊のPDFにまとめています"
         db.session.query(ReportBuild).filter_by(id=build_id).update(
             {"progress_done": done, "progress_total": total, "progress_label": label[:300]})
         db.session.commit()
     return report
+
+
+def _offer_published(build_id: int, name: str, pdf: bytes) -> None:
+    """The published PDF is written: it can be downloaded while the archival copy is made."""
+    db.session.query(ReportBuild).filter_by(id=build_id).update(
+        {"file_name": name, "size_bytes": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest(),
+         "progress_label": "公表用PDFができました。保存用PDF（PDF/A）を作成しています"})
+    db.session.commit()
+
+
+def published_ready(build: ReportBuild) -> bool:
+    """The published (or 確認用) PDF can be downloaded: written, and the build not failed."""
+    return (build.status in ("running", "done") and bool(build.file_name)
+            and os.path.isfile(build_path(build)))
 
 
 def run_build(build_id: int) -> None:
@@ -99,6 +116,7 @@ def run_build(build_id: int) -> None:
         folder = current_app.config["REPORTS_FOLDER"]
         os.makedirs(folder, exist_ok=True)
         archive_name = None
+        published = {}      # the published PDF, once written and offered
         if build.draft:
             # the draft is for checking on screen: the fast print, untagged
             pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
@@ -107,13 +125,21 @@ def run_build(build_id: int) -> None:
             pdf = with_appendix(build.cycle, pdf)
             name = f"report-{build.cycle.year}-{build.id}-draft.pdf"
         else:
-            pdfs = printer.report_pdfs(collected.meta, build.cycle.year, collected.sheets,
-                                       progress=_progress(build_id))
-            pdf = with_appendix(build.cycle, pdfs["pdf/ua-1"])
             name = f"report-{build.cycle.year}-{build.id}.pdf"
             archive_name = f"report-{build.cycle.year}-{build.id}-pdfa.pdf"
+
+            def offer(variant: str, data: bytes) -> None:
+                if variant == "pdf/ua-1":
+                    published["pdf"] = with_appendix(build.cycle, data)
+                    write_atomic(os.path.join(folder, name), published["pdf"])
+                    _offer_published(build_id, name, published["pdf"])
+
+            pdfs = printer.report_pdfs(collected.meta, build.cycle.year, collected.sheets,
+                                       progress=_progress(build_id), written=offer)
+            pdf = published.get("pdf") or with_appendix(build.cycle, pdfs["pdf/ua-1"])
             write_atomic(os.path.join(folder, archive_name), with_appendix(build.cycle, pdfs["pdf/a-2b"]))
-        write_atomic(os.path.join(folder, name), pdf)
+        if "pdf" not in published:
+            write_atomic(os.path.join(folder, name), pdf)
         build = db.session.get(ReportBuild, build_id)
         build.file_name, build.size_bytes = name, len(pdf)
         build.archive_file_name = archive_name

@@ -31,10 +31,12 @@ def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=No
                                  variant=variant, marks=marks)
 
 
-def report_pdfs(meta: dict, year: int, sheets: list[dict], progress=None) -> dict[str, bytes]:
-    """The published and the archival PDF from one layout: variant -> bytes."""
+def report_pdfs(meta: dict, year: int, sheets: list[dict], progress=None,
+                written=None) -> dict[str, bytes]:
+    """The published and the archival PDF from one layout: variant -> bytes.
+    ``written(variant, pdf)``: called as each is written, the published one first."""
     return printing.publish_report(meta, year, [printable(s) for s in sheets], _cache_dir(),
-                                   progress=progress, uploads_dir=_uploads())
+                                   progress=progress, uploads_dir=_uploads(), written=written)
 
 
 def report_html(meta: dict, year: int, sheets: list[dict], marks: dict | None = None) -> str:

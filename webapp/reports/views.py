@@ -103,7 +103,7 @@ def start_build(year: int):
 def build_status(build_id: int):
     require(current_user, "view_builds")
     build = _build_or_404(build_id)
-    return render_template("reports/build.html", build=build)
+    return render_template("reports/build.html", build=build, ready=builds.published_ready(build))
 
 
 @bp.route("/reports/builds/<int:build_id>/progress")
@@ -114,7 +114,9 @@ def build_progress(build_id: int):
     return jsonify(status=build.status, done=build.progress_done, total=build.progress_total,
                    label=build.progress_label, error=build.error,
                    download=url_for("reports.download", build_id=build.id)
-                   if build.status == "done" else None)
+                   if builds.published_ready(build) else None,
+                   archive=url_for("reports.download_archive", build_id=build.id)
+                   if build.status == "done" and build.archive_file_name else None)
 
 
 @bp.route("/reports/builds/<int:build_id>/download")
@@ -122,9 +124,9 @@ def build_progress(build_id: int):
 def download(build_id: int):
     require(current_user, "view_builds")
     build = _build_or_404(build_id)
-    path = builds.build_path(build)
-    if build.status != "done" or not os.path.isfile(path):
+    if not builds.published_ready(build):
         abort(404)
+    path = builds.build_path(build)
     return send_file(path, mimetype=PDF, as_attachment=request.args.get("inline") is None,
                      download_name=builds.download_name(build))
 

@@ -5,6 +5,7 @@
   const bar = document.getElementById("build-bar");
   const text = document.getElementById("build-text");
   const download = document.getElementById("build-download");
+  const archive = document.getElementById("archive-link");
   const progress = root.parentElement.querySelector("[role=progressbar]");
   // Set here, not in a style attribute, which the Content-Security-Policy refuses.
   bar.style.width = (parseInt(bar.dataset.pct, 10) || 0) + "%";
@@ -21,9 +22,11 @@
     const pct = data.total ? Math.round(100 * data.done / data.total) : 0;
     bar.style.width = pct + "%";
     progress.setAttribute("aria-valuenow", data.done);
+    // The published PDF is offered as soon as it is written, before the archival copy.
+    if (data.download) download.hidden = false;
     if (data.status === "done") {
       text.textContent = "完了しました（" + data.total + "件）。";
-      download.hidden = false;
+      if (archive && data.archive) archive.hidden = false;
       return;
     }
     if (data.status === "failed") {
