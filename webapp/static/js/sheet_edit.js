@@ -645,6 +645,8 @@
     if (!fitEl || !fit) return;
     fitEl.className = "alert alert-" + fit.level + " py-2 mb-2";
     fitEl.textContent = fit.message;
+    var barText = document.getElementById("fit-bar-text");  // the narrow-screen bar's copy
+    if (barText) barText.textContent = fit.message;
     fitEl.dataset.state = fit.state;
     fitEl.dataset.key = fit.key || "";
     if (fit.state === "pending") startPolling(); else polls = 0;

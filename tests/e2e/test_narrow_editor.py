@@ -1,0 +1,45 @@
+"""The editor below 1200 px: 保存 and the fit status stay on screen, not 4,000 px down the page."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+from tests.factories import Factory
+from webapp.cycles import open_cycle
+from webapp.extensions import db
+
+pytestmark = pytest.mark.e2e
+
+
+def test_save_and_fit_status_are_reachable_at_1024_px(live_app, live_server, browser):
+    with live_app.app_context():
+        f = Factory()
+        f.coordinator("大分県", email="oita@pref.example.jp")
+        open_cycle(2024, dt.date(2030, 4, 30), None)
+        db.session.commit()
+        sheet_id = f.sheet_of(2, 2024).id
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url,
+                                  viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    try:
+        log_in(page, "oita@pref.example.jp")
+        page.goto(f"/sheets/{sheet_id}/edit")
+        assert page.evaluate("document.documentElement.scrollHeight") > 2000
+        save = page.get_by_role("button", name="保存", exact=True)
+        expect(save).to_be_in_viewport()
+        expect(page.locator("#fit-bar")).to_be_in_viewport()
+        # Halfway down the form, while writing: still there, and it saves.
+        page.locator("#challenges").scroll_into_view_if_needed()
+        page.locator("#challenges").fill("・狭い画面で書いた課題")
+        expect(save).to_be_in_viewport()
+        save.click()
+        expect(page.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
+        # The bar never hides the last field of the form.
+        page.locator("#preview-link").scroll_into_view_if_needed()
+        expect(page.locator("#preview-link")).to_be_in_viewport()
+    finally:
+        context.close()
