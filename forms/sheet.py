@@ -540,13 +540,15 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
             continue
         rows.append({"activity": activity, "detail": detail, "from": start, "to": end})
         row_fields.append(rf)
+    # Autosave keeps a row still being filled in; 「保存」 and 提出 name it.
+    name_rows = not draft
     if not years and rows:
         years = years_of_rows(rows)
         if len(years) > MAX_ROADMAP_YEARS:
             errors.add(form.roadmap_years, f"ロードマップの期間（{years[0]}～{years[-1]}、{len(years)}年度分）が長すぎます。"
                                            f"年度の列は{MAX_ROADMAP_YEARS}個までです")
             years = []
-            draft = True  # the rows are not at fault; their message would only repeat this one
+            name_rows = False  # the rows' messages would only repeat this one
     for row in rows:
         if years:
             row["from"] = row["from"] or years[0]
@@ -554,8 +556,7 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
     roadmap = None
     if roadmap_title or years or rows:
         roadmap = {"title": roadmap_title, "years": years, "rows": rows}
-        if not draft:
-            # Autosave keeps a row still being filled in; 「保存」 and 提出 name it.
+        if name_rows:
             for problem in roadmap_problems(roadmap):
                 rf = row_fields[problem.row]
                 errors.add(rf.to_year if problem.end else rf.from_year, problem.message)
