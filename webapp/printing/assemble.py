@@ -92,9 +92,10 @@ class Assembler:
     def finish(self) -> bytes:
         if any(page is None for page in self._pages):
             raise ValueError("a sheet is missing")
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(self._frame_pdf)))
-        first_sheet_index = len(writer.pages) - len(self._pages)
-        if first_sheet_index < 0:
+        frame = PdfReader(io.BytesIO(self._frame_pdf))
+        first_sheet_index = _first_placeholder(frame)
+        writer = PdfWriter(clone_from=frame)
+        if first_sheet_index + len(self._pages) > len(writer.pages):
             raise ValueError("frame has fewer placeholder pages than sheets")
         frame_fonts = []
         for page in writer.pages:
@@ -137,6 +138,16 @@ class Assembler:
                 # The frame's own subset is unused now; pypdf still writes
                 # the object, so leave it empty.
                 old.set_data(b"")
+
+
+def _first_placeholder(frame: PdfReader) -> int:
+    """The index of the first sheet's page: the placeholders carry the anchors
+    sheet-<number>, and pages may follow them (the KPI appendix)."""
+    pages = [frame.get_destination_page_number(dest)
+             for name, dest in frame.named_destinations.items() if str(name).startswith("sheet-")]
+    if not pages:
+        raise ValueError("frame has no sheet placeholders")
+    return min(pages)
 
 
 def _compact(pdf: bytes) -> bytes:

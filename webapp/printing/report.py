@@ -150,10 +150,12 @@ def _frame_job(meta, year, lights, cache_root, key: str) -> bytes:
     page numbers it prints are off, so render once more with the real count."""
     renderer = get_renderer(None)
     front = _FRONT_PAGES
+    first = f"sheet-{lights[0].number}" if lights else None
     for _ in range(3):      # the count can only settle: more pages, same rows
         doc = renderer.layout(renderer.parse(_frame_html(meta, year, lights, front)),
                               kind="report")
-        actual = len(doc.pages) - len(lights)
+        # the pages before the first sheet's (an appendix may follow the sheets)
+        actual = next((i for i, page in enumerate(doc.pages) if first in page.anchors), 0)
         if actual == front or actual < 1:
             break
         front = actual

@@ -9,7 +9,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp import jobs
-from webapp.council.progress import with_appendix
 from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import ReportBuild, ReportingCycle, User
@@ -104,15 +103,14 @@ def run_build(build_id: int) -> None:
             pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
                                      progress=_progress(build_id), variant=None,
                                      marks=collected.marks)
-            pdf = with_appendix(build.cycle, pdf)
             name = f"report-{build.cycle.year}-{build.id}-draft.pdf"
         else:
             pdfs = printer.report_pdfs(collected.meta, build.cycle.year, collected.sheets,
                                        progress=_progress(build_id))
-            pdf = with_appendix(build.cycle, pdfs["pdf/ua-1"])
+            pdf = pdfs["pdf/ua-1"]
             name = f"report-{build.cycle.year}-{build.id}.pdf"
             archive_name = f"report-{build.cycle.year}-{build.id}-pdfa.pdf"
-            write_atomic(os.path.join(folder, archive_name), with_appendix(build.cycle, pdfs["pdf/a-2b"]))
+            write_atomic(os.path.join(folder, archive_name), pdfs["pdf/a-2b"])
         write_atomic(os.path.join(folder, name), pdf)
         build = db.session.get(ReportBuild, build_id)
         build.file_name, build.size_bytes = name, len(pdf)
