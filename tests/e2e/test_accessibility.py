@@ -30,7 +30,7 @@ from webapp import mail
 from webapp.extensions import db
 from webapp.models import ReportBuild
 from webapp.operations import transition
-from webapp.review.comments import add_comment
+from webapp.review.comments import add_comment, set_resolved
 from webapp.timeutil import today_jst, utcnow
 
 pytestmark = pytest.mark.e2e
@@ -288,6 +288,7 @@ def _world(app) -> World:
         seven = f.sheet_of(7, 2024)
         transition(f.coordinator("大分県"), seven, "submit", "ご確認をお願いします。")
         add_comment(reviewer, seven, "課題の原因を具体的に記載してください。", section="challenges")
+        set_resolved(reviewer, add_comment(reviewer, seven, "目的の表記を確認しました。", section="purpose"), True)
         db.session.commit()
         mail.send(mail.Mail(to=[oita.email], subject="【差戻し】② 個票が差し戻されました",
                             body="課題欄の記載が不足しています。\n"))
