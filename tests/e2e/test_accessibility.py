@@ -3,7 +3,8 @@
 The sweep opens each HTML page as the person who can see it -- nobody logged
 in, a 大分県 coordinator, the secretariat, an admin -- in one browser context
 per person, including the pages that only a failed form shows (login failure,
-editor errors, an empty comment or return reason, a user form with errors).
+editor errors, an empty comment or return reason, a user form with errors);
+on those the keyboard must land on the first invalid field, or on the message.
 The list is checked against `app.url_map`: a new GET route needs a screen here
 or a reason in NOT_HTML, as a route needs a permission matrix row.
 
@@ -92,7 +93,7 @@ def failed_login(page, w):
     page.get_by_label("メールアドレス").fill(w.coordinator)
     page.get_by_label("パスワード").fill("wrong password")
     page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_be_focused()
 
 
 def code_step(page, w):
@@ -106,14 +107,14 @@ def code_step(page, w):
 def wrong_code(page, w):
     page.get_by_label("確認コード（6桁）または回復コード").fill("000000")
     page.get_by_role("button", name="確認").click()
-    expect(page.locator(".invalid-feedback, [role=alert]").first).to_be_visible()
+    expect(page.get_by_label("確認コード（6桁）または回復コード")).to_be_focused()
 
 
 def editor_with_errors(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     page.locator('input[name="kpis-0-series-0-actual"]').fill("たくさん")
     page.locator("#save-button").click()
-    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator('input[name="kpis-0-series-0-actual"]')).to_be_focused()
 
 
 def preview_of_a_workbook(page, w):
@@ -141,14 +142,14 @@ def wrong_current_password(page, w):
     page.locator("form input[type=password]").nth(1).fill("a new long passphrase 2024")
     page.locator("form input[type=password]").nth(2).fill("a new long passphrase 2024")
     page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".invalid-feedback, [role=alert]").first).to_be_visible()
+    expect(page.locator("form input[type=password]").first).to_be_focused()
 
 
 def enrolment_with_a_wrong_code(page, w):
     page.goto("/account/two-factor")
     page.get_by_label("認証アプリに表示された6桁のコード").fill("000000")
     page.get_by_role("button", name="登録する").click()
-    expect(page.locator(".invalid-feedback, [role=alert]").first).to_be_visible()
+    expect(page.get_by_label("認証アプリに表示された6桁のコード")).to_be_focused()
 
 
 def recovery_codes(page, w):
@@ -169,7 +170,7 @@ def expired_session(page, w):
 def empty_return_reason(page, w):
     page.goto(f"/sheets/{w.submitted}/steps/return")
     page.get_by_role("button", name="差戻しする").click()
-    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    expect(page.locator("#comment")).to_be_focused()
 
 
 def empty_comment(page, w):
@@ -179,12 +180,13 @@ def empty_comment(page, w):
     box.get_by_role("textbox").fill("   ")
     box.get_by_role("button", name="コメントを投稿").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("へのコメント")
+    expect(page.get_by_role("textbox", name="コメント")).to_be_focused()
 
 
 def user_form_with_errors(page, w):
     page.goto("/admin/users/new")
     page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    expect(page.locator(".is-invalid").first).to_be_focused()
 
 
 SCREENS: dict[str, list[Screen]] = {
