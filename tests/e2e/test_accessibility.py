@@ -355,3 +355,46 @@ def test_every_screen_passes_axe(live_app, live_server, browser):
                 failures.append(str(exc))
         context.close()
     assert not failures, "\n\n".join(failures)
+
+
+# Each visible control of the form and the text a sighted user reads as its label: its own
+# <label> when that is shown; when the label is only for screen readers, the heading of its
+# section (which the label must repeat); in a table, the header of its column (which its
+# accessible name must contain). Controls left without one are returned.
+UNLABELLED_CONTROLS = """(form) => {
+  const shown = (n) => !!n && n.getClientRects().length > 0 && !n.closest('.visually-hidden')
+      && getComputedStyle(n).visibility !== 'hidden' && n.innerText.trim() !== '';
+  const missing = [];
+  for (const el of form.querySelectorAll('input, textarea, select')) {
+    if (el.type === 'hidden' || el.getClientRects().length === 0) continue;
+    const labels = [...(el.labels || [])];
+    const own = labels.find(shown);
+    if (own) continue;
+    const section = el.closest('section[aria-labelledby]');
+    const heading = section && document.getElementById(section.getAttribute('aria-labelledby'));
+    if (shown(heading) && labels.some(l => l.textContent.includes(heading.innerText.trim()))) continue;
+    const cell = el.closest('td'), table = cell && cell.closest('table');
+    const th = table && table.tHead && table.tHead.rows[0].cells[cell.cellIndex];
+    if (shown(th) && (el.getAttribute('aria-label') || '').includes(th.innerText.trim())) continue;
+    missing.push(el.name || el.id || el.outerHTML.slice(0, 80));
+  }
+  return missing;
+}"""
+
+
+def test_every_control_of_the_editor_has_a_visible_label(live_app, live_server, page):
+    """Including the rows the page adds: a KPI with a year, a roadmap row, a figure."""
+    world = _world(live_app)
+    log_in(page, world.coordinator)
+    page.goto(f"/sheets/{world.draft}/edit")
+    page.get_by_role("button", name="KPIを追加").click()
+    page.locator("#kpi-list > fieldset").last.get_by_role("button", name="年度の行を追加").click()
+    page.get_by_role("button", name="ロードマップの行を追加").click()
+    page.get_by_role("button", name="図表を追加").click()
+    expect(page.locator("#kpi-list > fieldset")).to_have_count(2)
+    expect(page.locator("#roadmap-list tr")).to_have_count(1)
+    expect(page.locator("#figure-list > fieldset")).to_have_count(2)
+    form = page.locator("#sheet-form")
+    assert form.locator("input:visible, textarea:visible, select:visible").count() > 80
+    assert form.evaluate(UNLABELLED_CONTROLS) == []
+    assert_accessible(page, "個票の編集（行を追加）")
