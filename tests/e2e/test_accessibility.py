@@ -398,3 +398,25 @@ def test_every_control_of_the_editor_has_a_visible_label(live_app, live_server, 
     assert form.locator("input:visible, textarea:visible, select:visible").count() > 80
     assert form.evaluate(UNLABELLED_CONTROLS) == []
     assert_accessible(page, "個票の編集（行を追加）")
+
+
+def test_on_a_phone_the_menu_is_a_named_button_and_the_pages_still_pass(live_app, live_server, browser):
+    world = _world(live_app)
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url,
+                                  viewport={"width": 390, "height": 844})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    log_in(page, world.coordinator)
+    menu = page.get_by_role("button", name="メニュー")
+    expect(menu).to_be_visible()
+    expect(menu).to_have_text("メニュー")
+    expect(page.get_by_role("link", name="アカウント設定")).to_be_hidden()
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="アカウント設定")).to_be_visible()
+    assert_accessible(page, "ホーム（スマートフォン・メニューを開いた状態）")
+    for name, url in (("個票（スマートフォン）", f"/sheets/{world.approved}"),
+                      ("個票の編集（スマートフォン）", f"/sheets/{world.draft}/edit")):
+        page.goto(url)
+        assert_accessible(page, name)
+    context.close()
