@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import _make_app
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import is_csp_violation, log_in
 from tests.factories import PASSWORD, Factory
 from webapp import mail
 from webapp.extensions import db
@@ -327,6 +327,7 @@ def test_every_screen_passes_axe(live_app, live_server, browser):
     for role, screens in SCREENS.items():
         context = _context(browser, live_server)
         page = context.new_page()
+        page.on("console", lambda msg: failures.append(f"CSP: {msg.text}") if is_csp_violation(msg.text) else None)
         responses = []
         page.on("response", lambda r: responses.append(r) if r.request.is_navigation_request()
                 and r.request.frame == page.main_frame else None)
