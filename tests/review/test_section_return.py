@@ -108,8 +108,8 @@ def test_the_editor_shows_the_reason_the_flags_and_the_comments_beside_their_sec
     assert "差戻しの理由（この個票が戻された理由）" in notice
     assert "課題欄の記載が不足しています。" in notice
     assert text_of(page.by_id("flagged-sections")) == CHALLENGES
-    assert "要修正" in text_of(page.by_id("h-challenges"))
-    assert "要修正" not in text_of(page.by_id("h-purpose"))
+    assert text_of(page.by_id("marks-challenges")) == "要修正（差戻しで事務局が修正を求めた欄です）"
+    assert page.by_id("marks-purpose") is None
     assert "原因と対応策を書いてください。" in text_of(page.by_id("comments-challenges"))
     assert "全体に数字を確認してください。" in text_of(page.by_id("comments-sheet"))
     assert "未解決のコメント 2件" in text_of(page.by_id("open-comments-panel"))
