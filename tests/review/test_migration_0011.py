@@ -5,9 +5,12 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from tests.factories import Factory
-from tests.test_migrations import MIGRATIONS, current_revision, scratch_app  # noqa: F401 (fixture)
+from tests import test_migrations
+from tests.test_migrations import MIGRATIONS, current_revision
 from webapp.extensions import db
 from webapp.models import Transition
+
+scratch_app = test_migrations.scratch_app  # the fixture: a database of its own
 
 
 def _insert_transition(conn, sheet_id: int, action: str, comment: str) -> None:
@@ -17,7 +20,7 @@ def _insert_transition(conn, sheet_id: int, action: str, comment: str) -> None:
         {"s": sheet_id, "a": action, "c": comment})
 
 
-def test_old_returns_keep_no_flags_and_flags_go_away_on_downgrade(scratch_app):  # noqa: F811
+def test_old_returns_keep_no_flags_and_flags_go_away_on_downgrade(scratch_app):
     upgrade(directory=MIGRATIONS)
     f = Factory()
     sheet = f.sheet(f.project(2, lead=("大分県",)), f.cycle(2024), state="returned")

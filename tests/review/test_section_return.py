@@ -3,12 +3,14 @@ sees it in the editor, the submission asks about flagged sections left as they w
 reviewer sees on resubmission which flagged sections changed."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.htmlpage import Page, text_of
 from tests.review.conftest import log_in_as, transitions_of
 from webapp.extensions import db
 from webapp.models import AuditEvent, Comment, Sheet
+from webapp.operations import InvalidInput, transition
 
 EVALUATION = "２０２４年度の活動実績（主要な取組）と評価／○２０２４年度の評価"
 CHALLENGES = "プロジェクトを推進する上での課題"
@@ -213,6 +215,9 @@ def test_on_resubmission_the_reviewer_sees_which_flagged_sections_changed(world,
     rows = [tr.get("data-field") for tr in compare.all("tr") if tr.get("data-field")]
     assert rows == ["results_evaluation", "challenges", "plans_actions"]
 
+    link = Page(client.get(f"/sheets/{world.sheet.id}")).by_id("flagged-link")
+    assert text_of(link) == "差戻しで「要修正」とした欄の変更を確認する（変更 1 / 2）"
+
 
 def test_the_dashboard_says_nothing_of_flags_for_a_first_submission(world, client):
     world.sheet_in("draft")
@@ -231,3 +236,11 @@ def test_flags_end_once_the_sheet_is_approved(world, client):
     client.post(f"/sheets/{world.sheet.id}/steps/approve", data={"expected_state": "submitted"})
     assert db.session.get(Sheet, world.sheet.id).state == "approved"
     assert Page(client.get(f"/sheets/{world.sheet.id}/compare")).by_id("flagged-summary") is None
+
+
+def test_only_a_return_may_flag_sections(world):
+    sheet = world.sheet_in("submitted")
+    with pytest.raises(InvalidInput, match="要修正の欄を指定できるのは差戻しのときだけです。"):
+        transition(world.person("secretariat"), sheet, "approve", sections=["challenges"])
+    db.session.rollback()
+    assert db.session.get(Sheet, sheet.id).state == "submitted"

@@ -293,6 +293,7 @@ def _review_helpers():
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
         "review_last_return": flags.last_return,
+        "review_flags": flags.review,
         "withdraw_rule": WITHDRAW_RULE,
     }
 
