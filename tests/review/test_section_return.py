@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.htmlpage import Page, text_of
-from tests.review.conftest import log_in_as, transitions_of
+from tests.review.conftest import body_of, eml_messages, log_in_as, transitions_of
 from webapp.extensions import db
 from webapp.models import AuditEvent, Comment, Sheet
 from webapp.operations import InvalidInput, transition
@@ -56,11 +56,13 @@ def test_the_return_page_offers_every_section_to_flag(world, client):
     assert CHALLENGES in text_of(page.by_id("flag-sections"))
 
 
-def test_a_return_keeps_the_flagged_sections_in_sheet_order_with_the_audit_row(world, client):
+def test_a_return_keeps_the_flagged_sections_in_sheet_order_with_the_audit_row(app, world, client):
     returned_with_flags(client, world, ["challenges", "results_evaluation"])
     returned = transitions_of(world.sheet.id)[-1]
     assert returned.action == "return"
     assert returned.sections == ["results_evaluation", "challenges"]
+    [mail] = [m for m in eml_messages(app) if m["Subject"].startswith("【差戻し】")]
+    assert f"修正が必要な欄（編集画面に「要修正」と表示されます）：\n・{EVALUATION}\n・{CHALLENGES}\n" in body_of(mail)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "return")).one()
     assert event.summary == (
         "2024年度 2番「地熱・温泉熱エネルギー産業拠点化推進プロジェクト」：差戻し"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from webapp.content_text import section_texts
 from webapp.extensions import db
 from webapp.models import Sheet, SheetVersion, Transition
@@ -102,8 +104,8 @@ def review(sheet: Sheet) -> FlagReview | None:
 
 
 def _version(sheet: Sheet, number: int) -> dict:
-    version = db.session.query(SheetVersion).filter_by(sheet_id=sheet.id, number=number).one()
-    return version.content
+    return db.session.scalar(select(SheetVersion.content)
+                             .where(SheetVersion.sheet_id == sheet.id, SheetVersion.number == number))
 
 
 def flagged_while_editing(sheet: Sheet) -> list[str]:
