@@ -75,6 +75,11 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     expect(page.locator("#open-comments-panel")).to_contain_text("未解決のコメント 1件")
     # 評価 is still last year's outlook, and says so.
     expect(page.locator('[data-carried-for="results_evaluation"]')).to_contain_text("昨年度の文章のまま")
+    # Once a carried text is edited, its mark goes.
+    purpose_mark = page.locator('[data-carried-for="purpose"]')
+    expect(purpose_mark).to_be_visible()
+    form.write("purpose", "地熱資源を生かし、九州全域で地熱の有効利用を進める。")
+    expect(purpose_mark).to_be_hidden()
 
     # A reply from the editor, with unsaved text in another box: the text is saved first,
     # the page comes back to the editor, and nothing is offered for restoring.
@@ -99,6 +104,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     expect(unchanged).to_contain_text(CHALLENGES)
     carried = page.locator("#carried-sections")
     expect(carried).to_contain_text(EVALUATION)
+    expect(carried).not_to_contain_text("目的")
     expect(carried).to_contain_text("2023年度の「○今後の目標、達成見込み」と同じ文章")
     expect(carried.get_by_role("link", name=EVALUATION)).to_have_attribute(
         "href", f"/sheets/{sheet_id}/edit#block-results_evaluation")
