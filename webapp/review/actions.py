@@ -5,7 +5,9 @@ view commits. The state change, its record, the version snapshot, the audit
 row and the `sheet_transitioned` signal (mail) are operations.transition()'s;
 refusals and their wording are permissions.refusal()'s. This module adds
 what only submission needs: empty required sections and a sheet that cannot
-fit one page, in words naming the sections.
+fit one page, in words naming the sections; and what the submit confirmation
+points out (`submit_warnings`): sections flagged at the return and still
+unchanged, which must be confirmed, and text still as last year's.
 """
 from __future__ import annotations
 
