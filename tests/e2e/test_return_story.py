@@ -15,6 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
 from tests.e2e.test_review_story import EditScreen, SheetScreen, new_user_page
 from tests.factories import Factory
@@ -58,6 +59,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     review.step("差戻し")
     desk.get_by_role("group", name=re.compile("修正が必要な欄")).get_by_label(CHALLENGES, exact=True).check()
     desk.locator("#comment").fill(REASON)
+    assert_accessible(desk, "差戻しの確認（要修正の欄を選ぶ）")
     desk.get_by_role("button", name=re.compile("^(差戻しする|差し戻す)$")).click()
     expect(desk.get_by_role("alert").filter(has_text="しました。個票は「差戻し」になりました。")).to_be_visible()
 
@@ -75,6 +77,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     expect(page.locator("#open-comments-panel")).to_contain_text("未解決のコメント 1件")
     # 評価 is still last year's outlook, and says so.
     expect(page.locator('[data-carried-for="results_evaluation"]')).to_contain_text("昨年度の文章のまま")
+    assert_accessible(page, "差し戻された個票の編集（理由・要修正・コメント）")
     # Once a carried text is edited, its mark goes.
     purpose_mark = page.locator('[data-carried-for="purpose"]')
     expect(purpose_mark).to_be_visible()
@@ -104,6 +107,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     expect(unchanged).to_contain_text(CHALLENGES)
     carried = page.locator("#carried-sections")
     expect(carried).to_contain_text(EVALUATION)
+    assert_accessible(page, "提出の確認（要修正の欄・昨年度の文章）")
     expect(carried).not_to_contain_text("目的")
     expect(carried).to_contain_text("2023年度の「○今後の目標、達成見込み」と同じ文章")
     expect(carried.get_by_role("link", name=EVALUATION)).to_have_attribute(
@@ -119,4 +123,5 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     # The reviewer sees that the flagged section did not change.
     desk.goto(f"/sheets/{sheet_id}/compare")
     expect(desk.locator("#flagged-summary")).to_contain_text("変更 0 / 1")
+    assert_accessible(desk, "再提出の比較（要修正の欄から）")
     expect(desk.locator("#flagged-summary")).to_contain_text(f"{CHALLENGES}：変更なし")
