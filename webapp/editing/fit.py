@@ -77,9 +77,9 @@ class FitStatus:
 
 # ---------------------------------------------------------------- the printing side
 
-def fit_function(with_pdf: bool = True):
+def fit_function(with_pdf=True):
     """printing's fit search of (sheet dict, year): renders, and caches its result
-    (with the sheet PDF when `with_pdf`)."""
+    (with the sheet PDF when `with_pdf`, a bool or a callable asked once the size is known)."""
     from webapp import printing
     config = current_app.config
     return lambda data, year: printing.fit_sheet(
@@ -245,13 +245,15 @@ def run_job(sheet_id: int, token: str | None = None) -> None:
     sheet = db.session.get(Sheet, sheet_id)
     if sheet is None:
         return
-    # Measured only: the editor needs the verdict, and its next save usually makes
-    # a PDF printed now outdated (a preview or a submission prints it).
-    _fit_version(sheet_id, sheet.version, sheet_content(sheet), sheet.cycle.year, with_pdf=False)
+    # The editor needs the verdict; the sheet PDF (for the preview) only when no
+    # newer check is waiting: while someone types, the next save outdates it.
+    marks = pending_marks(current_app._get_current_object())
+    _fit_version(sheet_id, sheet.version, sheet_content(sheet), sheet.cycle.year,
+                 with_pdf=lambda: marks.pending(sheet_id) is None)
 
 
 def _fit_version(sheet_id: int, version: int, data: dict, year: int,
-                 with_pdf: bool = True) -> FitStatus:
+                 with_pdf=True) -> FitStatus:
     key = content_key(data, year)
     found = lookup_function()(data, year)
     if found is None:

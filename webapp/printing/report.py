@@ -46,20 +46,21 @@ def lookup_fit(sheet: dict, year: int, cache) -> Fit | None:
 
 
 def fit_sheet(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
-              fetcher=None, with_pdf: bool = True) -> Fit:
+              fetcher=None, with_pdf=True) -> Fit:
     """Fit ``sheet`` to one page (cached by content) and return the Fit.
 
-    With ``with_pdf`` the sheet PDF is written to the cache on the way, so a
-    following download or report build finds it ready.  Without it the
-    search only measures: writing the PDF is about half a fit's time, and a
-    check made while someone types is usually outdated before anyone looks
-    at the page (sheet_pdf() prints it when it is asked for).
+    With ``with_pdf`` (a bool, or a callable asked once the size is known)
+    the sheet PDF is written to the cache on the way, so a following
+    download or report build finds it ready.  Without it the search only
+    measures: a check made while someone types is usually outdated by the
+    next save before anyone looks at the PDF (sheet_pdf() prints it when it
+    is asked for).
     """
     cache = as_cache(cache)
     find_fonts()
     key = content_key(sheet, year)
     fit, pdf = cached_fit(sheet, year, cache, key)
-    if fit is not None and (pdf is not None or not with_pdf) and fetcher is None:
+    if fit is not None and (pdf is not None or with_pdf is False) and fetcher is None:
         return fit
     fit, _ = fit_and_print(sheet, year, cache, uploads_dir=uploads_dir, key=key,
                            fetcher=fetcher, want_pdf=with_pdf)
