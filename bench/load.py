@@ -479,6 +479,8 @@ def main() -> int:
     parser.add_argument("--coordinators", type=int, default=15)
     parser.add_argument("--reviewers", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-threads", type=int, default=1,
+                        help="threads per gunicorn worker (above 1: the gthread worker class)")
     parser.add_argument("--rq-workers", type=int, default=1)
     parser.add_argument("--fit-workers", type=int, default=1,
                         help="further workers serving only the fit queue (`flask rq-worker --queue fit`)")
@@ -525,7 +527,7 @@ def main() -> int:
 
         procs.start("app (gunicorn)", [os.path.join(VENV_BIN, "gunicorn"), "-w", str(args.web_workers),
                                        "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                                       "webapp:create_app()"],
+                                       "--threads", str(args.web_threads), "webapp:create_app()"],
                     env, os.path.join(work, "gunicorn.log"))
         for _ in range(args.rq_workers):
             procs.start("workers (rq)", ["nice", "-n", str(args.rq_nice),

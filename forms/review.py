@@ -1,6 +1,7 @@
 """Forms of the review area: workflow steps, comments, the dashboard's filters."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import (BooleanField, HiddenField, SelectField, SelectMultipleField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 # Longest comment or reason accepted (the comment service enforces it too).
@@ -12,6 +13,10 @@ class StepForm(FlaskForm):
 
     comment = TextAreaField("コメント", validators=[Length(max=MAX_LENGTH, message=f"{MAX_LENGTH}文字以内にしてください。")])
     expected_state = HiddenField(validators=[DataRequired()])
+    # A return's sections that must change; the operation checks the keys against the schema.
+    sections = SelectMultipleField("修正が必要な欄", validate_choice=False)
+    # A submission leaving such a section unchanged, confirmed.
+    confirm_unchanged = BooleanField("要修正の欄を変更せずに提出する")
     submit = SubmitField("確定する")
 
     def require_comment(self, label: str) -> bool:
@@ -28,11 +33,13 @@ class CommentForm(FlaskForm):
         Length(max=MAX_LENGTH, message=f"{MAX_LENGTH}文字以内にしてください。")])
     section = HiddenField()
     parent_id = HiddenField()
+    return_to = HiddenField()  # "editor": back to the sheet's editor, else the sheet page
     submit = SubmitField("コメントする")
 
 
 class ResolveForm(FlaskForm):
     resolved = HiddenField(validators=[DataRequired()])
+    return_to = HiddenField()
     submit = SubmitField("更新")
 
 

@@ -99,7 +99,7 @@ FIELD_LABELS = {
     "state": "状態", "is_open": "受付", "deadline": "提出期限", "report_date": "報告書の日付",
     "report_title": "報告書の表題", "body": "本文", "section": "欄", "resolved": "解決済み",
     "thread_resolved": "スレッドの解決", "name": "名称", "kind": "種別", "title": "名称",
-    "lead_label": "幹事の表示", "organisations": "参加団体",
+    "lead_label": "幹事の表示", "organisations": "参加団体", "sections": "要修正の欄",
 }
 _LONG = 200
 

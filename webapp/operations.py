@@ -28,6 +28,7 @@ from webapp.models import Sheet, SheetVersion, Transition, User
 from webapp.permissions import (UNKNOWN_ACTION_MESSAGE, reason_missing_message, refusal,
                                 stale_message)
 from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 from webapp.workflow import SYSTEM_TRANSITIONS, TRANSITIONS, State
 from webapp.workflow import Transition as Step
@@ -58,18 +59,29 @@ class Refused(WorkflowError):
         self.problems = problems or []
 
 
+class InvalidInput(Refused):
+    """The request named something that does not exist (400), e.g. an unknown section."""
+
+
+# The step on which a reviewer may name the sections that must change.
+FLAGGING_STEP = "return"
+
 _RAISES = {"role": NotPermitted, "state": StaleStateError, "cycle": Refused, "review": Refused}
 
 
 def transition(user: User, sheet: Sheet, name: str, comment: str = "",
-               expected_state: str | None = None) -> Transition:
+               expected_state: str | None = None, sections=None) -> Transition:
     """Perform the workflow step `name`; flushes, the caller commits.
 
+    `sections`: on a return, the keys of the sections that must change.
     Raises NotPermitted, StaleStateError or Refused (all WorkflowError).
     """
     t = TRANSITIONS.get(name)
     if t is None:
         raise NotPermitted(UNKNOWN_ACTION_MESSAGE)
+    flagged = flagged_keys(sections) if sections else []
+    if flagged and name != FLAGGING_STEP:
+        raise InvalidInput("要修正の欄を指定できるのは差戻しのときだけです。")
     comment = (comment or "").strip()
     if expected_state is not None and expected_state != sheet.state:
         raise StaleStateError(stale_message(sheet))
@@ -78,7 +90,21 @@ def transition(user: User, sheet: Sheet, name: str, comment: str = "",
         raise _RAISES[found.kind](found.message)
     if t.comment_required and not comment:
         raise Refused(reason_missing_message(t.label))
-    return _move(sheet, t, user, comment)
+    return _move(sheet, t, user, comment, sections=flagged or None)
+
+
+def flagged_keys(sections) -> list[str]:
+    """The section keys as given, checked against the schema and put in its order.
+
+    Raises InvalidInput for a key the sheet does not have (a stale or hand-made form).
+    """
+    sheet_schema = schema()
+    given = {str(key) for key in sections}
+    unknown = given - set(sheet_schema.keys)
+    if unknown:
+        raise InvalidInput("選択された欄の中に、この個票にない欄があります。"
+                           "画面を開き直してから、もう一度選んでください。")
+    return [key for key in sheet_schema.keys if key in given]
 
 
 def import_approved(sheet: Sheet, importer: User, before: dict | None) -> Transition:
@@ -102,7 +128,7 @@ def carried_forward(sheet: Sheet, source_year: int, actor: User | None) -> Trans
 
 
 def _move(sheet: Sheet, t: Step, user: User | None, comment: str,
-          changes: dict | None = None) -> Transition:
+          changes: dict | None = None, sections: list[str] | None = None) -> Transition:
     now = utcnow()
     from_state = sheet.state
     values = {"state": t.target.value}
@@ -120,21 +146,26 @@ def _move(sheet: Sheet, t: Step, user: User | None, comment: str,
         raise StaleStateError(stale_message(sheet))
     db.session.refresh(sheet)
     version_number = snapshot(sheet, user, reason=t.name).number if t.name in SNAPSHOT_ON else None
-    return _record(sheet, t, user, from_state, now, comment, version_number, changes or {})
+    return _record(sheet, t, user, from_state, now, comment, version_number, changes or {},
+                   sections)
 
 
 def _record(sheet: Sheet, t: Step, user: User | None, from_state: str, now, comment: str,
-            version_number: int | None, changes: dict) -> Transition:
+            version_number: int | None, changes: dict,
+            sections: list[str] | None = None) -> Transition:
     """The transition row, its audit row and the signal mail listens to: one place for all three."""
     record = Transition(sheet_id=sheet.id, action=t.name, from_state=from_state,
                         to_state=t.target.value, actor_id=user.id if user else None, at=now,
-                        comment=comment, version_number=version_number)
+                        comment=comment, version_number=version_number, sections=sections)
     db.session.add(record)
     summary = f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：{t.label}"
     if version_number is not None:
         summary += f"（第{version_number}版）"
     if comment and t.comment_required:
         summary += f"　理由：{comment[:200]}"
+    if sections:
+        changes = {**changes, "sections": (None, list(sections))}
+        summary += "　要修正：" + "、".join(schema().label(key, sheet.cycle.year) for key in sections)
     audit.record(user, t.name, "sheet", sheet.id, summary,
                  {"state": (from_state, t.target.value), **changes})
     sheet_transitioned.send(sheet, transition=record, actor=user)

@@ -1,15 +1,17 @@
-"""The 「ＫＰＩ達成状況一覧」 appendix, read back from the PDF."""
+"""The 「ＫＰＩ達成状況一覧」 appendix, printed after the sheets in the report
+document itself, read back from the PDF."""
 from __future__ import annotations
 
 import io
 
+import pikepdf
 from pypdf import PdfReader
 
 from tests.reports.conftest import pdf_pages_text
-from webapp.council import progress
 from webapp.cycles import get_cycle
 from webapp.extensions import db
-from webapp.printing.appendix import TITLE, appendix_pdf
+from webapp.printing import build_report
+from webapp.printing.appendix import TITLE
 from webapp.reports import inputs, printer
 
 
@@ -20,39 +22,45 @@ def _row(i, status="順調", kpi=None):
             "change": "+5", "status": status, "qualitative": False}
 
 
-def test_many_rows_run_onto_a4_landscape_pages_with_the_header_repeated():
-    rows = [_row(i) for i in range(90)]
-    reader = PdfReader(io.BytesIO(appendix_pdf(rows, 2023, "規則の説明")))
-    assert len(reader.pages) >= 2
-    for page in reader.pages:
+def _two_sheets(fy2023_app):
+    collected = inputs.collect(get_cycle(2023))
+    return collected.meta, collected.sheets[:2]          # two sheets keep the build short
+
+
+def test_many_rows_run_onto_a4_landscape_pages_with_the_header_repeated(fy2023_app, fy, tmp_path):
+    meta, sheets = _two_sheets(fy2023_app)
+    meta = {**meta, "appendix": {"rule": "規則の説明", "rows": [_row(i) for i in range(90)]}}
+    pdf = build_report(meta, 2023, sheets, tmp_path)
+    reader = PdfReader(io.BytesIO(pdf))
+    appendix = reader.pages[4:]              # cover, contents, two sheets, then the appendix
+    assert len(appendix) >= 2
+    for page in appendix:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
-    texts = ["".join(p.extract_text().split()) for p in reader.pages]
+    texts = ["".join(p.extract_text().split()) for p in appendix]
     assert all("No.プロジェクトＫＰＩ単位基準値最新実績" in t for t in texts)
-    assert texts[0].startswith(TITLE)
+    assert texts[0].startswith(TITLE + "２０２３年度の個票に記載されたＫＰＩ（90件）")
     assert all(f"指標{i:02d}" in "".join(texts) for i in range(90))
 
 
-def test_text_is_escaped():
-    html_rows = [_row(0, kpi="<b>太字</b>&")]
-    from webapp.printing.appendix import appendix_html
-    html = appendix_html(html_rows, 2023)
+def test_text_is_escaped(fy2023_app, fy):
+    meta, sheets = _two_sheets(fy2023_app)
+    meta = {**meta, "appendix": {"rule": "", "rows": [_row(0, kpi="<b>太字</b>&")]}}
+    html = printer.report_html(meta, 2023, sheets)
     assert "&lt;b&gt;太字&lt;/b&gt;&amp;" in html
 
 
 def test_the_report_gets_the_appendix_with_bookmark_and_contents_line(fy2023_app, fy):
     cycle = get_cycle(2023)
-    collected = inputs.collect(cycle)
-    sheets = collected.sheets[:2]          # two sheets keep the build short
-    report = printer.report_pdf(collected.meta, 2023, sheets)
-    assert progress.with_appendix(cycle, report) == report   # off by default
-
+    off = inputs.collect(cycle)
+    assert "appendix" not in off.meta                      # off by default
     cycle.kpi_appendix = True
     db.session.commit()
-    pdf = progress.with_appendix(cycle, report)
+    collected = inputs.collect(cycle)
+    sheets = collected.sheets[:2]
+    pdf = printer.report_pdf(collected.meta, 2023, sheets, variant=None)
     reader = PdfReader(io.BytesIO(pdf))
-    before = len(PdfReader(io.BytesIO(report)).pages)
     pages = pdf_pages_text(pdf)
-    appendix = pages[before:]
+    appendix = pages[4:]
     assert appendix and appendix[0].startswith(TITLE)
     text = "".join(appendix)
     # The same rows as /kpis/2023: all 39 KPIs with their status.
@@ -60,17 +68,43 @@ def test_the_report_gets_the_appendix_with_bookmark_and_contents_line(fy2023_app
     assert "商用水素ステーション整備箇所数" in text
     assert text.count("遅れ") >= 5
     # Page numbers continue the report's; the bookmark and the contents line lead there.
-    assert appendix[0].endswith(f"－{before + 1}－")
+    assert appendix[0].endswith("－5－")
     outline = [(item["/Title"], reader.get_destination_page_number(item)) for item in reader.outline]
-    assert outline[-1] == (TITLE, before)
+    assert outline[-1] == (TITLE, 4)
     contents = next(p for p in pages if p.startswith("目次"))
-    assert contents.endswith(f"{TITLE}{before + 1}")
-    line = reader.pages[1]["/Annots"][-1].get_object()      # the contents line's link
-    assert line["/Dest"][0].idnum == reader.pages[before].indirect_reference.idnum
+    assert contents.endswith(f"{TITLE}5")
+    # the sheets are still drawn on their own pages, before the appendix
+    assert pages[2].startswith("①九州水素エネルギー社会実現プロジェクト")
+    assert pages[3].startswith("②地熱・温泉熱エネルギー産業拠点化推進プロジェクト")
+
+
+def test_the_published_report_tags_the_appendix_as_a_heading_and_a_table(fy2023_app, fy):
+    cycle = get_cycle(2023)
+    cycle.kpi_appendix = True
+    db.session.commit()
+    collected = inputs.collect(cycle)
+    pdf = printer.report_pdf(collected.meta, 2023, collected.sheets[:2], variant="pdf/ua-1")
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        found = []
+
+        def walk(element):
+            kids = element.get("/K")
+            if isinstance(kids, pikepdf.Dictionary):
+                kids = [kids]
+            for kid in kids if isinstance(kids, pikepdf.Array) or isinstance(kids, list) else []:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    found.append(str(kid["/S"]))
+                    walk(kid)
+        walk(doc.Root.StructTreeRoot)
+        last_page = doc.pages[-1]
+        assert "/StructParents" in last_page.obj
+    assert "/TH" in found and "/Table" in found
+    assert found.count("/H1") >= 1
+    assert TITLE in "".join(pdf_pages_text(pdf)[4:])
 
 
 def test_the_switch_changes_the_build_key(fy2023_app, fy):
     cycle = get_cycle(2023)
-    assert progress.appendix_key(cycle) is None
+    before = inputs.collect(cycle).key
     cycle.kpi_appendix = True
-    assert len(progress.appendix_key(cycle)) == 64
+    assert inputs.collect(cycle).key != before

@@ -88,3 +88,14 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url("**/")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The screens axe checked in this run and their violations per impact (tests/e2e/axe.py)."""
+    from tests.e2e import axe
+    written = axe.write_report(str(config.rootpath))
+    if written:
+        terminalreporter.section("accessibility (axe-core)")
+        for line in axe.report_lines():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"written to {written}")

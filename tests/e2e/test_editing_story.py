@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.conftest import _make_app
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
@@ -82,10 +83,12 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     log_in(page, secretariat)
     page.get_by_role("link", name="年度の管理").first.click()
     expect(page.get_by_label("報告年度（西暦）")).to_have_value("2024")
+    assert_accessible(page, "年度の管理")
     page.get_by_label("提出期限", exact=True).fill(deadline.isoformat())
     page.get_by_role("button", name="年度を開始する").click()
     expect(page.get_by_role("alert").filter(has_text="2024年度の受付を開始しました")).to_contain_text(
         "前年度から引き継いだ作成中の個票 21件")
+    assert_accessible(page, "年度の管理（開始後）")
     _log_out(page)
 
     # The 大分県 coordinator sees its four projects as drafts, with the deadline and days left.
@@ -98,11 +101,14 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     expect(rows.locator("td:first-child")).to_have_text(["②", "⑦", "⑱", "⑲"])
     for i in range(4):
         expect(rows.nth(i).locator(".state-badge")).to_have_text("作成中")
+    assert_accessible(page, "ホーム（幹事）")
 
     # ② opens already filled from the approved FY2023 sheet.
     section.get_by_role("link", name="地熱・温泉熱エネルギー産業拠点化推進プロジェクト").click()
+    assert_accessible(page, "個票（作成中）")
     page.get_by_role("link", name="編集する").click()
     expect(page.get_by_role("heading", name="２０２４年度の活動実績（主要な取組）と評価")).to_be_visible()
+    assert_accessible(page, "個票の編集")
     expect(page.locator("#purpose")).to_have_value(re.compile("^地熱エネルギーの産業拠点化を図るため"))
     carried = page.locator("#carried-plans")
     expect(carried).to_contain_text("前年度の個票の「２０２４年度以降の取組（計画）」")
@@ -135,6 +141,7 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     page.get_by_role("button", name="図表を追加").click()
     figure = page.locator("#figure-list fieldset").nth(1)
     expect(figure.locator("legend")).to_have_text("図表 2")
+    assert_accessible(page, "個票の編集（KPI・ロードマップ・図表を追加中）")
     figure.get_by_label("種類").select_option("photo")
     figure.get_by_label("キャプション").fill("地熱発電所の見学会")
     figure.get_by_label(re.compile("画像ファイル")).set_input_files(
@@ -146,6 +153,7 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     expect(page.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
     expect(page.locator('input[name="kpis-0-series-7-actual"]')).to_have_value("2,134")
     expect(page.locator("#figure-list img")).to_have_count(1)
+    assert_accessible(page, "個票の編集（保存後）")
 
     with live_app.app_context():
         sheet = Factory().sheet_of(2, 2024)
@@ -187,6 +195,7 @@ def test_an_expired_session_restores_what_was_typed(live_app, live_server, page)
     banner = page.locator("#session-banner")
     expect(banner).to_contain_text("ログインの有効期限が切れました。")
     expect(banner).to_contain_text("入力した内容はこのブラウザに保存してあります。")
+    assert_accessible(page, "個票の編集（ログイン切れ）")
 
     banner.get_by_role("link", name="ログインし直す").click()
     page.get_by_label("メールアドレス").fill(coordinator)
@@ -196,6 +205,7 @@ def test_an_expired_session_restores_what_was_typed(live_app, live_server, page)
 
     restore = page.locator("#restore-banner")
     expect(restore).to_contain_text("保存されていない入力が、このブラウザに残っています")
+    assert_accessible(page, "個票の編集（復元の案内）")
     expect(page.locator("#challenges")).to_have_value("")
     restore.get_by_role("button", name="復元する").click()
     expect(page.locator("#challenges")).to_have_value("・ログインが切れる前に書いた課題\n・二つ目の課題")
@@ -233,6 +243,7 @@ def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, l
     second.locator("#challenges").press("Tab")
     conflict = second.locator("#conflict-banner")
     expect(conflict).to_contain_text("他の方が新しい内容を保存しました。自動保存を止めました。")
+    assert_accessible(second, "個票の編集（自動保存の競合）")
     with live_app.app_context():
         assert Factory().sheet_of(2, 2024).text("challenges") == "・佐藤の課題"
 
@@ -241,6 +252,7 @@ def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, l
     expect(second.locator("#conflict-message")).to_contain_text("上書きはしていません")
     block = second.locator("#block-challenges")
     expect(block.locator(".conflict-theirs")).to_contain_text("・佐藤の課題")
+    assert_accessible(second, "個票の編集（競合の比較）")
     expect(second.locator("#challenges")).to_have_value("・田中の課題")
     block.get_by_role("button", name="最新の保存内容をこの欄に入れる").click()
     expect(second.locator("#challenges")).to_have_value("・佐藤の課題")
@@ -275,6 +287,7 @@ def test_the_kpi_editor_adds_moves_and_removes_in_the_page(live_app, live_server
     expect(new.locator(".client-error")).to_have_text(
         "KPI 2『地熱発電の設備容量』2024年度の実績: 数値ではありません（\"たくさん\"）")
     expect(actual).to_have_class(re.compile("is-invalid"))
+    assert_accessible(page, "個票の編集（自動保存の入力誤り）")
     actual.fill("５５．２")
     actual.press("Tab")
     expect(page.locator("#save-status")).to_contain_text("自動保存しました")

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import _make_app
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
@@ -74,6 +75,7 @@ def test_an_expired_sessions_copy_is_offered_with_its_differences(live_app, live
     expect(page.get_by_role("heading", name="ログインし直してください")).to_be_visible()
     expect(page.locator("#expired")).to_contain_text("このブラウザに保存してあります")
     expect(page.locator("#expired")).not_to_contain_text("期限切れの後に書いた課題")
+    assert_accessible(page, "ログインの有効期限切れ")
     page.get_by_role("link", name="ログインして編集画面に戻る").click()
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(PASSWORD)
@@ -87,6 +89,7 @@ def test_an_expired_sessions_copy_is_offered_with_its_differences(live_app, live
     expect(banner.locator("#restore-removals li")).to_have_text(
         ["KPIが 1 件から 0 件に減ります（1 件削除されます）"])
     expect(page.locator("#kpi-list > fieldset")).to_have_count(1)   # nothing applied yet
+    assert_accessible(page, "個票の編集（復元する変更の一覧）")
     with live_app.app_context():
         assert len(Factory().sheet_of(2, 2024).kpis) == 1
 

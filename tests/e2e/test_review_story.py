@@ -18,6 +18,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
 from tests.factories import Factory
 from webapp.cycles import open_cycle
@@ -37,6 +38,7 @@ class SheetScreen:
 
     def open(self, sheet_id: int) -> "SheetScreen":
         self.page.goto(f"/sheets/{sheet_id}")
+        assert_accessible(self.page, "個票")
         return self
 
     @property
@@ -66,6 +68,7 @@ class StepScreen:
     def __init__(self, page: Page):
         self.page = page
         expect(page.get_by_role("heading", level=1)).to_contain_text("の確認")
+        assert_accessible(page, "操作の確認")
 
     @property
     def error(self) -> str:
@@ -84,6 +87,7 @@ class EditScreen:
     def __init__(self, page: Page):
         self.page = page
         expect(page.locator("#sheet-form")).to_be_visible()
+        assert_accessible(page, "個票の編集")
 
     def write(self, field_id: str, text: str) -> None:
         self.page.locator(f"#{field_id}").fill(text)
@@ -115,6 +119,7 @@ class HistoryScreen:
     def __init__(self, page: Page):
         self.page = page
         expect(page.get_by_role("heading", level=1)).to_contain_text("履歴・比較")
+        assert_accessible(page, "履歴・比較")
 
     def compare_with(self, link: str) -> "CompareScreen":
         self.page.get_by_role("link", name=link).click()
@@ -128,6 +133,7 @@ class CompareScreen:
     def __init__(self, page: Page):
         self.page = page
         expect(page.locator("#compare-table")).to_be_visible()
+        assert_accessible(page, "比較")
 
     def _marked(self, field: str, tag: str, label: str) -> list[str]:
         texts = self.page.locator(f"tr[data-field={field}] {tag}").all_inner_texts()
@@ -182,6 +188,7 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     assert sheet.state == "作成中"
     step = sheet.step("提出")
     assert "必須の欄が未記入です" in step.error
+    expect(page.locator("#step-error")).to_be_focused()
     assert "『プロジェクトを推進する上での課題』" in step.error
     expect(page.get_by_role("button", name="提出する")).to_be_disabled()
 
@@ -202,6 +209,7 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     dashboard = DashboardScreen(desk)
     expect(desk.get_by_role("heading", level=1)).to_have_text("2024年度 個票の提出状況")
     expect(dashboard.rows()).to_have_count(21)
+    assert_accessible(desk, "提出状況")
     assert dashboard.count_of("submitted") == "1" and dashboard.count_of("draft") == "20"
     expect(desk.locator("#status-table tr.overdue")).to_have_count(20)
     row_2 = desk.locator("#status-table tr[data-number='2']")
@@ -224,6 +232,8 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     step = review.step("差戻し")
     step.confirm("差戻し")
     assert "「差戻し」の理由を入力してください。" in desk.locator(".invalid-feedback").inner_text()
+    expect(desk.locator("#comment")).to_be_focused()
+    assert_accessible(desk, "差戻しの確認（理由なし）")
     step.confirm("差戻し", "課題欄の記載が不足しています。")
     expect(desk.get_by_role("alert").filter(has_text="「差戻し」しました")).to_be_visible()
 

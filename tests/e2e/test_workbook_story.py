@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.conftest import _make_app
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
 from tests.factories import Factory
 from tests.workbooks.conftest import cells_of
@@ -55,6 +56,7 @@ def test_download_fill_upload_preview_and_save(live_app, live_server, page, tmp_
     expect(page.locator("#compare-summary")).to_contain_text("変更のある欄 1件")
     expect(page.locator("#compare-table tr[data-field='challenges']")).to_contain_text("掘削費用の低減")
     expect(page.locator("#kpi-changes")).to_contain_text("248")
+    assert_accessible(page, "Excel取込みの確認")
 
     page.get_by_role("button", name="この内容で保存").click()
     expect(page.get_by_role("alert").filter(has_text="Excelの内容を保存しました")).to_be_visible()

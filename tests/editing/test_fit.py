@@ -6,11 +6,14 @@ choose the answer; the last tests run printing's real fit search and cache.
 """
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
 import pytest
+from pypdf import PdfReader
 
 from tests.editing.conftest import form_fields, sheet24
 from tests.htmlpage import Page
@@ -53,7 +56,7 @@ class Printing:
 @pytest.fixture
 def printing(app24, monkeypatch):
     stub = Printing(StubFit(9.5, True))
-    monkeypatch.setattr(fit, "fit_function", lambda: stub)
+    monkeypatch.setattr(fit, "fit_function", lambda with_pdf=True: stub)
     monkeypatch.setattr(fit, "lookup_function", lambda: stub.lookup)
     app24.config["EDITING_FIT_JOBS"] = True
     return stub
@@ -174,6 +177,37 @@ def test_printings_real_fit_search_on_sheet_2(app24, f, client24, oita):
     match = re.fullmatch(r"1ページに収まります（(\d+(?:\.\d+)?)pt）", message.strip())
     assert match, message
     assert 7.0 <= float(match.group(1)) <= 10.5
+
+
+def _cached_pdfs(app) -> list[str]:
+    return [name for _, _, names in os.walk(app.config["CACHE_FOLDER"])
+            for name in names if name.endswith(".pdf")]
+
+
+def test_a_check_overtaken_by_a_newer_save_measures_only_and_the_preview_prints_on_request(
+        app24, f, client24, oita):
+    """While someone types, the next save outdates a PDF before anyone looks at it:
+    a check with a newer one waiting only measures; the preview then prints the sheet,
+    one page, at the size the check found."""
+    sheet = sheet24(f)
+    fit.pending_marks(app24).add(sheet.id, "a-newer-save")
+    fit.run_job(sheet.id)
+    answer = client24.get(f"/sheets/{sheet.id}/fit").json
+    assert answer["state"] == "ready" and answer["fits"] is True
+    assert _cached_pdfs(app24) == []
+    response = client24.get(f"/sheets/{sheet.id}/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert len(PdfReader(io.BytesIO(response.data)).pages) == 1
+    assert len(_cached_pdfs(app24)) == 1
+
+
+def test_the_last_check_after_typing_stops_prints_the_sheet_for_the_preview(app24, f, client24, oita):
+    sheet = sheet24(f)
+    fit.run_job(sheet.id)
+    assert len(_cached_pdfs(app24)) == 1
+    response = client24.get(f"/sheets/{sheet.id}/pdf")
+    assert len(PdfReader(io.BytesIO(response.data)).pages) == 1
+    assert len(_cached_pdfs(app24)) == 1
 
 
 def test_a_fit_printing_already_knows_is_shown_without_a_job(app24, f, client24, oita):

@@ -37,7 +37,7 @@ def _redis_or_skip():
 @pytest.fixture
 def printing(monkeypatch):
     stub = Printing(StubFit(9.5, True))
-    monkeypatch.setattr(fit, "fit_function", lambda: stub)
+    monkeypatch.setattr(fit, "fit_function", lambda with_pdf=True: stub)
     monkeypatch.setattr(fit, "lookup_function", lambda: stub.lookup)
     return stub
 

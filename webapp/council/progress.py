@@ -230,22 +230,11 @@ def appendix_rows(cycle: ReportingCycle) -> list[dict]:
     return [r.plain() for r in progress_rows(cycle)]
 
 
-def appendix_key(cycle: ReportingCycle) -> str | None:
-    """What the appendix adds to a report build's content key (None when off):
-    its rows change when any sheet of the year changes, approved or not."""
+def report_appendix(cycle: ReportingCycle) -> dict | None:
+    """What the report meta carries for the appendix 「ＫＰＩ達成状況一覧」 (None when
+    the year has it off): the rule and the rows, which change when any sheet of the
+    year changes, approved or not. The report prints it after the sheets, in the
+    same document (webapp/printing/appendix.py)."""
     if not cycle.kpi_appendix:
         return None
-    import hashlib
-    import json
-    raw = json.dumps([STATUS_RULE, appendix_rows(cycle)], ensure_ascii=False, sort_keys=True,
-                     default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def with_appendix(cycle: ReportingCycle, report_pdf: bytes) -> bytes:
-    """The compiled report, followed by the 「ＫＰＩ達成状況一覧」 when the year has it on.
-    The one call a report build makes (see README: KPI progress)."""
-    if not cycle.kpi_appendix:
-        return report_pdf
-    from webapp.printing.appendix import add_to_report
-    return add_to_report(report_pdf, appendix_rows(cycle), cycle.year, STATUS_RULE)
+    return {"rule": STATUS_RULE, "rows": appendix_rows(cycle)}

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from webapp.council import bp, operations as ops, progress, spreadsheet
+from webapp.council import bp, operations as ops, progress
 from webapp.council.chart import chart_text, history_svg
 from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
@@ -290,6 +290,7 @@ def kpi_progress_xlsx(year: int):
     require(current_user, "view_kpi_progress")
     cycle = cycle_or_404(year)
     _, rows, *_ = _filtered_rows(cycle)
+    from webapp.council import spreadsheet  # openpyxl: loaded when a workbook is asked for
     return send_file(io.BytesIO(spreadsheet.workbook(cycle, rows)), mimetype=XLSX,
                      as_attachment=True, download_name=f"KPI達成状況_{year}年度.xlsx")
 

@@ -77,12 +77,13 @@ class FitStatus:
 
 # ---------------------------------------------------------------- the printing side
 
-def fit_function():
-    """printing's fit search of (sheet dict, year): renders, and caches its result."""
+def fit_function(with_pdf=True):
+    """printing's fit search of (sheet dict, year): renders, and caches its result
+    (with the sheet PDF when `with_pdf`, a bool or a callable asked once the size is known)."""
     from webapp import printing
     config = current_app.config
     return lambda data, year: printing.fit_sheet(
-        data, year, config["CACHE_FOLDER"], uploads_dir=config["UPLOAD_FOLDER"])
+        data, year, config["CACHE_FOLDER"], uploads_dir=config["UPLOAD_FOLDER"], with_pdf=with_pdf)
 
 
 def lookup_function():
@@ -244,15 +245,20 @@ def run_job(sheet_id: int, token: str | None = None) -> None:
     sheet = db.session.get(Sheet, sheet_id)
     if sheet is None:
         return
-    _fit_version(sheet_id, sheet.version, sheet_content(sheet), sheet.cycle.year)
+    # The editor needs the verdict; the sheet PDF (for the preview) only when no
+    # newer check is waiting: while someone types, the next save outdates it.
+    marks = pending_marks(current_app._get_current_object())
+    _fit_version(sheet_id, sheet.version, sheet_content(sheet), sheet.cycle.year,
+                 with_pdf=lambda: marks.pending(sheet_id) is None)
 
 
-def _fit_version(sheet_id: int, version: int, data: dict, year: int) -> FitStatus:
+def _fit_version(sheet_id: int, version: int, data: dict, year: int,
+                 with_pdf=True) -> FitStatus:
     key = content_key(data, year)
     found = lookup_function()(data, year)
     if found is None:
         try:
-            found = fit_function()(data, year)
+            found = fit_function(with_pdf)(data, year)
         except Exception as exc:  # a failed render must not break editing
             log.exception("fit of sheet %s failed", sheet_id)
             _write(_error_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})

@@ -22,6 +22,7 @@ from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, Shee
                          empty_data, form_data, read_form, sheet_form, split_years)
 from webapp import cycles
 from webapp.editing import bp, fit
+from webapp.editing.carried import unchanged_from_last_year
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
                                    figure_tokens, load_sheet,
                                    pending_uploads, read_image_token, resolve_images,
@@ -30,6 +31,7 @@ from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, refusal, require
+from webapp.review import comments, flags
 from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.timeutil import format_date, format_datetime, to_jst
@@ -89,11 +91,10 @@ def _sheet_or_404(sheet_id: int) -> Sheet:
     return sheet
 
 
-def _reference(sheet: Sheet) -> dict:
+def _reference(sheet: Sheet, previous: Sheet | None) -> dict:
     """Last year's approved sheet beside the form: each section's text under it, and the
     texts this year's sections were carried from (last year's plans), headed as *that*
     year printed them, whichever year that was."""
-    previous = last_approved(sheet)
     if previous is None:
         return {"year": None, "texts": {}, "carried": []}
     sheet_schema, then = schema(), previous.cycle.year
@@ -121,13 +122,18 @@ def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None
                          if row else None, "pending": ref is not None and row is None,
                          "size": f"{ref.width}×{ref.height}" if ref and ref.width else ""})
     theirs = {d.key: d for d in conflict["diffs"]} if conflict else {}
+    previous = last_approved(sheet)
+    typed = {s.key: form[s.key].data or "" for s in schema().text_sections}
     html = render_template(
         "editing/edit.html", sheet=sheet, year=year, form=form, schema=schema(),
         columns=(LEFT, RIGHT), errors=errors.messages if errors else [],
         conflict=conflict, theirs=theirs, locked=locked, notice=notice,
         fit=fit.status(sheet), previews=previews,
         preview_url=url_for("reports.sheet_pdf", sheet_id=sheet.id),
-        reference=_reference(sheet),
+        reference=_reference(sheet, previous),
+        flagged=flags.flagged_while_editing(sheet),
+        carried={c.key: c for c in unchanged_from_last_year(sheet, previous, typed)},
+        open_threads=comments.open_threads(sheet),
         roadmap_years=split_years(form.roadmap_years.data),
         new_forms=_blank_forms(year, split_years(form.roadmap_years.data)))
     return html, status
@@ -402,3 +408,20 @@ def _switch_cycle(operation, year: int, done: str):
     else:
         flash(done, "success")
     return redirect(url_for(".cycles"), 303)
+
+
+# ---------------------------------------------------------------- links into the editor
+
+def section_anchor(key: str) -> str:
+    """Where a section sits in the editor: its text box's block, or the box of a structured part."""
+    section = schema()[key]
+    return f"block-{key}" if section.is_text else f"sec-{section.box}"
+
+
+@bp.app_context_processor
+def _editing_helpers():
+    return {
+        "editor_section_url": lambda sheet, key: url_for("editing.edit_sheet", sheet_id=sheet.id,
+                                                         _anchor=section_anchor(key)),
+        "editor_section_anchor": section_anchor,
+    }

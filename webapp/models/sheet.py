@@ -167,6 +167,9 @@ class Transition(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     # The content snapshot taken at this step (submissions), if any.
     version_number: Mapped[int | None] = mapped_column()
+    # On a return: the section keys (webapp.sheet_schema) the reviewer asked to change;
+    # NULL when the sheet was returned as a whole.
+    sections: Mapped[list | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
 

@@ -362,10 +362,12 @@ def _grow_figures(renderer, view, size: float, fills: dict):
 
 def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
                   uploads_dir: str | None = None, key: str | None = None,
-                  want_pdf: bool = True, fetcher=None):
+                  want_pdf=True, fetcher=None):
     """Search the size, write the sheet PDF at it, cache both.
 
-    Returns (Fit, pdf bytes or None).  ``fetcher`` replaces the URL fetcher
+    Returns (Fit, pdf bytes or None).  ``want_pdf`` may be a callable, asked
+    once the size is known (a check made while someone types prints only
+    when no newer check is waiting).  ``fetcher`` replaces the URL fetcher
     (tests use a recording one).
     """
     key = key or content_key(sheet, year)
@@ -423,7 +425,7 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
                   figure_mm=view.figure_mm)
     cache.write_json("fit", key, fit.to_json())
     pdf = None
-    if want_pdf:
+    if want_pdf() if callable(want_pdf) else want_pdf:
         pdf = write_sheet_pdf(doc)
         _check_refusals(renderer)
         cache.write_bytes("sheet", _pdf_name(key, fit.size_pt), pdf)

@@ -21,6 +21,7 @@ from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
 from . import layout_constants as LC
+from . import appendix
 from .fetcher import SafeURLFetcher
 from .fonts import find_fonts, font_face_css
 from webapp.jptext import fullwidth, jp_date, jp_fiscal_year
@@ -115,6 +116,7 @@ def stylesheet_text(kind: str = "sheet") -> str:
              Path(TEMPLATES_DIR, "sheet.css").read_text(encoding="utf-8")]
     if kind == "report":
         parts.append(Path(TEMPLATES_DIR, "report.css").read_text(encoding="utf-8"))
+        parts.append(Path(TEMPLATES_DIR, "appendix.css").read_text(encoding="utf-8"))
         parts.append(_report_floor_css())
     return "\n".join(parts)
 
@@ -140,6 +142,8 @@ def report_document_html(meta: dict, year: int, views: list[SheetView], *,
         title=fullwidth(meta.get("title") or ""),
         inline_css=Markup(inline_css) if inline_css else None,
         first_page=first_page,
+        appendix=meta.get("appendix"), appendix_title=appendix.TITLE,
+        status_class=appendix.status_class,
         year_label=jp_fiscal_year(year),
         subject=f"{fullwidth(year)}年度 プロジェクト個票（{len(views)}件）",
         date_label=jp_date(date), date_iso=date.isoformat())

@@ -46,20 +46,24 @@ def lookup_fit(sheet: dict, year: int, cache) -> Fit | None:
 
 
 def fit_sheet(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
-              fetcher=None) -> Fit:
+              fetcher=None, with_pdf=True) -> Fit:
     """Fit ``sheet`` to one page (cached by content) and return the Fit.
 
-    The sheet PDF is written to the cache on the way, so a following
-    download or report build finds it ready.
+    With ``with_pdf`` (a bool, or a callable asked once the size is known)
+    the sheet PDF is written to the cache on the way, so a following
+    download or report build finds it ready.  Without it the search only
+    measures: a check made while someone types is usually outdated by the
+    next save before anyone looks at the PDF (sheet_pdf() prints it when it
+    is asked for).
     """
     cache = as_cache(cache)
     find_fonts()
     key = content_key(sheet, year)
     fit, pdf = cached_fit(sheet, year, cache, key)
-    if fit is not None and pdf is not None and fetcher is None:
+    if fit is not None and (pdf is not None or with_pdf is False) and fetcher is None:
         return fit
     fit, _ = fit_and_print(sheet, year, cache, uploads_dir=uploads_dir, key=key,
-                           fetcher=fetcher)
+                           fetcher=fetcher, want_pdf=with_pdf)
     return fit
 
 
@@ -147,10 +151,12 @@ def _frame_job(meta, year, lights, cache_root, key: str) -> bytes:
     page numbers it prints are off, so render once more with the real count."""
     renderer = get_renderer(None)
     front = _FRONT_PAGES
+    first = f"sheet-{lights[0].number}" if lights else None
     for _ in range(3):      # the count can only settle: more pages, same rows
         doc = renderer.layout(renderer.parse(_frame_html(meta, year, lights, front)),
                               kind="report")
-        actual = len(doc.pages) - len(lights)
+        # the pages before the first sheet's (an appendix may follow the sheets)
+        actual = next((i for i, page in enumerate(doc.pages) if first in page.anchors), 0)
         if actual == front or actual < 1:
             break
         front = actual

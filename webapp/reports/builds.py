@@ -9,7 +9,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp import jobs
-from webapp.council.progress import with_appendix
 from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import ReportBuild, ReportingCycle, User
@@ -122,7 +121,6 @@ def run_build(build_id: int) -> None:
             pdf = printer.report_pdf(collected.meta, build.cycle.year, collected.sheets,
                                      progress=_progress(build_id), variant=None,
                                      marks=collected.marks)
-            pdf = with_appendix(build.cycle, pdf)
             name = f"report-{build.cycle.year}-{build.id}-draft.pdf"
         else:
             name = f"report-{build.cycle.year}-{build.id}.pdf"
@@ -130,14 +128,14 @@ def run_build(build_id: int) -> None:
 
             def offer(variant: str, data: bytes) -> None:
                 if variant == "pdf/ua-1":
-                    published["pdf"] = with_appendix(build.cycle, data)
+                    published["pdf"] = data
                     write_atomic(os.path.join(folder, name), published["pdf"])
                     _offer_published(build_id, name, published["pdf"])
 
             pdfs = printer.report_pdfs(collected.meta, build.cycle.year, collected.sheets,
                                        progress=_progress(build_id), written=offer)
-            pdf = published.get("pdf") or with_appendix(build.cycle, pdfs["pdf/ua-1"])
-            write_atomic(os.path.join(folder, archive_name), with_appendix(build.cycle, pdfs["pdf/a-2b"]))
+            pdf = published.get("pdf") or pdfs["pdf/ua-1"]
+            write_atomic(os.path.join(folder, archive_name), pdfs["pdf/a-2b"])
         if "pdf" not in published:
             write_atomic(os.path.join(folder, name), pdf)
         build = db.session.get(ReportBuild, build_id)

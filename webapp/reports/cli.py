@@ -9,7 +9,6 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from webapp.council.progress import with_appendix
 from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import ReportingCycle
@@ -55,9 +54,8 @@ def build_report_cmd(year, out, html_out, variant, draft):
         click.echo(("\r\033[K" + text) if interactive else text, nl=not interactive, err=True)
 
     try:
-        pdf = with_appendix(cycle, printer.report_pdf(
-            collected.meta, year, collected.sheets, progress=progress,
-            variant=None if draft else variant, marks=collected.marks))
+        pdf = printer.report_pdf(collected.meta, year, collected.sheets, progress=progress,
+                                 variant=None if draft else variant, marks=collected.marks)
         html = printer.report_html(collected.meta, year, collected.sheets,
                                    marks=collected.marks) if html_out else None
     except PrintingError as exc:

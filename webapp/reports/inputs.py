@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.reports import printer
-from webapp.council.progress import appendix_key
+from webapp.council.progress import report_appendix
 from webapp.extensions import db
 from webapp.models import Kpi, Project, ReportingCycle, Sheet, SheetVersion
 from webapp.report_io.exporter import COUNCIL
@@ -68,7 +68,7 @@ def content_key(meta: dict, year: int, sheets: list[dict], marks: dict | None = 
     payload = {"meta": {**meta, "date": meta["date"].isoformat()},
                "sheets": [printer.sheet_key(sheet, year) for sheet in sheets],
                "marks": {str(k): v for k, v in (marks or {}).items()}}
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -81,6 +81,9 @@ def collect(cycle: ReportingCycle, draft: bool = False) -> ReportInputs:
     meta = {"council": COUNCIL, "title": cycle.report_title or f"{cycle.year}年度 活動実績と評価",
             "fiscal_year": cycle.year,
             "date": report_date(cycle, [s for s in sheets if s.state == State.APPROVED.value])}
+    appendix = report_appendix(cycle)
+    if appendix:
+        meta["appendix"] = appendix
     marks = None
     if draft:
         meta["draft"] = True
@@ -94,5 +97,4 @@ def collect(cycle: ReportingCycle, draft: bool = False) -> ReportInputs:
     versions = [{"project": s.project.number, "sheet_id": s.id, "version": snapshots.get(s.id)}
                 for s in sheets]
     return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
-                        key=content_key({**meta, "kpi_appendix": appendix_key(cycle)}, cycle.year,
-                                        dicts, marks), marks=marks)
+                        key=content_key(meta, cycle.year, dicts, marks), marks=marks)

@@ -5,7 +5,9 @@ view commits. The state change, its record, the version snapshot, the audit
 row and the `sheet_transitioned` signal (mail) are operations.transition()'s;
 refusals and their wording are permissions.refusal()'s. This module adds
 what only submission needs: empty required sections and a sheet that cannot
-fit one page, in words naming the sections.
+fit one page, in words naming the sections; and what the submit confirmation
+points out (`submit_warnings`): sections flagged at the return and still
+unchanged, which must be confirmed, and text still as last year's.
 """
 from __future__ import annotations
 
@@ -13,16 +15,20 @@ from dataclasses import dataclass
 
 from forms.sheet import roadmap_problems
 from webapp.editing import fit
+from webapp.editing.carried import Carried, unchanged_from_last_year
 from webapp.models import Sheet, User
-from webapp.operations import NotPermitted, Refused, StaleStateError, WorkflowError, transition
+from webapp.operations import (FLAGGING_STEP, InvalidInput, NotPermitted, Refused, StaleStateError,
+                               WorkflowError, transition)
 from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
+from webapp.review.flags import review as flag_review
 from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
 from webapp.workflow import Transition as Step
 
-__all__ = ["NotPermitted", "Refused", "StaleStateError", "WorkflowError", "perform"]
+__all__ = ["FLAGGING_STEP", "InvalidInput", "NotPermitted", "Refused", "StaleStateError",
+           "Unconfirmed", "WorkflowError", "perform"]
 
 # The steps this package offers as buttons; 'edit' (not started -> draft) is the
 # editing form's, taken when a coordinator first saves.
@@ -97,9 +103,38 @@ def submit_problems(sheet: Sheet) -> list[str]:
     return problems
 
 
+@dataclass
+class SubmitWarnings:
+    """What the submit confirmation points out without refusing."""
+    unchanged_flagged: list[str]   # keys flagged 「要修正」 at the return, unchanged since
+    carried: list[Carried]         # text sections still as last year's approved sheet
+
+    def __bool__(self) -> bool:
+        return bool(self.unchanged_flagged or self.carried)
+
+
+def submit_warnings(sheet: Sheet) -> SubmitWarnings:
+    found = flag_review(sheet)
+    unchanged = found.unchanged if found is not None and not found.resubmitted else []
+    return SubmitWarnings(unchanged_flagged=unchanged, carried=unchanged_from_last_year(sheet))
+
+
+class Unconfirmed(Refused):
+    """A submission leaving 「要修正」 sections unchanged, not confirmed (the page asks again)."""
+
+
+UNCHANGED_REFUSED = ("事務局が「要修正」とした欄が変更されていません。このまま提出する場合は、"
+                     "「要修正の欄を変更せずに提出する」にチェックを入れてください。")
+
+
 def perform(user: User, sheet: Sheet, name: str, comment: str = "",
-            expected_state: str | None = None) -> Outcome:
-    """Take step `name`; the caller commits. Raises NotPermitted, Refused or StaleStateError."""
+            expected_state: str | None = None, sections=None,
+            confirm_unchanged: bool = False) -> Outcome:
+    """Take step `name`; the caller commits. Raises NotPermitted, Refused or StaleStateError.
+
+    `sections`: on a return, the keys of the sections that must change. A
+    submission that leaves such a section unchanged needs `confirm_unchanged`.
+    """
     if name not in REVIEW_STEPS:
         raise NotPermitted(UNKNOWN_ACTION_MESSAGE)
     check_role(user, sheet, name)
@@ -108,5 +143,12 @@ def perform(user: User, sheet: Sheet, name: str, comment: str = "",
         problems = submit_problems(sheet)
         if problems:
             raise Refused("提出できません。次の点を直してから提出してください。", problems)
-    record = transition(user, sheet, name, comment, expected_state=expected_state)
+        unchanged = submit_warnings(sheet).unchanged_flagged
+        if unchanged and not confirm_unchanged:
+            year = sheet.cycle.year
+            raise Unconfirmed(UNCHANGED_REFUSED,
+                              [f"変更されていない「要修正」の欄：『{schema().label(key, year)}』"
+                               for key in unchanged])
+    record = transition(user, sheet, name, comment, expected_state=expected_state,
+                        sections=sections)
     return Outcome(sheet=sheet, step=step(name), record=record)

@@ -131,6 +131,11 @@ def threads_for(sheet: Sheet, section: str | None) -> list[Thread]:
     return threads_by_section(sheet).get(section, [])
 
 
+def open_threads(sheet: Sheet) -> list[Thread]:
+    """Unresolved threads, the whole sheet's first, then sections in printed order."""
+    return [t for _, ts in threads_in_order(sheet) for t in ts if not t.resolved]
+
+
 def open_count(sheet: Sheet) -> int:
     return sum(1 for ts in threads_by_section(sheet).values() for t in ts if not t.resolved)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.models import (Comment, Organisation, Project, ProjectOrganisation, ReportingCycle,
                            Sheet, Transition, User)
+from webapp.review.flags import FlagReview, review as flag_review
 from webapp.safecells import append_row, csv_text
 from webapp.timeutil import days_left_words, format_date, format_datetime, today_jst
 from webapp.workflow import EDITABLE_STATES, State
@@ -28,6 +29,7 @@ class Row:
     days_left: int | None          # to the deadline; None once submitted/approved or no deadline
     overdue: bool
     open_comments: int
+    flags: FlagReview | None = None  # a resubmission after a return that flagged sections
 
     @property
     def lead_names(self) -> str:
@@ -65,8 +67,15 @@ def rows_for(cycle: ReportingCycle, today: dt.date | None = None) -> list[Row]:
                         last_change_by=last_by, submitted_at=submits[-1] if submits else None,
                         approved_at=s.approved_at, days_left=days,
                         overdue=days is not None and days < 0,
-                        open_comments=open_counts.get(s.id, 0)))
+                        open_comments=open_counts.get(s.id, 0),
+                        flags=_resubmitted_flags(s)))
     return rows
+
+
+def _resubmitted_flags(sheet: Sheet) -> FlagReview | None:
+    if sheet.state != State.SUBMITTED.value or not any(t.sections for t in sheet.transitions):
+        return None
+    return flag_review(sheet)
 
 
 def counts(rows: list[Row]) -> dict[State, int]:

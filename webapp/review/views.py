@@ -17,7 +17,7 @@ from webapp.ids import parse_id
 from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
 from webapp.permissions import WITHDRAW_RULE, can, require, sheet_or_404
-from webapp.review import actions, bp, comments, compare as comparing, dashboard, history
+from webapp.review import actions, bp, comments, compare as comparing, dashboard, flags, history
 from webapp.sheet_schema import schema
 from webapp.timeutil import today_jst
 from webapp.workflow import State
@@ -58,11 +58,19 @@ def step(sheet_id: int, name: str):
     else:
         try:
             actions.perform(current_user, sheet, name, form.comment.data or "",
-                            expected_state=form.expected_state.data)
+                            expected_state=form.expected_state.data,
+                            sections=form.sections.data if name == actions.FLAGGING_STEP else None,
+                            confirm_unchanged=bool(form.confirm_unchanged.data))
             db.session.commit()
         except StaleStateError as exc:
             db.session.rollback()
             error, status, stale = str(exc), 409, True
+        except actions.InvalidInput as exc:
+            db.session.rollback()
+            error, status = str(exc), 400
+        except actions.Unconfirmed as exc:
+            db.session.rollback()
+            error, status = str(exc), 409
         except actions.Refused as exc:
             db.session.rollback()
             error, problems, status = str(exc), exc.problems, 409
@@ -72,17 +80,33 @@ def step(sheet_id: int, name: str):
         else:
             flash(f"「{t.label}」しました。個票は「{State(sheet.state).label}」になりました。", "success")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
+    warnings = actions.submit_warnings(sheet) if name == "submit" and not stale else None
     return render_template("review/step.html", sheet=sheet, step=t, name=name, form=form,
                            error=error, problems=problems, stale=stale,
                            open_comments=comments.open_count(sheet),
-                           can_comment=can(current_user, "comment", sheet)), status
+                           can_comment=can(current_user, "comment", sheet),
+                           flag_choices=_flag_choices(sheet) if name == actions.FLAGGING_STEP else [],
+                           warnings=warnings), status
+
+
+def _flag_choices(sheet) -> list[tuple[str, str]]:
+    """(key, label) of every section a return may flag, as a reader meets them."""
+    return [(s.key, comments.label(sheet, s.key)) for s in schema().printed_order]
 
 
 # --- comments -----------------------------------------------------------------------------
 
-def _back(sheet, section: str | None) -> str:
-    """The sheet page, scrolled to the comments of the section."""
-    return url_for("main.sheet", sheet_id=sheet.id, _anchor=f"comments-{section or 'sheet'}")
+# The one other page a comment is posted from. A named place, not a URL, so that
+# nothing posted can send the user elsewhere.
+EDITOR = "editor"
+
+
+def _back(sheet, section: str | None, return_to: str | None = None) -> str:
+    """The sheet page (or the editor it was posted from), scrolled to the section's comments."""
+    anchor = f"comments-{section or 'sheet'}"
+    if return_to == EDITOR:
+        return url_for("editing.edit_sheet", sheet_id=sheet.id, _anchor=anchor)
+    return url_for("main.sheet", sheet_id=sheet.id, _anchor=anchor)
 
 
 @bp.route("/sheets/<int:sheet_id>/comments", methods=["POST"])
@@ -111,10 +135,11 @@ def add_comment(sheet_id: int):
             form.body.errors = [str(exc)]
         else:
             flash("コメントを投稿しました。", "success")
-            return redirect(_back(sheet, section))
+            return redirect(_back(sheet, section, form.return_to.data))
     # Shown again with what was typed, never lost.
     return render_template("review/comment_form.html", sheet=sheet, form=form, parent=parent,
-                           section=section, section_label=comments.label(sheet, section)), 400
+                           section=section, section_label=comments.label(sheet, section),
+                           back=_back(sheet, section, form.return_to.data)), 400
 
 
 @bp.route("/comments/<int:comment_id>/resolution", methods=["POST"])
@@ -136,7 +161,7 @@ def resolve_comment(comment_id: int):
     else:
         flash("コメントを解決済みにしました。" if comment.resolved else "コメントを未解決に戻しました。",
               "success")
-    return redirect(_back(sheet, comment.section))
+    return redirect(_back(sheet, comment.section, form.return_to.data))
 
 
 # --- history and comparison ---------------------------------------------------------------
@@ -167,8 +192,15 @@ def compare(sheet_id: int):
         abort(404)
     result = comparing.compare(a.content, b.content, b.year, left_year=a.year)
     only_changed = request.args.get("all") != "1"
+    flag = flags.review(sheet)
+    # On the pair the return asked about, the flagged sections come first and always show.
+    flagged = flag.sections if flag is not None and (a.key, b.key) == (flag.before, flag.after) else []
+    fields = ([f for key in flagged for f in result.fields if f.key == key]
+              + [f for f in result.fields if f.key not in flagged])
+    rows = [f for f in fields if f.changed or not only_changed or f.key in flagged]
     return render_template("review/compare.html", sheet=sheet, sources=sources, a=a, b=b,
-                           result=result, only_changed=only_changed,
+                           result=result, only_changed=only_changed, rows=rows, flag=flag,
+                           flagged=flagged,
                            previous_pair=history.previous_submission_pair(sheet),
                            has_last_year=history.find(sources, history.LAST_YEAR) is not None)
 
@@ -260,18 +292,8 @@ def _review_helpers():
         "review_section_label": comments.label,
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
-        "review_last_return": _last_return,
+        "review_last_return": flags.last_return,
+        "review_flags": flags.review,
         "withdraw_rule": WITHDRAW_RULE,
     }
 
-
-def _last_return(sheet):
-    """The latest return or reopen with its reason, while the sheet is being reworked."""
-    if sheet.state not in (State.RETURNED.value, State.DRAFT.value):
-        return None
-    for t in reversed(sheet.transitions):
-        if t.action in ("return", "reopen"):
-            return t
-        if t.action in ("submit", "approve"):
-            return None
-    return None

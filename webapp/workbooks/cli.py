@@ -15,7 +15,6 @@ from webapp.files import write_atomic
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet, User
 from webapp.review.compare import kpi_changes
 from webapp.sheet_content import sheet_to_dict
-from webapp.workbooks import export
 from webapp.workbooks.reading import WorkbookError, prepare, read_file
 
 
@@ -57,6 +56,7 @@ def export_xlsx_cmd(year, number, org_name, out):
         sheets = organisation_sheets(organisation, year)
         if not sheets:
             _fail(f"{org_name}の{year}年度の個票がありません。")
+    from webapp.workbooks import export  # openpyxl: loaded when this command runs
     data = export.workbook(sheets)
     write_atomic(out, data)
     click.echo(f"{year}年度の個票 {len(sheets)} 件を {out} に書き出しました。")

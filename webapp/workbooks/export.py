@@ -10,13 +10,10 @@ to the schema appears here and is read back with nothing else changed.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
@@ -25,13 +22,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from webapp.safecells import text_cell
 from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
+from webapp.workbooks.signing import FORMAT, META_TITLE, NO, YES, checksum
 from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
                                  TEXT, schema, years_in)
 
-FORMAT = "council-sheet-workbook/1"
-META_TITLE = "_meta"
 INSTRUCTIONS_TITLE = "記入のしかた"
-YES, NO = "はい", "いいえ"
 BLANK_SERIES_ROWS = 3      # empty year rows under each KPI, to add a year
 BLANK_ROADMAP_ROWS = 3
 BLANK_FIGURE_ROWS = 2
@@ -51,13 +46,6 @@ def write_number(cell, value) -> None:
         cell.value = value if isinstance(value, int) else float(value)
     else:
         text_cell(cell, format(value, "f"))
-
-
-def checksum(sheet_id: int, number: int, year: int, version: int, fields: list[tuple[str, str]]) -> str:
-    """Signs what the import trusts from the file: which sheet, which version, which cells."""
-    text = f"{sheet_id}:{number}:{year}:{version}:" + ";".join(f"{n}={c}" for n, c in fields)
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass

@@ -18,7 +18,6 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from forms.sheet import read_form, sheet_form
@@ -29,7 +28,7 @@ from webapp.models import Sheet
 from webapp.permissions import can
 from webapp.sheet_content import comparable, sheet_to_dict
 from webapp.sheet_schema import FIGURE_KINDS, schema
-from webapp.workbooks.export import FORMAT, META_TITLE, YES, checksum
+from webapp.workbooks.signing import FORMAT, META_TITLE, YES, checksum
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 400
@@ -134,6 +133,7 @@ def read_file(data: bytes, filename: str = "") -> list[SheetCells]:
 
 def _read(data: bytes) -> list[SheetCells]:
     # Worksheets are parsed lazily (read-only mode), so errors come from here too.
+    from openpyxl import load_workbook  # loaded when a workbook arrives, not at start-up
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False,
                        keep_vba=False)
     try:

@@ -27,7 +27,7 @@ from webapp.permissions import can, refusal, sheet_or_404
 from webapp.review.compare import compare
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
-from webapp.workbooks import bp, export
+from webapp.workbooks import bp
 from webapp.workbooks.cli import organisation_sheets
 from webapp.workbooks.reading import MAX_BYTES, WorkbookError, merge, prepare, read_file
 
@@ -55,6 +55,7 @@ def _download(data: bytes, name: str) -> Response:
 def sheet_workbook(sheet_id: int):
     sheet_or_404(current_user, sheet_id)
     sheet = load_sheet(sheet_id)
+    from webapp.workbooks import export  # openpyxl: loaded when a workbook is asked for
     return _download(export.workbook([sheet]), export.filename([sheet]))
 
 
@@ -67,6 +68,7 @@ def organisation_workbook(year: int):
     sheets = [s for s in organisation_sheets(organisation, year) if can(current_user, "view_sheet", s)]
     if not sheets:
         abort(404)
+    from webapp.workbooks import export  # openpyxl: loaded when a workbook is asked for
     return _download(export.workbook(sheets), export.filename(sheets, organisation.name))
 
 

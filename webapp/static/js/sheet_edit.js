@@ -506,6 +506,36 @@
     }
   });
 
+  // ---------------------------------------------------------------- comments and marks
+
+  // Replying to or resolving a comment leaves the page (the forms after the editor's own):
+  // unsaved input is autosaved first, so nothing is lost and no copy is left to restore.
+  document.addEventListener("submit", function (event) {
+    var other = event.target;
+    if (!other.hasAttribute || !other.hasAttribute("data-leaves-editor")) return;
+    if (stopped || !isDirty()) return;
+    event.preventDefault();
+    setStatus("コメントを送る前に、入力内容を保存しています…", "body-secondary");
+    autosave().then(function () {
+      // An autosave already running saved what was typed before it: save the rest.
+      return isDirty() && !stopped ? autosave() : null;
+    }).then(function () {
+      if (isDirty()) {
+        setStatus("入力内容を保存できなかったため、コメントはまだ送っていません。入力内容を確かめてから、もう一度お試しください。", "danger");
+        return;
+      }
+      other.submit();
+    });
+  });
+
+  // 「昨年度の文章のまま」 holds until the text is edited.
+  form.addEventListener("input", function (event) {
+    var id = event.target.id;
+    if (!id) return;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-carried-for="' + id + '"]'),
+      function (mark) { mark.hidden = true; });
+  });
+
   // ---------------------------------------------------------------- restore a local copy
 
   function resize(list, templateId, wanted) {
