@@ -169,7 +169,7 @@ def expired_session(page, w):
 
 def empty_return_reason(page, w):
     page.goto(f"/sheets/{w.submitted}/steps/return")
-    page.get_by_role("button", name="差戻しする").click()
+    page.get_by_role("button", name="差し戻す").click()
     expect(page.locator("#comment")).to_be_focused()
 
 
