@@ -74,6 +74,11 @@ def load_config(instance_path: str) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         # Where links in e-mails point; unset, the request's own host (see review/links.py).
         "BASE_URL": os.environ.get("BASE_URL", ""),
+        # Host names the app answers to (Flask refuses others with 400), e.g.
+        # "council.example.jp": without BASE_URL, a forged Host header could
+        # otherwise put its own address into the mail links.
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                          if h.strip()] or None,
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
         "CACHE_FOLDER": os.environ.get("CACHE_FOLDER", os.path.join(instance_path, "cache")),
         "REPORTS_FOLDER": os.environ.get("REPORTS_FOLDER", os.path.join(instance_path, "reports")),

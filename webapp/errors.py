@@ -1,7 +1,8 @@
 """Japanese error pages; never a stack trace to a user."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, has_request_context, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +19,9 @@ MESSAGES = {
 
 def _page(code: int, detail: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if has_request_context() and request_ctx.url_adapter is None:
+        # A Host the app does not answer to (TRUSTED_HOSTS): no link can be built for it.
+        return Response(f"{title}\n{detail or text}\n", code, mimetype="text/plain")
     return render_template("errors/error.html", code=code, title=title,
                            text=detail or text), code
 
