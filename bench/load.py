@@ -2,8 +2,8 @@
 
 Sets up a fresh PostgreSQL database on TEST_DATABASE_URL's server (dropped
 at the end), imports FY2023, opens FY2024 and creates the users; starts
-gunicorn (4 workers), `flask rq-worker` and `flask rq-worker --queue fit`
-(as the README advises) against the local Redis
+gunicorn (4 workers), `flask rq-worker --nice 10` and `flask rq-worker --queue fit
+--nice 10` (as the README advises) against the local Redis
 (127.0.0.1:6379, database 13 and a key prefix of its own, so the tests'
 Redis is not disturbed), all on loopback; logs everyone in (Argon2 on two
 cores is slow, so this is before the clock starts), then for a fixed time:
@@ -527,15 +527,19 @@ def main() -> int:
 
         procs.start("app (gunicorn)", [os.path.join(VENV_BIN, "gunicorn"), "-w", str(args.web_workers),
                                        "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                                       "--threads", str(args.web_threads), "webapp:create_app()"],
+                                       "--threads", str(args.web_threads),
+                                       # time each request spent in the server (µs)
+                                       "--access-logfile", os.path.join(work, "access.log"),
+                                       "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
+                                       "webapp:create_app()"],
                     env, os.path.join(work, "gunicorn.log"))
         for _ in range(args.rq_workers):
-            procs.start("workers (rq)", ["nice", "-n", str(args.rq_nice),
-                                         os.path.join(VENV_BIN, "flask"), "--app", "webapp", "rq-worker"],
+            procs.start("workers (rq)", [os.path.join(VENV_BIN, "flask"), "--app", "webapp", "rq-worker",
+                                         "--nice", str(args.rq_nice)],
                         env, os.path.join(work, "rq.log"))
         for _ in range(args.fit_workers):
-            procs.start("workers (rq)", ["nice", "-n", str(args.rq_nice), os.path.join(VENV_BIN, "flask"),
-                                         "--app", "webapp", "rq-worker", "--queue", "fit"],
+            procs.start("workers (rq)", [os.path.join(VENV_BIN, "flask"), "--app", "webapp", "rq-worker",
+                                         "--queue", "fit", "--nice", str(args.rq_nice)],
                         env, os.path.join(work, "rq-fit.log"))
         base = f"http://127.0.0.1:{port}"
         stats = Stats()
@@ -598,6 +602,7 @@ def main() -> int:
         build_thread = threading.Thread(target=builder, args=(
             clients[users["reviewers"][0]], args.seconds / 3, stop, build))
         cpu_before = cpu_by_kind(procs)
+        client_cpu_before = client_cpu()
         stats.recording = True
         started = time.perf_counter()
         for t in workers + [build_thread]:
@@ -616,7 +621,8 @@ def main() -> int:
         monitor.stop_event.set()
         monitor.join()
 
-        report(args, users, stats, elapsed, build, monitor)
+        monitor.client_cpu = client_cpu() - client_cpu_before
+        report(args, users, stats, elapsed, build, monitor, os.path.join(work, "access.log"))
         return 0
     except KeyboardInterrupt:
         print("interrupted; stopping what was started", file=sys.stderr)
@@ -640,7 +646,39 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def report(args, users, stats: Stats, elapsed: float, build: dict, monitor: Monitor):
+def client_cpu() -> float:
+    """CPU seconds of this process (the simulated users), which shares the machine."""
+    usage = os.times()
+    return usage.user + usage.system
+
+
+# What the server log calls each timed action (path pattern, method).
+SERVER_ACTIONS = {"autosave": (re.compile(r"^/sheets/\d+/autosave$"), "POST"),
+                  "save (保存)": (re.compile(r"^/sheets/\d+/edit$"), "POST"),
+                  "edit page": (re.compile(r"^/sheets/\d+/edit$"), "GET"),
+                  "fit status": (re.compile(r"^/sheets/\d+/fit$"), "GET")}
+
+
+def server_times(log_path: str) -> dict[str, list[float]]:
+    """Seconds each request spent inside gunicorn, by action, from its access log."""
+    found = defaultdict(list)
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) != 4 or not parts[3].isdigit():
+                    continue
+                method, path, _, micros = parts
+                for action, (pattern, verb) in SERVER_ACTIONS.items():
+                    if method == verb and pattern.match(path):
+                        found[action].append(int(micros) / 1e6)
+    except OSError:
+        pass
+    return found
+
+
+def report(args, users, stats: Stats, elapsed: float, build: dict, monitor: Monitor,
+           access_log: str = ""):
     coordinators = users["coordinators"]
     print(f"\n{len(coordinators)} coordinators + {len(users['reviewers'])} reviewers, "
           f"{elapsed:.1f} s, gunicorn {args.web_workers} workers, {args.rq_workers} rq-worker + "
@@ -651,6 +689,13 @@ def report(args, users, stats: Stats, elapsed: float, build: dict, monitor: Moni
         print(f"  {action:<16} {len(t):>6} {pct(t, 50) * 1000:8.0f} {pct(t, 95) * 1000:8.0f} "
               f"{max(t) * 1000:8.0f}")
     print(f"  requests/s: {stats.requests / elapsed:.1f}")
+    inside = server_times(access_log) if access_log else {}
+    if inside:
+        print("  inside the server (gunicorn's own request time; the rest of the above is"
+              " queueing and the simulated users' share of the two cores):")
+        for action, t in sorted(inside.items()):
+            print(f"    {action:<14} {len(t):>6} {pct(t, 50) * 1000:8.0f} {pct(t, 95) * 1000:8.0f} "
+                  f"{max(t) * 1000:8.0f}")
     errors = sum(stats.errors.values())
     print(f"  errors (5xx, unexpected 4xx, failed connections): {errors}"
           + (f"  {dict(stats.errors)}" if errors else ""))
@@ -684,6 +729,9 @@ def report(args, users, stats: Stats, elapsed: float, build: dict, monitor: Moni
         print(f"  peak memory, {kind} (all its processes): {kb / 1024:.0f} MB")
     for kind, seconds in sorted(getattr(monitor, "cpu", {}).items()):
         print(f"  CPU used, {kind}: {seconds:.1f} s in {elapsed:.0f} s ({seconds / elapsed:.2f} cores)")
+    if hasattr(monitor, "client_cpu"):
+        print(f"  CPU used, the simulated users (this process): {monitor.client_cpu:.1f} s "
+              f"({monitor.client_cpu / elapsed:.2f} cores)")
     p95_autosave = pct(stats.times.get("autosave", []), 95)
     build_wait = (build.get("started", float("inf")) - build["requested"]) if "requested" in build else float("inf")
     checks = {

@@ -108,15 +108,19 @@ def seed_demo_cmd(file):
 @click.option("--queue", "only", type=click.Choice(["fit", "report"]), default=None,
               help="このキューだけを処理する（fit: 収まり確認、report: 報告書作成）。省略時は両方（報告書を先に）")
 @click.option("--burst", is_flag=True, help="キューが空になったら終了する")
+@click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,
+              help="CPU の優先度を下げる（0〜19）。Web サーバーと同じ機械では 10 程度を推奨")
 @with_appcontext
-def rq_worker_cmd(only, burst):
+def rq_worker_cmd(only, burst, nice):
     """Run an RQ worker for background jobs (report builds first, then fit checks); needs REDIS_URL."""
     from flask import current_app
     from rq import SimpleWorker, Worker
 
-    from webapp import jobs
+    from webapp import jobs, priority
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL が設定されていません（例: REDIS_URL=redis://127.0.0.1:6379/0）")
+    for step in priority.lower(nice):
+        click.echo(f"優先度を下げました: {step}", err=True)
     app = current_app._get_current_object()
     # Loaded here once (the app, WeasyPrint, fonts, stylesheets): a job in a forked
     # child inherits it, a job run in this process reuses it; none pays for it again.
