@@ -9,10 +9,17 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import _make_app
 from tests.factories import PASSWORD
+
+# The live server runs fit checks in threads of its own process, and the first one
+# loads WeasyPrint and the fonts: on a loaded CI machine a save and its redirect can
+# take longer than Playwright's default 5 s of waiting for what follows. Wait as
+# long as an action may take (the context's 15 s), never by sleeping.
+expect.set_options(timeout=15000)
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
