@@ -113,7 +113,7 @@ def wrong_code(page, w):
 def editor_with_errors(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     page.locator('input[name="kpis-0-series-0-actual"]').fill("たくさん")
-    page.locator("#save-button").click()
+    page.locator("#save-button").press("Enter")
     expect(page.locator('input[name="kpis-0-series-0-actual"]')).to_be_focused()
 
 
@@ -163,7 +163,7 @@ def recovery_codes(page, w):
 def expired_session(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     page.context.clear_cookies()
-    page.locator("#save-button").click()
+    page.locator("#save-button").press("Enter")
     expect(page.locator("#relogin")).to_be_visible()
 
 

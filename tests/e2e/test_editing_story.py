@@ -148,7 +148,7 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
         files=[{"name": "IMG_0420.JPG", "mimeType": "image/jpeg", "buffer": _photo()}])
 
     # Save.
-    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_role("button", name="保存", exact=True).press("Enter")
     page.wait_for_url(re.compile(r"/edit\?saved=\d+$|/edit$"))
     expect(page.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
     expect(page.locator('input[name="kpis-0-series-7-actual"]')).to_have_value("2,134")
@@ -235,7 +235,7 @@ def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, l
 
     # Both start from version 1. The first saves.
     first.locator("#challenges").fill("・佐藤の課題")
-    first.get_by_role("button", name="保存", exact=True).click()
+    first.get_by_role("button", name="保存", exact=True).press("Enter")
     expect(first.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
 
     # The second types, and leaving the field autosaves: refused, nothing overwritten.
@@ -257,7 +257,7 @@ def test_two_colleagues_saving_from_one_version_see_each_others_text(live_app, l
     block.get_by_role("button", name="最新の保存内容をこの欄に入れる").click()
     expect(second.locator("#challenges")).to_have_value("・佐藤の課題")
     second.locator("#challenges").fill("・佐藤の課題\n・田中の課題")
-    second.get_by_role("button", name="保存", exact=True).click()
+    second.get_by_role("button", name="保存", exact=True).press("Enter")
     expect(second.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
     with live_app.app_context():
         assert Factory().sheet_of(2, 2024).text("challenges") == "・佐藤の課題\n・田中の課題"

@@ -49,7 +49,7 @@ def test_after_saving_no_restore_banner_shows_and_no_copy_is_left(live_app, live
     log_in(page, email)
     page.goto(f"/sheets/{sheet_id}/edit")
     page.locator("#challenges").fill("・保存する課題")
-    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_role("button", name="保存", exact=True).press("Enter")
     expect(page.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
     _script_started(page)
     expect(page.locator("#restore-banner")).to_have_count(0)
@@ -69,7 +69,7 @@ def test_an_expired_sessions_copy_is_offered_with_its_differences(live_app, live
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=re.compile(r"^削除\s*（KPI）$")).click()
     expect(page.locator("#kpi-list > fieldset")).to_have_count(0)
-    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_role("button", name="保存", exact=True).press("Enter")
 
     # The expired page only says what happened; it carries none of the posted text.
     expect(page.get_by_role("heading", name="ログインし直してください")).to_be_visible()

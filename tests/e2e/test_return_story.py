@@ -97,7 +97,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
 
     # 「保存」: saved, and no false restore offer.
     form.write("plans_actions", "・実務者会議を継続して開催する。")
-    page.locator("#save-button").click()
+    page.locator("#save-button").press("Enter")
     expect(page.get_by_role("alert").filter(has_text=re.compile("保存しました"))).to_be_visible()
     expect(page.locator("#restore-banner")).to_have_count(0)
 

@@ -93,8 +93,12 @@ class EditScreen:
         self.page.locator(f"#{field_id}").fill(text)
 
     def save(self) -> None:
-        """Save; autosave may have stored the text already, which the page then says instead."""
-        self.page.locator("#save-button").click()
+        """Save; autosave may have stored the text already, which the page then says instead.
+
+        The button is pressed with the keyboard, not clicked at a point on the screen:
+        the autosave answering as the pointer comes down can move the page by a line
+        (the header's 最終保存), and a click landing beside the button is lost."""
+        self.page.locator("#save-button").press("Enter")
         expect(self.page.get_by_role("alert").filter(
             has_text=re.compile("保存しました|変更はありませんでした"))).to_be_visible()
 
