@@ -97,6 +97,24 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/")
 
 
+def end_session(page, app, email: str) -> None:
+    """The user's session ends, as when it expires or is ended elsewhere.
+
+    Clearing the browser's cookies alone is not enough: a fit-status poll already on
+    its way comes back with the session cookie and sets it again. The server stops
+    honouring every session of the user, so whatever the browser holds is refused.
+    """
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import User
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == email)).end_all_sessions()
+        db.session.commit()
+        db.session.remove()
+    page.context.clear_cookies()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """The screens axe checked in this run and their violations per impact (tests/e2e/axe.py)."""
     from tests.e2e import axe

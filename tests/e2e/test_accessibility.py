@@ -20,12 +20,13 @@ from typing import Callable
 
 import pyotp
 import pytest
+from flask import Flask
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.conftest import _make_app
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import is_csp_violation, log_in
+from tests.e2e.conftest import end_session, is_csp_violation, log_in
 from tests.factories import PASSWORD, Factory
 from webapp import mail
 from webapp.extensions import db
@@ -57,6 +58,7 @@ NOT_HTML = {
 
 @dataclass
 class World:
+    app: Flask
     coordinator: str
     secretariat: str
     admin: str
@@ -162,7 +164,7 @@ def recovery_codes(page, w):
 
 def expired_session(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
-    page.context.clear_cookies()
+    end_session(page, w.app, w.coordinator)
     page.locator("#save-button").press("Enter")
     expect(page.locator("#relogin")).to_be_visible()
 
@@ -304,7 +306,7 @@ def _world(app) -> World:
                            file_name="report.pdf", sha256="c" * 64, finished_at=utcnow())
         db.session.add_all([running, done])
         db.session.commit()
-        return World(coordinator=oita.email, secretariat=reviewer.email, admin=admin.email,
+        return World(app=app, coordinator=oita.email, secretariat=reviewer.email, admin=admin.email,
                      two_factor=guarded.email, two_factor_secret=secret,
                      draft=f.sheet_of(2, 2024).id, approved=f.sheet_of(2).id, submitted=seven.id,
                      with_roadmap=f.sheet_of(5).id, build_running=running.id, build_done=done.id,

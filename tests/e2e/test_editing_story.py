@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from tests.conftest import _make_app
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import end_session, log_in
 from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
 from webapp.timeutil import today_jst
@@ -190,7 +190,7 @@ def test_an_expired_session_restores_what_was_typed(live_app, live_server, page)
     challenges = page.locator("#challenges")
     challenges.fill("・ログインが切れる前に書いた課題\n・二つ目の課題")
 
-    page.context.clear_cookies()           # the session ends (expired, or logged out elsewhere)
+    end_session(page, live_app, coordinator)  # expired, or logged out elsewhere
     challenges.press("Tab")                # leaving the field autosaves: refused, kept locally
     banner = page.locator("#session-banner")
     expect(banner).to_contain_text("ログインの有効期限が切れました。")

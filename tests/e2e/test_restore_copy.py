@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import _make_app
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import end_session, log_in
 from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
 
@@ -64,7 +64,7 @@ def test_an_expired_sessions_copy_is_offered_with_its_differences(live_app, live
     email, sheet_id = _setup(live_app)
     log_in(page, email)
     page.goto(f"/sheets/{sheet_id}/edit")
-    page.context.clear_cookies()                      # the session ends
+    end_session(page, live_app, email)
     page.locator("#challenges").fill("・期限切れの後に書いた課題")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=re.compile(r"^削除\s*（KPI）$")).click()
