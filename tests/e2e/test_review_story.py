@@ -96,8 +96,8 @@ class EditScreen:
         """Save; autosave may have stored the text already, which the page then says instead.
 
         The button is pressed with the keyboard, not clicked at a point on the screen:
-        the autosave answering as the pointer comes down can move the page by a line
-        (the header's 最終保存), and a click landing beside the button is lost."""
+        a banner an autosave answer removes can still move the page as the pointer
+        comes down (test_layout_widths keeps the last-saved line from doing so)."""
         self.page.locator("#save-button").press("Enter")
         expect(self.page.get_by_role("alert").filter(
             has_text=re.compile("保存しました|変更はありませんでした"))).to_be_visible()

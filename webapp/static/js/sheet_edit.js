@@ -398,11 +398,13 @@
   function onAnswer(status, data, snapshot) {
     if (status === 200 && data.ok) {
       versionInput.value = String(data.version);
-      // The header says when and by whom the sheet was last saved: now, by this user.
-      var savedAt = document.getElementById("saved-at");
-      var savedBy = document.getElementById("saved-by");
-      if (savedAt && data.saved_at) savedAt.textContent = data.saved_at;
-      if (savedBy && data.saved_by) savedBy.textContent = data.saved_by;
+      // When and by whom the sheet was last saved (header or save panel): now, by this user.
+      Array.prototype.forEach.call(document.querySelectorAll(".js-saved-at"), function (el) {
+        if (data.saved_at) el.textContent = data.saved_at;
+      });
+      Array.prototype.forEach.call(document.querySelectorAll(".js-saved-by"), function (el) {
+        if (data.saved_by) el.textContent = data.saved_by;
+      });
       lastSaved = snapshot;
       banner("invalid-banner");
       showFieldErrors([]);
