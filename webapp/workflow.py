@@ -61,10 +61,15 @@ class Transition:
     confirm: bool                  # UI asks for confirmation first
     needs_open_cycle: bool
     verb: str = ""                 # the confirming button: 「差し戻す」, where 「差戻しする」 reads badly
+    past: str = ""                 # what the page says afterwards: 「差し戻しました」, not 「差戻ししました」
 
     @property
     def button(self) -> str:
         return self.verb or f"{self.label}する"
+
+    @property
+    def done(self) -> str:
+        return self.past or f"{self.label}しました"
 
 
 _REVIEWERS = REVIEWER_ROLES
@@ -73,17 +78,19 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         Transition("edit", "編集開始", frozenset({State.NOT_STARTED}), State.DRAFT,
-                   frozenset({"coordinator"}), True, False, False, True),
+                   frozenset({"coordinator"}), True, False, False, True, past="編集を始めました"),
         Transition("submit", "提出", frozenset({State.DRAFT, State.RETURNED}), State.SUBMITTED,
                    frozenset({"coordinator"}), True, False, True, True),
         Transition("withdraw", "提出取消し", frozenset({State.SUBMITTED}), State.DRAFT,
-                   frozenset({"coordinator"}), True, False, True, True, verb="提出を取り消す"),
+                   frozenset({"coordinator"}), True, False, True, True, verb="提出を取り消す",
+                   past="提出を取り消しました"),
         Transition("return", "差戻し", frozenset({State.SUBMITTED}), State.RETURNED,
-                   _REVIEWERS, False, True, True, False, verb="差し戻す"),
+                   _REVIEWERS, False, True, True, False, verb="差し戻す", past="差し戻しました"),
         Transition("approve", "承認", frozenset({State.SUBMITTED}), State.APPROVED,
                    _REVIEWERS, False, False, True, False),
         Transition("reopen", "承認取消し（再開）", frozenset({State.APPROVED}), State.DRAFT,
-                   frozenset({"admin"}), False, True, True, False, verb="承認を取り消す"),
+                   frozenset({"admin"}), False, True, True, False, verb="承認を取り消す",
+                   past="承認を取り消しました"),
     )
 }
 

@@ -146,7 +146,7 @@ def test_a_coordinator_edits_saves_and_submits_with_the_keyboard_only(live_app, 
     confirm = tab_to(page, with_text("提出する"))
     assert_focus_is_drawn(confirm)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("alert").filter(has_text="「提出」しました")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="提出しました。個票は「提出済」になりました。")).to_be_visible()
     expect(page.locator(".state-badge").first).to_have_text("提出済")
     with live_app.app_context():
         assert Factory().sheet_of(2, 2024).state == "submitted"

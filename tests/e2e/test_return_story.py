@@ -50,7 +50,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     step = sheet.open(sheet_id).step("提出")
     expect(page.locator("#step-error")).to_have_count(0)
     step.confirm("提出")
-    expect(page.get_by_role("alert").filter(has_text="「提出」しました")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="提出しました。個票は「提出済」になりました。")).to_be_visible()
 
     # The secretariat comments on 「課題」 and returns ②, flagging 「課題」.
     desk = new_user_page(browser, live_server, desk_email)
@@ -117,7 +117,7 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     assert sheet.state == "差戻し"
     page.get_by_label("要修正の欄を変更せずに提出する").check()
     page.get_by_role("button", name="提出する").click()
-    expect(page.get_by_role("alert").filter(has_text="「提出」しました")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="提出しました。個票は「提出済」になりました。")).to_be_visible()
     assert sheet.state == "提出済"
 
     # The reviewer sees that the flagged section did not change.

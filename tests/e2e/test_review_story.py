@@ -204,7 +204,7 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     form.write("challenges", "新規案件が減少傾向にある。")
     form.save()
     sheet.open(sheet_id).step("提出").confirm("提出", "ご確認をお願いします。")
-    expect(page.get_by_role("alert").filter(has_text="「提出」しました")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="提出しました。個票は「提出済」になりました。")).to_be_visible()
     assert sheet.state == "提出済"
 
     # The secretariat's dashboard for FY2024.
@@ -239,7 +239,7 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     expect(desk.locator("#comment")).to_be_focused()
     assert_accessible(desk, "差戻しの確認（理由なし）")
     step.confirm("差戻し", "課題欄の記載が不足しています。")
-    expect(desk.get_by_role("alert").filter(has_text="「差戻し」しました")).to_be_visible()
+    expect(desk.get_by_role("alert").filter(has_text="差し戻しました。個票は「差戻し」になりました。")).to_be_visible()
 
     # 大分県's coordinators get an e-mail with the reason and a link.
     [returned] = mails_to(live_app, emails[0])
@@ -266,7 +266,7 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     compare = review.open(sheet_id).history().compare_with("前回の提出と比較")
     assert compare.inserted("challenges") == ["条例による開発規制の影響で、", "・規制の運用改善を国に要望する。"]
     review.open(sheet_id).step("承認").confirm("承認")
-    expect(desk.get_by_role("alert").filter(has_text="「承認」しました")).to_be_visible()
+    expect(desk.get_by_role("alert").filter(has_text="承認しました。個票は「承認済」になりました。")).to_be_visible()
     assert review.state == "承認済"
 
     # Locked: the coordinator can neither edit nor take any step.

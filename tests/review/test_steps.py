@@ -168,3 +168,26 @@ def test_a_confirmation_without_the_state_it_was_made_in_is_asked_again(world, c
     assert page.input_value("expected_state") == "submitted"
     assert text_of(page.by_id("comment")) == "承認します"
     assert db.session.get(Sheet, sheet.id).state == "submitted"
+
+
+def test_after_each_step_the_page_says_what_was_done_in_plain_japanese(world, client):
+    said = {}
+    for role, state, step, form in (
+            ("lead", "draft", "submit", {}),
+            ("lead", "submitted", "withdraw", {}),
+            ("secretariat", "submitted", "return", {"comment": "課題欄を具体的にしてください。"}),
+            ("secretariat", "submitted", "approve", {}),
+            ("admin", "approved", "reopen", {"comment": "数値の訂正のため"})):
+        sheet = world.sheet_in(state)
+        client.post("/logout")
+        log_in_as(client, world, role)
+        page = Page(client.post(f"/sheets/{sheet.id}/steps/{step}",
+                                data={"expected_state": state, **form}, follow_redirects=True))
+        said[step] = next(text_of(a) for a in page.all("div") if "alert-success" in (a.get("class") or ""))
+    assert said == {
+        "submit": "提出しました。個票は「提出済」になりました。",
+        "withdraw": "提出を取り消しました。個票は「作成中」になりました。",
+        "return": "差し戻しました。個票は「差戻し」になりました。",
+        "approve": "承認しました。個票は「承認済」になりました。",
+        "reopen": "承認を取り消しました。個票は「作成中」になりました。",
+    }

@@ -78,7 +78,7 @@ def step(sheet_id: int, name: str):
             db.session.rollback()
             abort(403)
         else:
-            flash(f"「{t.label}」しました。個票は「{State(sheet.state).label}」になりました。", "success")
+            flash(f"{t.done}。個票は「{State(sheet.state).label}」になりました。", "success")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
     warnings = actions.submit_warnings(sheet) if name == "submit" and not stale else None
     return render_template("review/step.html", sheet=sheet, step=t, name=name, form=form,
