@@ -3,7 +3,11 @@ sees it in the editor, the submission asks about flagged sections left as they w
 reviewer sees on resubmission which flagged sections changed."""
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.htmlpage import Page, text_of
@@ -209,6 +213,11 @@ def test_on_resubmission_the_reviewer_sees_which_flagged_sections_changed(world,
 
     dashboard = Page(client.get("/dashboard/2024"))
     assert [text_of(e) for e in dashboard.all("small", "flag-progress")] == ["要修正の欄 変更 1 / 2"]
+    listed = list(csv.reader(io.StringIO(client.get("/dashboard/2024/status.csv").get_data().decode("utf-8-sig"))))
+    assert listed[0][-1] == "要修正の欄（変更/全体）"
+    assert [row[-1] for row in listed[1:]] == ["1 / 2"]
+    book = load_workbook(io.BytesIO(client.get("/dashboard/2024/status.xlsx").get_data()))
+    assert [row[-1] for row in book.active.iter_rows(min_row=2, values_only=True)] == ["1 / 2"]
 
     compare = Page(client.get(f"/sheets/{world.sheet.id}/compare"))
     assert "差戻しで「要修正」とした欄：変更 1 / 2" in text_of(compare.by_id("flagged-summary"))

@@ -104,7 +104,7 @@ def lead_organisations(rows: list[Row]) -> list[Organisation]:
 # --- downloads ----------------------------------------------------------------------------
 
 HEADER = ["No.", "プロジェクト", "幹事", "幹事組織", "状態", "最終更新", "最終更新者", "提出日時",
-          "承認日時", "提出期限", "期限まで", "期限超過", "未解決コメント"]
+          "承認日時", "提出期限", "期限まで", "期限超過", "未解決コメント", "要修正の欄（変更/全体）"]
 
 
 def _record(row: Row, cycle: ReportingCycle) -> list:
@@ -113,7 +113,9 @@ def _record(row: Row, cycle: ReportingCycle) -> list:
             row.last_change_by.display_name if row.last_change_by else "",
             format_datetime(row.submitted_at), format_datetime(row.approved_at),
             format_date(cycle.deadline), days_text(row), "超過" if row.overdue else "",
-            row.open_comments]
+            row.open_comments,
+            # Written as text: "1/2" in a cell would become a date in Excel.
+            f"{row.flags.changed_count} / {len(row.flags.sections)}" if row.flags else ""]
 
 
 def csv_bytes(rows: list[Row], cycle: ReportingCycle) -> bytes:
