@@ -178,7 +178,7 @@ def test_a_fit_job_for_an_older_version_does_not_overwrite_a_newer_result(redis_
     assert status["state"] == "pending"
     assert (status["version"], status["current_version"], status["stale"]) == (3, 4, True)
     assert status["message"] == ("1ページに収まるかを確認しています…"
-                                 "（版 3 の結果: 1ページに収まります（8.5pt））")
+                                 "（前に保存した内容では「1ページに収まります（8.5pt）」）")
 
 
 # ---------------------------------------------------------------- in-process, no Redis

@@ -5,6 +5,8 @@ import io
 import re
 from decimal import Decimal
 
+from openpyxl import load_workbook
+
 from tests.factories import login
 from tests.htmlpage import Page
 from tests.workbooks.conftest import cells_of, fill, sheet24
@@ -35,7 +37,15 @@ def test_download_upload_preview_and_save(app24, client24, oita, f):
     preview = _upload(client24, sheet.id, data)
     assert preview.status_code == 200
     page = Page(preview)
-    assert "変更のある欄 1件" in "".join(page.by_id("compare-summary").itertext())
+    summary = "".join(page.by_id("compare-summary").itertext())
+    assert "変更のある欄 1件" in summary
+    # The save counter is not shown as a 「版」: that word belongs to the history's 第N版.
+    assert re.search(r"左：保存済みの内容（\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 保存）", summary)
+    assert "版" not in summary
+    book = load_workbook(io.BytesIO(response.data))
+    bands = [c.value for row in book.worksheets[1].iter_rows(max_row=4) for c in row if c.value]
+    assert any(re.fullmatch(r"2024年度の個票（\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 保存の内容）。"
+                            r"黄色の欄に入力してください。", str(b)) for b in bands), bands
     assert page.by_id("compare-table").find(".//*[@data-field='challenges']") is not None
     assert "248" in "".join(page.by_id("kpi-changes").itertext())
     db.session.expire_all()

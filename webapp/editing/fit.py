@@ -172,7 +172,7 @@ def _pending(key: str, version: int, last: FitStatus | None) -> FitStatus:
     # The coordinator keeps the last answer while the new one is computed; it says
     # which version it is about.
     return replace(last, state="pending", current_version=version,
-                   message=f"{CHECKING}（版 {last.version} の結果: {last.message}）")
+                   message=f"{CHECKING}（前に保存した内容では「{last.message}」）")
 
 
 # ---------------------------------------------------------------- public API

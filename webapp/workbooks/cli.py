@@ -15,6 +15,7 @@ from webapp.files import write_atomic
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet, User
 from webapp.review.compare import kpi_changes
 from webapp.sheet_content import sheet_to_dict
+from webapp.timeutil import format_datetime
 from webapp.workbooks.reading import WorkbookError, prepare, read_file
 
 
@@ -104,7 +105,8 @@ def import_xlsx_cmd(path, email, dry_run):
         p = item.sheet.project
         click.echo(f"{p.circled_number} {p.title}（{item.sheet.cycle.year}年度）")
         if item.stale and not item.unchanged:
-            click.echo(f"  注意: このブックは版 {item.base_version} から書き出されました（現在は版 {item.sheet.version}）。"
+            click.echo("  注意: このブックを書き出した後に、個票が保存されています"
+                       f"（最終保存 {format_datetime(item.sheet.updated_at)}）。"
                        "下の変更には、その後に保存された内容を元に戻すものが含まれます。")
         if item.unchanged:
             click.echo("  変更はありません。")
@@ -126,8 +128,8 @@ def import_xlsx_cmd(path, email, dry_run):
             # save_content rolled the whole transaction back: earlier sheets are not saved either.
             fields = differences(sheet_to_dict(exc.sheet), item.content, exc.sheet.cycle.year)
             names = "、".join(f.label for f in fields) or "（なし）"
-            _fail(f"{exc.sheet.project.circled_number}: このブックは版 {item.base_version} から書き出されましたが、"
-                  f"その後 版 {exc.sheet.version} が保存されています。上書きはしていません（何も保存していません）。"
+            _fail(f"{exc.sheet.project.circled_number}: このブックを書き出した後に、個票が保存されています"
+                  f"（最終保存 {format_datetime(exc.sheet.updated_at)}）。上書きはしていません（何も保存していません）。"
                   f"食い違う欄: {names}。最新の内容を書き出し直すか、Web画面で取り込んで比べてください。")
         removed += outcome.removed_files
         saved += outcome.changed

@@ -20,6 +20,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from webapp.safecells import text_cell
+from webapp.timeutil import format_datetime
 from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
 from webapp.workbooks.signing import FORMAT, META_TITLE, NO, YES, checksum
@@ -245,7 +246,7 @@ def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
     project = sheet.project
     lay.band(f"{project.circled_number} {project.title}【幹事：{project.lead_label}】",
              fill=HEADING_FILL, white=True)
-    lay.band(f"{year}年度の個票（書き出し時の版 {sheet.version}）。黄色の欄に入力してください。",
+    lay.band(f"{year}年度の個票（{format_datetime(sheet.updated_at)} 保存の内容）。黄色の欄に入力してください。",
              fill=PatternFill(), bold=False)
     lay.row += 1
     limits = {s.kind: s.limit for s in sheet_schema.sections}
