@@ -14,14 +14,14 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import FY2023
 from tests.factories import login
 from webapp import audit, cycles
 from webapp.extensions import db
-from webapp.models import AuditEvent, Comment, Sheet, SheetVersion, Transition
+from webapp.models import AuditEvent, Sheet, SheetVersion, Transition
 from webapp.operations import NotPermitted, WorkflowError, transition
 from webapp.permissions import can
 from webapp.report_io import import_report

@@ -34,7 +34,7 @@ def test_fit_is_cached_by_content(tmp_path, fy2023_data):
 
 def test_an_edited_sheet_starts_from_its_last_size(tmp_path, fy2023_data):
     sheet = copy.deepcopy(fy2023_data["projects"][8])
-    first = fit_sheet(sheet, 2023, str(tmp_path))
+    assert fit_sheet(sheet, 2023, str(tmp_path)).fits
     sheet["results"]["evaluation"] += "\n・一行追記。"
     second = fit_sheet(sheet, 2023, str(tmp_path))
     assert second.fits

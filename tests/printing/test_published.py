@@ -7,8 +7,6 @@ import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTContainer
 
-from .conftest import nows
-
 
 def _struct_elements(pdf):
     """Every structure element of the tree, depth first."""

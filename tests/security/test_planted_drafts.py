@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import Factory, login
+from tests.factories import Factory
 from tests.htmlpage import csrf_token
 from webapp import cycles
 from webapp.extensions import db

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from tests.factories import login
 from tests.htmlpage import Page
 from tests.workbooks.conftest import cells_of, fill, sheet24
 from webapp.editing.saving import save_content
