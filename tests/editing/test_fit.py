@@ -82,8 +82,8 @@ def test_message_when_it_does_not_fit_names_the_longest_sections():
 
 def test_when_figures_are_the_cause_the_message_says_so():
     status = fit.from_fit(StubFit(7.0, False, overflowing=("figures",), cause="figures"), 2023)
-    assert status.message == ("1ページに収まりません：『図表・写真』の画像を減らすか、縦に短い画像にしてください"
-                              "（文章は収まっています）")
+    assert status.message == ("1ページに収まりません：『図表・写真』の画像を入れる余白がありません。"
+                              "画像を減らすか、文章を短くしてください（画像がなければ文章は収まります）")
 
 
 @dataclass

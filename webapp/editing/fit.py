@@ -153,7 +153,10 @@ def _ready(fits: bool, size: float | None, names: tuple[str, ...], key: str,
         return FitStatus("ready", text, "success", True, size, (), key, version, version)
     what = "・".join(f"『{n}』" for n in names) if names else "文章"
     if cause == "figures":
-        text = f"1ページに収まりません：{what}の画像を減らすか、縦に短い画像にしてください（文章は収まっています）"
+        # The images were already tried at their smallest height (printing's last
+        # resort), so a shorter image does not help: only fewer images or less text.
+        text = (f"1ページに収まりません：{what}の画像を入れる余白がありません。"
+                "画像を減らすか、文章を短くしてください（画像がなければ文章は収まります）")
     else:
         text = f"1ページに収まりません：{what}を短くしてください"
     return FitStatus("ready", text, "danger", False, size, names, key, version, version)
