@@ -16,7 +16,8 @@ import datetime as dt
 import pytest
 
 from tests.editing.conftest import sheet_fields
-from tests.factories import Factory, login
+from tests.factories import PASSWORD, Factory, login
+from tests.htmlpage import csrf_token
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
 
@@ -34,10 +35,11 @@ COVERED_ENDPOINTS = {
 ROLES = ("anonymous", "lead", "co", "other", "secretariat", "admin")
 LOGIN = 302
 EDITORS = {"anonymous": LOGIN, "lead": 200, "co": 403, "other": 404, "secretariat": 403, "admin": 403}
-SAVERS = {**EDITORS, "lead": 303}
+# A save without a log-in gets the session page (400) with a way back, not a redirect.
+SAVERS = {**EDITORS, "anonymous": 400, "lead": 303}
 AUTOSAVERS = {**EDITORS, "anonymous": 401}
 LOCKED_FORM = {**EDITORS, "lead": 302}        # back to the sheet page, with the reason
-LOCKED_SAVE = {**EDITORS, "lead": 409}        # refused, the typed text shown again
+LOCKED_SAVE = {**SAVERS, "lead": 409}        # refused, the typed text shown again
 LOCKED_AUTOSAVE = {**AUTOSAVERS, "lead": 409}
 READERS = {"anonymous": LOGIN, "lead": 200, "co": 200, "other": 404, "secretariat": 200, "admin": 200}
 NOBODY = {"anonymous": LOGIN, "lead": 404, "co": 404, "other": 404, "secretariat": 404, "admin": 404}
@@ -159,5 +161,37 @@ def test_expired_session_on_autosave_answers_json_with_a_login_link(make_app, da
         # editor's script kept its own copy in the browser before posting.
         assert "ログインし直してください" in text and "消えては困る文章" not in text
         assert f"/login?next=/sheets/{sheet.id}/edit" in text.replace("%2F", "/")
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("ended", ["logged out elsewhere", "idle past the limit"])
+def test_a_save_whose_session_ended_but_whose_cookie_stayed_gets_the_same_way_back(make_app, databases, ended):
+    """The cookie and its CSRF token are still valid, the log-in is not: the save is refused
+    with the session page, not silently redirected to the log-in page."""
+    app = make_app("empty", WTF_CSRF_ENABLED=True, EDITING_FIT_JOBS=False)
+    with app.app_context():
+        sheet, people = make_world(Factory())
+        client = app.test_client()
+        token = csrf_token(client.get("/login"))
+        assert client.post("/login", data={"csrf_token": token, "email": people["lead"].email,
+                                           "password": PASSWORD}).status_code == 302
+        token = csrf_token(client.get(f"/sheets/{sheet.id}/edit"))
+        if ended == "logged out elsewhere":
+            people["lead"].end_all_sessions()
+            db.session.commit()
+        else:
+            with client.session_transaction() as session:
+                session["_seen_at"] -= 3 * 3600
+        form = client.post(f"/sheets/{sheet.id}/edit",
+                           data={"csrf_token": token, "challenges": "消えては困る文章", "version": "1"})
+        assert form.status_code == 400
+        text = form.get_data(as_text=True)
+        assert "ログインし直してください" in text and "消えては困る文章" not in text
+        assert f"/login?next=/sheets/{sheet.id}/edit" in text.replace("%2F", "/")
+        db.session.expire_all()
+        assert db.session.get(Sheet, sheet.id).text("challenges") != "消えては困る文章"
+        # Opening the editor without a log-in still goes to the log-in page.
+        assert client.get(f"/sheets/{sheet.id}/edit").status_code == 302
         db.session.remove()
         db.engine.dispose()

@@ -51,13 +51,11 @@ def _csrf_failed(exc):
     they are logged in again.
     """
     login = url_for("auth.login", next=_edit_path_from_request())
-    message = ("ログインの有効期限が切れたか、別の画面でログアウトしたため保存できませんでした。"
-               "もう一度ログインしてください。")
     if request.endpoint == "editing.autosave":
-        return jsonify(ok=False, reason="session", message=message + "入力した内容は消えていません。",
+        return jsonify(ok=False, reason="session", message=SESSION_ENDED + "入力した内容は消えていません。",
                        login_url=login), 401
     if request.endpoint == "editing.edit_sheet":
-        return render_template("editing/expired.html", message=message, login_url=login), 400
+        return _session_ended_page()
     return render_template("errors/error.html", code=400, title="リクエストが正しくありません",
                            text="画面の有効期限が切れました。画面を開き直してからもう一度お試しください。"), 400
 
@@ -73,6 +71,15 @@ def _too_large(exc):
     if request.endpoint == "editing.autosave":
         return jsonify(ok=False, reason="too_large", message=text), 413
     return render_template("errors/error.html", code=413, title="ファイルが大きすぎます", text=text), 413
+
+
+SESSION_ENDED = ("ログインの有効期限が切れたか、別の画面でログアウトしたため保存できませんでした。"
+                 "もう一度ログインしてください。")
+
+
+def _session_ended_page():
+    login = url_for("auth.login", next=_edit_path_from_request())
+    return render_template("editing/expired.html", message=SESSION_ENDED, login_url=login), 400
 
 
 def _edit_path_from_request() -> str:
@@ -152,8 +159,14 @@ def _blank_forms(year: int, years: list[str]) -> dict:
 
 
 @bp.route("/sheets/<int:sheet_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit_sheet(sheet_id: int):
+    if not current_user.is_authenticated:
+        # A save whose session ended while the cookie (and its CSRF token) stayed, as
+        # after the idle limit or a log-out elsewhere, gets the same page as one whose
+        # cookie is gone; a redirect to the log-in page would drop the post unexplained.
+        if request.method == "POST":
+            return _session_ended_page()
+        return current_app.login_manager.unauthorized()
     sheet = _sheet_or_404(sheet_id)
     refused = refusal(current_user, "edit_sheet", sheet)
     if refused and refused.kind == "role":
