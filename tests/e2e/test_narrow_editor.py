@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_save_and_fit_status_are_reachable_at_1024_px(live_app, live_server, browser):
     with live_app.app_context():
         f = Factory()
-        f.coordinator("大分県", email="oita@pref.example.jp")
+        f.coordinator("大分県", email="oita@pref.example.jp").display_name = "大分県 担当"
         open_cycle(2024, dt.date(2030, 4, 30), None)
         db.session.commit()
         sheet_id = f.sheet_of(2, 2024).id
@@ -36,6 +36,12 @@ def test_save_and_fit_status_are_reachable_at_1024_px(live_app, live_server, bro
         page.locator("#challenges").scroll_into_view_if_needed()
         page.locator("#challenges").fill("・狭い画面で書いた課題")
         expect(save).to_be_in_viewport()
+        # Here the header carries the last save, and an autosave brings it up to date.
+        header = page.locator("h1 + p")
+        expect(header).to_contain_text("最終保存")
+        expect(header).not_to_contain_text("大分県 担当")
+        page.evaluate("window.sheetEdit.autosave()")
+        expect(header).to_contain_text("（大分県 担当）")
         save.click()
         expect(page.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()
         # The bar never hides the last field of the form.

@@ -50,12 +50,8 @@ def _csrf_failed(exc):
     copy before every post and offers it back (with its differences) once
     they are logged in again.
     """
-    login = url_for("auth.login", next=_edit_path_from_request())
-    if request.endpoint == "editing.autosave":
-        return jsonify(ok=False, reason="session", message=SESSION_ENDED + "入力した内容は消えていません。",
-                       login_url=login), 401
-    if request.endpoint == "editing.edit_sheet":
-        return _session_ended_page()
+    if request.endpoint in ("editing.autosave", "editing.edit_sheet"):
+        return _session_ended()
     return render_template("errors/error.html", code=400, title="リクエストが正しくありません",
                            text="画面の有効期限が切れました。画面を開き直してからもう一度お試しください。"), 400
 
@@ -77,8 +73,12 @@ SESSION_ENDED = ("ログインの有効期限が切れたか、別の画面で�
                  "もう一度ログインしてください。")
 
 
-def _session_ended_page():
+def _session_ended():
+    """The answer to a save or autosave that arrives without a log-in, however the session ended."""
     login = url_for("auth.login", next=_edit_path_from_request())
+    if request.endpoint == "editing.autosave":
+        return jsonify(ok=False, reason="session", message=SESSION_ENDED + "入力した内容は消えていません。",
+                       login_url=login), 401
     return render_template("editing/expired.html", message=SESSION_ENDED, login_url=login), 400
 
 
@@ -165,7 +165,7 @@ def edit_sheet(sheet_id: int):
         # after the idle limit or a log-out elsewhere, gets the same page as one whose
         # cookie is gone; a redirect to the log-in page would drop the post unexplained.
         if request.method == "POST":
-            return _session_ended_page()
+            return _session_ended()
         return current_app.login_manager.unauthorized()
     sheet = _sheet_or_404(sheet_id)
     refused = refusal(current_user, "edit_sheet", sheet)
@@ -275,9 +275,7 @@ def _structural(sheet: Sheet, form: SheetFormBase, op: str):
 def autosave(sheet_id: int):
     """The form's fields as posted by the page's script; answers JSON."""
     if not current_user.is_authenticated:
-        return jsonify(ok=False, reason="session",
-                       message="ログインの有効期限が切れました。入力した内容は消えていません。もう一度ログインしてください。",
-                       login_url=url_for("auth.login", next=url_for(".edit_sheet", sheet_id=sheet_id))), 401
+        return _session_ended()
     sheet = load_sheet(sheet_id)
     if sheet is None or not can(current_user, "view_sheet", sheet):
         return jsonify(ok=False, reason="not_found", message="個票が見つかりません。"), 404

@@ -20,9 +20,9 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from webapp.safecells import text_cell
-from webapp.timeutil import format_datetime
 from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
+from webapp.timeutil import format_datetime
 from webapp.workbooks.signing import FORMAT, META_TITLE, NO, YES, checksum
 from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
                                  TEXT, schema, years_in)
