@@ -13,7 +13,6 @@ import datetime as dt
 import threading
 
 import pytest
-
 from sqlalchemy import select
 
 from tests import dbsetup
@@ -22,6 +21,7 @@ from tests.factories import login
 from tests.htmlpage import Page
 from tests.review.conftest import eml_messages, transitions_of
 from tests.review.test_submit_version import OVERFLOWING, SAVED_SINCE
+from tests.threads import run_together
 from webapp.editing import fit
 from webapp.extensions import db
 from webapp.models import ReminderSent, Sheet, SheetVersion, User
@@ -34,31 +34,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(dbsetup.backend() != "postgres", reason="concurrent sessions need PostgreSQL"),
 ]
-
-
-def run_together(app, *jobs):
-    """Run each job(barrier) in its own thread and app context; re-raise the first error."""
-    barrier = threading.Barrier(len(jobs), timeout=30)
-    errors = []
-
-    def runner(job):
-        with app.app_context():
-            try:
-                job(barrier)
-            except BaseException as exc:  # noqa: BLE001 - reported to the test below
-                errors.append(exc)
-                barrier.abort()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=runner, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a reviewer is stuck"
-    if errors:
-        raise errors[0]
 
 
 def test_approve_and_return_at_once_only_one_step_is_taken(app, world):
