@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_login import current_user, login_required, logout_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
@@ -122,20 +123,38 @@ def login_code():
         if _wait_or_refuse(user.email):
             flash(locked_message(), "danger")
             return render_template("auth/login_code.html", form=form), 429
-        if second_factor.verify_login_code(user, form.code.data):
+        # The code is marked used in this transaction (compare-and-set), committed
+        # before the session is issued: a code posted by several log-ins at once logs in one.
+        accepted = second_factor.verify_login_code(user, form.code.data)
+        if accepted:
             db.session.commit()
             throttle.clear(user.email)
             start_session(user, remember=pending["remember"])
-            left = second_factor.remaining_recovery_codes(user)
-            if left <= 3:
-                flash(f"未使用の回復コードは残り{left}個です。アカウント設定で新しい回復コードを発行してください。",
-                      "warning")
+            _recovery_codes_notice(user, used_one=accepted == second_factor.RECOVERY)
             return redirect(_safe_next(pending["next"]))
         db.session.rollback()
         throttle.record_failure(user.email, _client_address())
         form.code.errors.append(CODE_FAILED)
         return render_template("auth/login_code.html", form=form), 401
     return render_template("auth/login_code.html", form=form)
+
+
+# At or below this many unused recovery codes, a log-in asks for new ones.
+FEW_RECOVERY_CODES = 3
+
+
+def _recovery_codes_notice(user: User, used_one: bool) -> None:
+    """After a log-in: how many recovery codes are left when one was used, and a way to
+    new ones when few are."""
+    left = second_factor.remaining_recovery_codes(user)
+    said = (f"回復コードでログインしました。残りは{left}個です。" if used_one
+            else f"未使用の回復コードは残り{left}個です。")
+    if left > FEW_RECOVERY_CODES:
+        if used_one:
+            flash(said, "info")
+        return
+    flash(Markup("{}残りが少ないため、<a href=\"{}\">2段階認証の設定</a>で新しい回復コードを発行してください。")
+          .format(said, url_for("auth.two_factor")), "warning")
 
 
 @bp.route("/logout", methods=["POST"])
