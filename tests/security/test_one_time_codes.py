@@ -19,7 +19,7 @@ from tests.htmlpage import Page
 from webapp import accounts
 from webapp.auth import second_factor
 from webapp.extensions import db
-from webapp.models import RecoveryCode, User
+from webapp.models import AuditEvent, LoginAttempt, RecoveryCode, User
 
 
 @pytest.fixture
@@ -144,3 +144,44 @@ def test_an_authenticator_log_in_says_nothing_about_recovery_codes_while_enough_
     client = at_the_code_step(app2fa, admin.user)
     page = Page(client.post("/login/code", data={"code": admin.totp.now()}, follow_redirects=True))
     assert "回復コード" not in page.text
+
+
+# --- new recovery codes, where the notice links to ------------------------------------------
+
+def test_from_the_notice_the_user_makes_new_codes_and_the_old_ones_stop_working(app2fa, admin):
+    for code in admin.codes[:7]:
+        assert second_factor.use_recovery_code(admin.user, code)
+    db.session.commit()
+    client = at_the_code_step(app2fa, admin.user)
+    home = Page(client.post("/login/code", data={"code": admin.codes[7]}, follow_redirects=True))
+    [link] = [a.get("href") for a in home.all("a") if (a.text or "") == "2段階認証の設定"]
+    settings = Page(client.get(link))
+    assert "未使用の回復コード：2個" in settings.text
+    assert "新しい回復コードを10個発行します。これまでの回復コードは、未使用のものも含めて使えなくなります。" in settings.text
+
+    answer = client.post("/account/two-factor/recovery-codes", data={"renew-password": PASSWORD})
+    assert answer.status_code == 200
+    page = Page(answer)
+    assert page.all("h1")[0].text == "回復コードを再発行しました"
+    assert "これまでの回復コードは使えなくなりました。" in page.text
+    new_codes = [c.text for c in page.by_id("recovery-codes").iter() if c.tag.endswith("code")]
+    assert len(set(new_codes)) == 10 and not set(new_codes) & set(admin.codes)
+
+    assert at_the_code_step(app2fa, admin.user).post("/login/code", data={"code": admin.codes[8]}).status_code == 401
+    assert at_the_code_step(app2fa, admin.user).post("/login/code", data={"code": new_codes[0]}).status_code == 302
+    db.session.expire_all()
+    renewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user_2fa_recovery_codes")).all()
+    assert [(e.actor_id, e.object_id) for e in renewed] == [(admin.user.id, admin.user.id)]
+
+
+def test_new_codes_need_the_current_password_and_a_wrong_one_counts_as_a_failed_log_in(app2fa, admin):
+    client = at_the_code_step(app2fa, admin.user)
+    client.post("/login/code", data={"code": admin.totp.now()})
+    answer = client.post("/account/two-factor/recovery-codes", data={"renew-password": "not my password"})
+    assert answer.headers["Location"] == "/account/two-factor"
+    assert "現在のパスワードが正しくありません。" in Page(client.get("/account/two-factor")).text
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.email == admin.user.email)) == 1
+    # The codes from the enrolment still work; nothing was replaced.
+    assert at_the_code_step(app2fa, admin.user).post("/login/code", data={"code": admin.codes[0]}).status_code == 302

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
-                        LoginForm, SecondFactorForm)
+                        LoginForm, RenewRecoveryCodesForm, SecondFactorForm)
 from webapp import accounts
 from webapp.auth import passwords, requires_second_factor, second_factor, start_session, throttle
 from webapp.extensions import db
@@ -228,8 +228,10 @@ def two_factor():
     if user.has_second_factor:
         return render_template("auth/two_factor.html", enrolled=True,
                                disable_form=DisableSecondFactorForm(),
+                               renew_form=RenewRecoveryCodesForm(prefix="renew"),
                                required=requires_second_factor(user, current_app.config),
-                               recovery_left=second_factor.remaining_recovery_codes(user))
+                               recovery_left=second_factor.remaining_recovery_codes(user),
+                               recovery_code_count=second_factor.RECOVERY_CODE_COUNT)
     secret = session.get("_totp_pending")
     if not isinstance(secret, str):
         secret = session["_totp_pending"] = second_factor.new_secret()
@@ -251,6 +253,29 @@ def two_factor():
     return render_template("auth/two_factor.html", enrolled=False, form=form, secret=secret,
                            qr=second_factor.qr_svg_data_uri(uri),
                            required=requires_second_factor(user, current_app.config))
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    """New recovery codes for old ones (used up, or lost); the password first, as for disabling."""
+    user = current_user._get_current_object()
+    if not user.has_second_factor:
+        return redirect(url_for("auth.two_factor"))
+    form = RenewRecoveryCodesForm(prefix="renew")
+    if not form.validate_on_submit():
+        for message in form.password.errors or ["もう一度お試しください。"]:
+            flash(message, "danger")
+    elif _wait_or_refuse(user.email):
+        flash(password_locked_message(), "danger")
+    elif passwords.verify_password(user.password_hash, form.password.data):
+        codes = accounts.renew_recovery_codes(user)
+        db.session.commit()
+        return render_template("auth/recovery_codes.html", codes=codes, renewed=True)
+    else:
+        throttle.record_failure(user.email, _client_address())
+        flash("現在のパスワードが正しくありません。", "danger")
+    return redirect(url_for("auth.two_factor"))
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
