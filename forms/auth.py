@@ -42,6 +42,13 @@ class DisableSecondFactorForm(FlaskForm):
     submit = SubmitField("2段階認証を解除する")
 
 
+class RenewRecoveryCodesForm(FlaskForm):
+    """Shown beside the disable form, so made with prefix="renew" (ids of its own)."""
+    password = PasswordField("現在のパスワード",
+                             validators=[DataRequired("現在のパスワードを入力してください。")])
+    submit = SubmitField("回復コードを再発行する")
+
+
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token (log out everywhere, reset a second factor)."""
     submit = SubmitField("実行")

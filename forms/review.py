@@ -9,10 +9,12 @@ MAX_LENGTH = 4000
 
 
 class StepForm(FlaskForm):
-    """Confirming a workflow step. `expected_state` is the state the user saw."""
+    """Confirming a workflow step. `expected_state` is the state the user saw;
+    `expected_version` (a submission) the content version the confirmation was shown for."""
 
     comment = TextAreaField("コメント", validators=[Length(max=MAX_LENGTH, message=f"{MAX_LENGTH}文字以内にしてください。")])
     expected_state = HiddenField(validators=[DataRequired()])
+    expected_version = HiddenField()
     # A return's sections that must change; the operation checks the keys against the schema.
     sections = SelectMultipleField("修正が必要な欄", validate_choice=False)
     # A submission leaving such a section unchanged, confirmed.

@@ -226,18 +226,25 @@ def test_record_refuses_an_unknown_action_before_the_database_does(app):
         audit.record(None, "save", "planet", 1)
 
 
-def test_the_migration_lists_the_same_actions_as_the_model():
+def _migration(name: str):
     import importlib.util
     import os
     from tests.conftest import ROOT
-    from webapp.models import AUDIT_ACTIONS
-    from webapp.workflow import TRANSITION_ACTIONS
     spec = importlib.util.spec_from_file_location(
-        "m0003", os.path.join(ROOT, "migrations", "versions", "0003_audit_events.py"))
+        name, os.path.join(ROOT, "migrations", "versions", name + ".py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.AUDIT_ACTIONS == AUDIT_ACTIONS
-    assert module.TRANSITION_ACTIONS == TRANSITION_ACTIONS
+    return module
+
+
+def test_the_migrations_list_the_same_actions_as_the_model():
+    """0003 created the CHECK list; 0012 added new recovery codes to it."""
+    from webapp.models import AUDIT_ACTIONS
+    from webapp.workflow import TRANSITION_ACTIONS
+    created, renewed = _migration("0003_audit_events"), _migration("0012_recovery_codes_audit")
+    assert created.AUDIT_ACTIONS == renewed.BEFORE
+    assert sorted(renewed.BEFORE + renewed.ADDED) == sorted(AUDIT_ACTIONS)
+    assert created.TRANSITION_ACTIONS == TRANSITION_ACTIONS
 
 
 # --- the audit page -----------------------------------------------------------------------

@@ -148,6 +148,17 @@ def enable_second_factor(user: User, secret: str, step: int) -> list[str]:
     return codes
 
 
+def renew_recovery_codes(user: User) -> list[str]:
+    """The user's own: new recovery codes replace all the old ones (used or not); returns
+    them to show once."""
+    if not user.has_second_factor:
+        raise AccountError(["2段階認証が設定されていないため、回復コードは発行できません。"])
+    codes = second_factor.new_recovery_codes(user)
+    audit.record(user, "user_2fa_recovery_codes", "user", user.id,
+                 f"{_label(user)}が回復コードを再発行")
+    return codes
+
+
 def disable_second_factor(actor: User, user: User) -> None:
     """The user turning it off, or an admin resetting it (then it is set up again at log-in)."""
     second_factor.disable(user)

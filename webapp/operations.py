@@ -25,8 +25,8 @@ from sqlalchemy import func, select, update
 from webapp import audit
 from webapp.extensions import db
 from webapp.models import Sheet, SheetVersion, Transition, User
-from webapp.permissions import (UNKNOWN_ACTION_MESSAGE, reason_missing_message, refusal,
-                                stale_message)
+from webapp.permissions import (SAVED_SINCE_CHECK_MESSAGE, UNKNOWN_ACTION_MESSAGE,
+                                reason_missing_message, refusal, stale_message)
 from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
@@ -51,6 +51,13 @@ class StaleStateError(WorkflowError):
     """The sheet changed state since the user loaded it (409)."""
 
 
+class ContentChangedError(WorkflowError):
+    """The sheet's content was saved since the version the step was checked on (409)."""
+
+    def __init__(self, message: str = SAVED_SINCE_CHECK_MESSAGE):
+        super().__init__(message)
+
+
 class Refused(WorkflowError):
     """The step is not possible now, for reasons listed in `problems` (shown as a list)."""
 
@@ -70,11 +77,14 @@ _RAISES = {"role": NotPermitted, "state": StaleStateError, "cycle": Refused, "re
 
 
 def transition(user: User, sheet: Sheet, name: str, comment: str = "",
-               expected_state: str | None = None, sections=None) -> Transition:
+               expected_state: str | None = None, sections=None,
+               expected_version: int | None = None) -> Transition:
     """Perform the workflow step `name`; flushes, the caller commits.
 
     `sections`: on a return, the keys of the sections that must change.
-    Raises NotPermitted, StaleStateError or Refused (all WorkflowError).
+    `expected_version`: the content version the step was checked on (a
+    submission); the step is taken only if the sheet is still at it.
+    Raises NotPermitted, StaleStateError, ContentChangedError or Refused (all WorkflowError).
     """
     t = TRANSITIONS.get(name)
     if t is None:
@@ -90,7 +100,8 @@ def transition(user: User, sheet: Sheet, name: str, comment: str = "",
         raise _RAISES[found.kind](found.message)
     if t.comment_required and not comment:
         raise Refused(reason_missing_message(t.label))
-    return _move(sheet, t, user, comment, sections=flagged or None)
+    return _move(sheet, t, user, comment, sections=flagged or None,
+                 expected_version=expected_version)
 
 
 def flagged_keys(sections) -> list[str]:
@@ -128,7 +139,8 @@ def carried_forward(sheet: Sheet, source_year: int, actor: User | None) -> Trans
 
 
 def _move(sheet: Sheet, t: Step, user: User | None, comment: str,
-          changes: dict | None = None, sections: list[str] | None = None) -> Transition:
+          changes: dict | None = None, sections: list[str] | None = None,
+          expected_version: int | None = None) -> Transition:
     now = utcnow()
     from_state = sheet.state
     values = {"state": t.target.value}
@@ -136,13 +148,19 @@ def _move(sheet: Sheet, t: Step, user: User | None, comment: str,
         values.update(approved_at=now, approved_by_id=user.id if user else None)
     else:
         values.update(approved_at=None, approved_by_id=None)
-    # Compare-and-set: only one of two concurrent reviewers gets a row back.
+    # Compare-and-set: only one of two concurrent reviewers gets a row back; with
+    # `expected_version`, a save that landed after the checks (an autosave racing a
+    # submission) leaves no row either, so the version moved is the version checked.
+    where = [Sheet.id == sheet.id, Sheet.state == from_state]
+    if expected_version is not None:
+        where.append(Sheet.version == expected_version)
     result = db.session.execute(
-        update(Sheet).where(Sheet.id == sheet.id, Sheet.state == from_state).values(**values)
-        .execution_options(synchronize_session=False))
+        update(Sheet).where(*where).values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
         db.session.refresh(sheet)
+        if expected_version is not None and sheet.state == from_state:
+            raise ContentChangedError()
         raise StaleStateError(stale_message(sheet))
     db.session.refresh(sheet)
     version_number = snapshot(sheet, user, reason=t.name).number if t.name in SNAPSHOT_ON else None

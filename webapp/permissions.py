@@ -99,6 +99,11 @@ def stale_message(sheet: Sheet) -> str:
             "画面を開き直して最新の状態を確認してください。")
 
 
+# A submission is of the content its checks were made on; an autosave or a save in
+# another tab in between means the user must look again.
+SAVED_SINCE_CHECK_MESSAGE = ("提出の確認中に内容が保存されました（自動保存を含みます）。提出はまだ行われていません。"
+                             "保存された最新の内容で確認し直しましたので、もう一度確認してから提出してください。")
+
 UNKNOWN_ACTION_MESSAGE = "不明な操作です。"
 
 

@@ -162,6 +162,15 @@ def recovery_codes(page, w):
     expect(page.locator("#recovery-codes li")).to_have_count(10)
 
 
+def renewed_recovery_codes(page, w):
+    """After the enrolment above: the settings page of an enrolled user, then new codes."""
+    page.goto("/account/two-factor")
+    page.locator("#renew-password").fill(PASSWORD)
+    page.get_by_role("button", name="回復コードを再発行する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("回復コードを再発行しました")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+
+
 def expired_session(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     end_session(page, w.app, w.coordinator)
@@ -217,6 +226,8 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("2段階認証の登録", "auth.two_factor", "/account/two-factor"),
         Screen("2段階認証の登録（コード誤り）", "auth.two_factor", enrolment_with_a_wrong_code),
         Screen("回復コード", "auth.two_factor", recovery_codes),
+        Screen("2段階認証の設定（登録済み）", "auth.two_factor", "/account/two-factor"),
+        Screen("回復コードの再発行", "auth.renew_recovery_codes", renewed_recovery_codes),
         Screen("403（権限なし）", "admin.users", "/admin/users", 403),
         Screen("404（ログイン中）", None, "/no/such/page", 404),
         Screen("ログインの有効期限切れ", "editing.edit_sheet", expired_session, 400),

@@ -6,7 +6,8 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
@@ -62,7 +63,17 @@ def new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+# How a log-in code was accepted (verify_login_code's answer).
+TOTP, RECOVERY = "totp", "recovery"
+
+
 def use_recovery_code(user: User, code: str) -> bool:
+    """Mark the matching unused code used; False when none matches or another log-in took it.
+
+    The mark is a compare-and-set (`... WHERE used_at IS NULL`) in the caller's
+    transaction: of several log-ins posting one code at once, one gets the row;
+    on PostgreSQL the others wait for its commit and then find it used.
+    """
     code = _normalise(code)
     if len(code) != 10:
         return False
@@ -70,18 +81,37 @@ def use_recovery_code(user: User, code: str) -> bool:
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all()
     for row in unused:
         if verify_password(row.code_hash, code):
-            row.used_at = utcnow()
-            return True
+            taken = db.session.execute(
+                update(RecoveryCode).where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=utcnow()).execution_options(synchronize_session=False))
+            return taken.rowcount == 1
     return False
 
 
-def verify_login_code(user: User, code: str) -> bool:
-    """A current TOTP code (each accepted once) or an unused recovery code."""
+def accept_totp_step(user: User, step: int) -> bool:
+    """Record `step` as the user's last accepted TOTP step unless it (or a later one) already is.
+
+    A compare-and-set in the caller's transaction, so one code logs in once
+    even when several log-ins post it at the same moment.
+    """
+    taken = db.session.execute(
+        update(User).where(User.id == user.id,
+                           or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
+
+
+def verify_login_code(user: User, code: str) -> str | None:
+    """TOTP or RECOVERY when `code` is accepted (a current TOTP code not used before, or an
+    unused recovery code, now marked used), else None. The caller commits before the session
+    is issued."""
     step = matching_step(user.totp_secret, code, after=user.totp_last_step)
     if step is not None:
-        user.totp_last_step = step
-        return True
-    return use_recovery_code(user, code)
+        return TOTP if accept_totp_step(user, step) else None
+    return RECOVERY if use_recovery_code(user, code) else None
 
 
 def enable(user: User, secret: str, step: int) -> list[str]:

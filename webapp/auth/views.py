@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_login import current_user, login_required, logout_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
-                        LoginForm, SecondFactorForm)
+                        LoginForm, RenewRecoveryCodesForm, SecondFactorForm)
 from webapp import accounts
 from webapp.auth import passwords, requires_second_factor, second_factor, start_session, throttle
 from webapp.extensions import db
@@ -122,20 +123,38 @@ def login_code():
         if _wait_or_refuse(user.email):
             flash(locked_message(), "danger")
             return render_template("auth/login_code.html", form=form), 429
-        if second_factor.verify_login_code(user, form.code.data):
+        # The code is marked used in this transaction (compare-and-set), committed
+        # before the session is issued: a code posted by several log-ins at once logs in one.
+        accepted = second_factor.verify_login_code(user, form.code.data)
+        if accepted:
             db.session.commit()
             throttle.clear(user.email)
             start_session(user, remember=pending["remember"])
-            left = second_factor.remaining_recovery_codes(user)
-            if left <= 3:
-                flash(f"未使用の回復コードは残り{left}個です。アカウント設定で新しい回復コードを発行してください。",
-                      "warning")
+            _recovery_codes_notice(user, used_one=accepted == second_factor.RECOVERY)
             return redirect(_safe_next(pending["next"]))
         db.session.rollback()
         throttle.record_failure(user.email, _client_address())
         form.code.errors.append(CODE_FAILED)
         return render_template("auth/login_code.html", form=form), 401
     return render_template("auth/login_code.html", form=form)
+
+
+# At or below this many unused recovery codes, a log-in asks for new ones.
+FEW_RECOVERY_CODES = 3
+
+
+def _recovery_codes_notice(user: User, used_one: bool) -> None:
+    """After a log-in: how many recovery codes are left when one was used, and a way to
+    new ones when few are."""
+    left = second_factor.remaining_recovery_codes(user)
+    said = (f"回復コードでログインしました。残りは{left}個です。" if used_one
+            else f"未使用の回復コードは残り{left}個です。")
+    if left > FEW_RECOVERY_CODES:
+        if used_one:
+            flash(said, "info")
+        return
+    flash(Markup("{}残りが少ないため、<a href=\"{}\">2段階認証の設定</a>で新しい回復コードを発行してください。")
+          .format(said, url_for("auth.two_factor")), "warning")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -209,8 +228,10 @@ def two_factor():
     if user.has_second_factor:
         return render_template("auth/two_factor.html", enrolled=True,
                                disable_form=DisableSecondFactorForm(),
+                               renew_form=RenewRecoveryCodesForm(prefix="renew"),
                                required=requires_second_factor(user, current_app.config),
-                               recovery_left=second_factor.remaining_recovery_codes(user))
+                               recovery_left=second_factor.remaining_recovery_codes(user),
+                               recovery_code_count=second_factor.RECOVERY_CODE_COUNT)
     secret = session.get("_totp_pending")
     if not isinstance(secret, str):
         secret = session["_totp_pending"] = second_factor.new_secret()
@@ -232,6 +253,29 @@ def two_factor():
     return render_template("auth/two_factor.html", enrolled=False, form=form, secret=secret,
                            qr=second_factor.qr_svg_data_uri(uri),
                            required=requires_second_factor(user, current_app.config))
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    """New recovery codes for old ones (used up, or lost); the password first, as for disabling."""
+    user = current_user._get_current_object()
+    if not user.has_second_factor:
+        return redirect(url_for("auth.two_factor"))
+    form = RenewRecoveryCodesForm(prefix="renew")
+    if not form.validate_on_submit():
+        for message in form.password.errors or ["もう一度お試しください。"]:
+            flash(message, "danger")
+    elif _wait_or_refuse(user.email):
+        flash(password_locked_message(), "danger")
+    elif passwords.verify_password(user.password_hash, form.password.data):
+        codes = accounts.renew_recovery_codes(user)
+        db.session.commit()
+        return render_template("auth/recovery_codes.html", codes=codes, renewed=True)
+    else:
+        throttle.record_failure(user.email, _client_address())
+        flash("現在のパスワードが正しくありません。", "danger")
+    return redirect(url_for("auth.two_factor"))
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])

@@ -27,6 +27,7 @@ ACTION_LABELS: dict[str, str] = {
     "user_deactivate": "ユーザー無効化", "user_password": "パスワード変更",
     "user_sessions_end": "すべての端末からログアウト", "user_2fa_enable": "2段階認証の登録",
     "user_2fa_disable": "2段階認証の解除", "user_2fa_reset": "2段階認証のリセット",
+    "user_2fa_recovery_codes": "回復コードの再発行",
     "organisation_create": "団体の登録", "organisation_update": "団体の変更",
     "organisation_deactivate": "団体の無効化", "organisation_delete": "団体の削除",
     "project_create": "プロジェクトの登録", "project_update": "プロジェクトの変更",

@@ -17,8 +17,8 @@ from forms.sheet import roadmap_problems
 from webapp.editing import fit
 from webapp.editing.carried import Carried, unchanged_from_last_year
 from webapp.models import Sheet, User
-from webapp.operations import (FLAGGING_STEP, InvalidInput, NotPermitted, Refused, StaleStateError,
-                               WorkflowError, transition)
+from webapp.operations import (FLAGGING_STEP, ContentChangedError, InvalidInput, NotPermitted,
+                               Refused, StaleStateError, WorkflowError, transition)
 from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
 from webapp.review.flags import review as flag_review
 from webapp.sheet_content import sheet_to_dict
@@ -27,8 +27,8 @@ from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
 from webapp.workflow import Transition as Step
 
-__all__ = ["FLAGGING_STEP", "InvalidInput", "NotPermitted", "Refused", "StaleStateError",
-           "Unconfirmed", "WorkflowError", "perform"]
+__all__ = ["FLAGGING_STEP", "ContentChangedError", "InvalidInput", "NotPermitted", "Refused",
+           "StaleStateError", "Unconfirmed", "WorkflowError", "perform"]
 
 # The steps this package offers as buttons; 'edit' (not started -> draft) is the
 # editing form's, taken when a coordinator first saves.
@@ -129,17 +129,25 @@ UNCHANGED_REFUSED = ("事務局が「要修正」とした欄が変更されて�
 
 def perform(user: User, sheet: Sheet, name: str, comment: str = "",
             expected_state: str | None = None, sections=None,
-            confirm_unchanged: bool = False) -> Outcome:
-    """Take step `name`; the caller commits. Raises NotPermitted, Refused or StaleStateError.
+            confirm_unchanged: bool = False, expected_version: int | None = None) -> Outcome:
+    """Take step `name`; the caller commits.
 
+    Raises NotPermitted, Refused, StaleStateError or ContentChangedError.
     `sections`: on a return, the keys of the sections that must change. A
     submission that leaves such a section unchanged needs `confirm_unchanged`.
+    `expected_version`: on a submission, the version the confirmation page
+    was shown for. A submission moves exactly the version whose content the
+    checks below read; a save in between (an autosave) refuses it.
     """
     if name not in REVIEW_STEPS:
         raise NotPermitted(UNKNOWN_ACTION_MESSAGE)
     check_role(user, sheet, name)
+    checked_version = None
     if name == "submit" and refusal(user, name, sheet) is None and (
             expected_state is None or expected_state == sheet.state):
+        checked_version = sheet.version
+        if expected_version is not None and expected_version != checked_version:
+            raise ContentChangedError()
         problems = submit_problems(sheet)
         if problems:
             raise Refused("提出できません。次の点を直してから提出してください。", problems)
@@ -150,5 +158,5 @@ def perform(user: User, sheet: Sheet, name: str, comment: str = "",
                               [f"変更されていない「要修正」の欄：『{schema().label(key, year)}』"
                                for key in unchanged])
     record = transition(user, sheet, name, comment, expected_state=expected_state,
-                        sections=sections)
+                        sections=sections, expected_version=checked_version)
     return Outcome(sheet=sheet, step=step(name), record=record)

@@ -43,8 +43,12 @@ def step(sheet_id: int, name: str):
     t = actions.step(name)
     form = StepForm()
     error, problems, status, stale = None, [], 200, False
+    # A submission carries the version it was confirmed for (absent on a page
+    # from before there was one: then the version checked at this post).
+    posted_version = form.expected_version.data or None
     if request.method == "GET":
         form.expected_state.data = sheet.state
+        form.expected_version.data = str(sheet.version)
         error = actions.state_problem(current_user, sheet, name)
         if error:
             status, stale = 409, True
@@ -55,13 +59,24 @@ def step(sheet_id: int, name: str):
         if form.expected_state.errors:  # only a page not loaded from here lacks it
             error = "操作する前の状態を確認できませんでした。現在の状態を確認してから、もう一度確定してください。"
             form.expected_state.data = sheet.state
+    elif posted_version is not None and parse_id(posted_version) is None:
+        error, status = "確認した内容の版を読み取れませんでした。もう一度確認してから確定してください。", 400
+        form.expected_version.data = str(sheet.version)
+        problems = actions.submit_problems(sheet) if name == "submit" else []
     else:
         try:
             actions.perform(current_user, sheet, name, form.comment.data or "",
                             expected_state=form.expected_state.data,
                             sections=form.sections.data if name == actions.FLAGGING_STEP else None,
-                            confirm_unchanged=bool(form.confirm_unchanged.data))
+                            confirm_unchanged=bool(form.confirm_unchanged.data),
+                            expected_version=parse_id(posted_version) if posted_version else None)
             db.session.commit()
+        except actions.ContentChangedError as exc:
+            # Saved since the confirmation: confirm again, on the content saved now.
+            db.session.rollback()
+            error, status = str(exc), 409
+            form.expected_version.data = str(sheet.version)
+            problems = actions.submit_problems(sheet)
         except StaleStateError as exc:
             db.session.rollback()
             error, status, stale = str(exc), 409, True
