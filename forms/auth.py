@@ -42,6 +42,15 @@ class DisableSecondFactorForm(FlaskForm):
     submit = SubmitField("2段階認証を解除する")
 
 
+class ReauthForm(FlaskForm):
+    """The step-up page: the password again, and the code when the user has a second factor."""
+    password = PasswordField("現在のパスワード",
+                             validators=[DataRequired("現在のパスワードを入力してください。")])
+    code = StringField("確認コード（6桁）または回復コード",
+                       validators=[Length(max=32, message="確認コードが長すぎます。")])
+    submit = SubmitField("確認する")
+
+
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token (log out everywhere, reset a second factor)."""
     submit = SubmitField("実行")

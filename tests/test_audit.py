@@ -232,12 +232,18 @@ def test_the_migration_lists_the_same_actions_as_the_model():
     from tests.conftest import ROOT
     from webapp.models import AUDIT_ACTIONS
     from webapp.workflow import TRANSITION_ACTIONS
-    spec = importlib.util.spec_from_file_location(
-        "m0003", os.path.join(ROOT, "migrations", "versions", "0003_audit_events.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.AUDIT_ACTIONS == AUDIT_ACTIONS
-    assert module.TRANSITION_ACTIONS == TRANSITION_ACTIONS
+
+    def migration(name):
+        spec = importlib.util.spec_from_file_location(
+            name, os.path.join(ROOT, "migrations", "versions", f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    created, widened = migration("0003_audit_events"), migration("0013_step_up_audit")
+    assert widened.BEFORE == created.AUDIT_ACTIONS
+    assert widened.BEFORE + widened.ADDED == AUDIT_ACTIONS
+    assert created.TRANSITION_ACTIONS == TRANSITION_ACTIONS
 
 
 # --- the audit page -----------------------------------------------------------------------
