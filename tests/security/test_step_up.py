@@ -253,3 +253,11 @@ def test_the_forced_enrolment_right_after_log_in_needs_no_second_password(app2fa
     client.post("/login", data={"email": admin.email, "password": PASSWORD})
     answer = client.get("/account/two-factor")
     assert answer.status_code == 200 and "totp-secret" in answer.get_data(as_text=True)
+
+
+def test_a_session_reopened_from_the_remember_me_cookie_needs_a_step_up(app, factory, client):
+    user = factory.coordinator("大分県")
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    client.delete_cookie("session")
+    # The remember-me cookie alone opens a new session, but it is no proof of the person.
+    assert sent_to_step_up(client.get("/account/password"), "/account/password")
