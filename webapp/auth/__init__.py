@@ -73,6 +73,12 @@ def _stamp() -> None:
 
 @user_loaded_from_cookie.connect
 def _restored_from_cookie(app, user=None, **_):
+    # Flask-Login restores the user but not the session's client identifier; with
+    # "strong" protection the next request then found none, cleared the session and
+    # deleted the remember-me cookie: a remembered log-in lasted one page.
+    from flask_login.utils import _create_identifier
+    session["_id"] = _create_identifier()
+    session.permanent = True
     _stamp()
 
 
