@@ -261,3 +261,14 @@ def test_a_session_reopened_from_the_remember_me_cookie_needs_a_step_up(app, fac
     client.delete_cookie("session")
     # The remember-me cookie alone opens a new session, but it is no proof of the person.
     assert sent_to_step_up(client.get("/account/password"), "/account/password")
+
+
+def test_a_stolen_session_cannot_turn_off_a_coordinators_second_factor(app, factory, client):
+    user = factory.coordinator("大分県")
+    secret = with_second_factor(user)
+    log_in_with_code(client, user, secret)
+    age_step_up(client)
+    answer = client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert sent_to_step_up(answer, "/account/two-factor")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).has_second_factor
