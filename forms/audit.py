@@ -1,14 +1,14 @@
 """The audit page's filters (GET, reading only)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from forms.base import BaseForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
 from forms.cycle import JpDateField
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 

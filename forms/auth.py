@@ -1,16 +1,16 @@
-from flask_wtf import FlaskForm
+from forms.base import BaseForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("メールアドレス", validators=[DataRequired("メールアドレスを入力してください。")])
     password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。")])
     remember = BooleanField("ログインしたままにする")
     submit = SubmitField("ログイン")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     old_password = PasswordField("現在のパスワード",
                                  validators=[DataRequired("現在のパスワードを入力してください。")])
     # InputRequired, not DataRequired: spaces only must reach the password rules and their message.
@@ -22,33 +22,35 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("変更する")
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(BaseForm):
     code = StringField("確認コード（6桁）または回復コード",
                        validators=[DataRequired("確認コードを入力してください。"),
                                    Length(max=32, message="確認コードが長すぎます。")])
     submit = SubmitField("確認")
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BaseForm):
     code = StringField("認証アプリに表示された6桁のコード",
                        validators=[DataRequired("確認コードを入力してください。"),
                                    Length(max=32, message="確認コードが長すぎます。")])
     submit = SubmitField("登録する")
 
 
-class DisableSecondFactorForm(FlaskForm):
+class DisableSecondFactorForm(BaseForm):
     password = PasswordField("現在のパスワード",
                              validators=[DataRequired("現在のパスワードを入力してください。")])
     submit = SubmitField("2段階認証を解除する")
 
 
-class RenewRecoveryCodesForm(FlaskForm):
-    """Shown beside the disable form, so made with prefix="renew" (ids of its own)."""
+class ReauthForm(BaseForm):
+    """The step-up page: the password again, and the code when the user has a second factor."""
     password = PasswordField("現在のパスワード",
                              validators=[DataRequired("現在のパスワードを入力してください。")])
-    submit = SubmitField("回復コードを再発行する")
+    code = StringField("確認コード（6桁）または回復コード",
+                       validators=[Length(max=32, message="確認コードが長すぎます。")])
+    submit = SubmitField("確認する")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that only needs the CSRF token (log out everywhere, reset a second factor)."""
     submit = SubmitField("実行")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from flask_wtf import FlaskForm
+from forms.base import BaseForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -41,7 +41,7 @@ class JpDateField(DateField):
             raise ValueError(f"{self.label.text}は 2025-03-31 の形式（年-月-日）で入力してください。")
 
 
-class OpenCycleForm(FlaskForm):
+class OpenCycleForm(BaseForm):
     year = YearField("報告年度（西暦）", validators=[
         InputRequired("報告年度を入力してください。"),
         NumberRange(*YEAR_RANGE, message=f"報告年度は {YEAR_RANGE[0]}～{YEAR_RANGE[1]} の西暦で入力してください。")],
@@ -53,10 +53,10 @@ class OpenCycleForm(FlaskForm):
         description="空欄なら前年度の表題の年度を置き換えて使います。")
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(BaseForm):
     deadline = JpDateField("提出期限", validators=[Optional()])
 
 
-class CloseCycleForm(FlaskForm):
+class CloseCycleForm(BaseForm):
     confirm = BooleanField("締め切ると、幹事は個票を編集・提出できなくなることを確認しました",
                            validators=[DataRequired("確認のチェックを入れてください。")])

@@ -1,5 +1,5 @@
 """Forms of the review area: workflow steps, comments, the dashboard's filters."""
-from flask_wtf import FlaskForm
+from forms.base import BaseForm
 from wtforms import (BooleanField, HiddenField, SelectField, SelectMultipleField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 MAX_LENGTH = 4000
 
 
-class StepForm(FlaskForm):
+class StepForm(BaseForm):
     """Confirming a workflow step. `expected_state` is the state the user saw;
     `expected_version` (a submission) the content version the confirmation was shown for."""
 
@@ -29,7 +29,7 @@ class StepForm(FlaskForm):
         return False
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = TextAreaField("コメント", validators=[
         DataRequired("コメントを入力してください。"),
         Length(max=MAX_LENGTH, message=f"{MAX_LENGTH}文字以内にしてください。")])
@@ -39,13 +39,13 @@ class CommentForm(FlaskForm):
     submit = SubmitField("コメントする")
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(BaseForm):
     resolved = HiddenField(validators=[DataRequired()])
     return_to = HiddenField()
     submit = SubmitField("更新")
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(BaseForm):
     """GET filters; no CSRF (reading only)."""
 
     class Meta:

@@ -323,7 +323,7 @@ def test_an_admin_form_posted_from_elsewhere_is_refused(csrf_app):
     client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
     response = client.post("/admin/users/new", data={
         "email": "forged@example.jp", "display_name": "偽", "role": "admin", "organisation_id": "0",
-        "active": "y", "password": "a long enough password"})
+        "active": "y", "password": "kabosu orchard at dusk"})
     assert response.status_code == 400
     assert db.session.scalar(select(User).where(User.email == "forged@example.jp")) is None
 
@@ -344,7 +344,7 @@ def org_id(name: str) -> int:
 
 def user_form(**fields) -> dict:
     form = {"email": "hanako.oita@example.jp", "display_name": "大分 花子", "role": "coordinator",
-            "organisation_id": str(org_id("大分県")), "active": "y", "password": "a long enough password"}
+            "organisation_id": str(org_id("大分県")), "active": "y", "password": "kabosu orchard at dusk"}
     form.update(fields)
     return {k: v for k, v in form.items() if v is not None}
 
@@ -362,7 +362,7 @@ def test_an_admin_creates_a_coordinator_who_can_then_log_in(fy2023_app, admin_cl
     assert (user.role, user.organisation.name, user.active) == ("coordinator", "大分県", True)
 
     other = fy2023_app.test_client()
-    assert post_login(other, "hanako.oita@example.jp", "a long enough password").status_code == 302
+    assert post_login(other, "hanako.oita@example.jp", "kabosu orchard at dusk").status_code == 302
 
 
 @pytest.mark.parametrize("fields, message", [

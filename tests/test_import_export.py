@@ -452,34 +452,34 @@ def test_create_user_makes_an_account_that_can_log_in(app, factory, client):
     factory.cycle(2023)
     result = app.test_cli_runner().invoke(args=[
         "create-user", "--email", "Taro.Oita@Example.JP", "--name", "大分 太郎",
-        "--role", "coordinator", "--organisation", "大分県", "--password", "a long password"])
+        "--role", "coordinator", "--organisation", "大分県", "--password", "kabosu orchard at dusk"])
     assert result.exit_code == 0, result.output
     assert "作成しました: taro.oita@example.jp（幹事担当者）" in result.output
     user = db.session.scalar(select(User).where(User.email == "taro.oita@example.jp"))
     assert (user.display_name, user.role, user.organisation.name) == ("大分 太郎", "coordinator", "大分県")
-    assert verify_password(user.password_hash, "a long password")
-    login(client, user, "a long password")
+    assert verify_password(user.password_hash, "kabosu orchard at dusk")
+    login(client, user, "kabosu orchard at dusk")
     assert "地熱・温泉熱エネルギー産業拠点化推進プロジェクト" in client.get("/").get_data(as_text=True)
 
 
 def test_create_user_makes_a_secretariat_reviewer_without_organisation(app, factory):
     result = app.test_cli_runner().invoke(args=[
         "create-user", "--email", "jimukyoku@example.jp", "--role", "secretariat",
-        "--password", "a long password"])
+        "--password", "kabosu orchard at dusk"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "jimukyoku@example.jp"))
     assert user.role == "secretariat" and user.organisation is None
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--role", "coordinator", "--password", "a long password"], "幹事担当者には組織が必要です。"),
-    (["--role", "coordinator", "--org", "架空県", "--password", "a long password"],
+    (["--role", "coordinator", "--password", "kabosu orchard at dusk"], "幹事担当者には組織が必要です。"),
+    (["--role", "coordinator", "--org", "架空県", "--password", "kabosu orchard at dusk"],
      "組織「架空県」は登録されていません。"),
     (["--role", "admin", "--password", "short"], "パスワードは12文字以上にしてください。"),
     (["--role", "admin", "--password", "new.person@example.jp"],
      "メールアドレスと同じパスワードは使えません。"),
     (["--role", "admin"], "--password を指定してください"),
-    (["--role", "admin", "--name", "名" * 101, "--password", "a long password"],
+    (["--role", "admin", "--name", "名" * 101, "--password", "kabosu orchard at dusk"],
      "表示名は100文字以内にしてください。"),
 ], ids=["coordinator without organisation", "unknown organisation", "short password",
         "password equal to e-mail", "no password and no terminal", "display name too long"])
@@ -497,7 +497,7 @@ def test_create_user_refuses_bad_input_and_creates_nobody(app, factory, args, me
 def test_create_user_refuses_an_e_mail_already_in_use_whatever_its_case(app, factory):
     factory.admin(email="kanri@example.jp")
     result = app.test_cli_runner().invoke(args=[
-        "create-user", "--email", "KANRI@example.jp", "--role", "admin", "--password", "a long password"])
+        "create-user", "--email", "KANRI@example.jp", "--role", "admin", "--password", "kabosu orchard at dusk"])
     assert result.exit_code == 1
     assert "エラー: kanri@example.jp は既に登録されています。" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)
@@ -510,14 +510,14 @@ def test_create_user_refuses_an_e_mail_already_in_use_whatever_its_case(app, fac
 ], ids=["no @", "too long"])
 def test_create_user_refuses_a_bad_e_mail(app, email, message):
     result = app.test_cli_runner().invoke(args=[
-        "create-user", "--email", email, "--role", "admin", "--password", "a long password"])
+        "create-user", "--email", email, "--role", "admin", "--password", "kabosu orchard at dusk"])
     assert result.exit_code == 1 and f"エラー: {message}" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_create_user_refuses_an_unknown_role(app, factory):
     result = app.test_cli_runner().invoke(args=[
-        "create-user", "--email", "x@example.jp", "--role", "superuser", "--password", "a long password"])
+        "create-user", "--email", "x@example.jp", "--role", "superuser", "--password", "kabosu orchard at dusk"])
     assert result.exit_code == 2 and "superuser" in result.output
 
 

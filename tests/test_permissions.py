@@ -85,7 +85,7 @@ class Case:
 
 def _new_user_form(w: World) -> dict:
     return {"email": "new.person@example.jp", "display_name": "新しい担当者", "role": "secretariat",
-            "organisation_id": "0", "active": "y", "password": "a long enough password"}
+            "organisation_id": "0", "active": "y", "password": "kabosu orchard at dusk"}
 
 
 def _edit_user_form(w: World) -> dict:
@@ -126,9 +126,13 @@ CASES = [
     Case("turn off a second factor not set up", "auth.disable_two_factor", "POST",
          lambda w: "/account/two-factor/disable", (TO_LOGIN,) + (TO_TWO_FACTOR,) * 5,
          data=lambda w: {"password": "not my password"}),
-    Case("new recovery codes without a second factor set up", "auth.renew_recovery_codes", "POST",
-         lambda w: "/account/two-factor/recovery-codes", (TO_LOGIN,) + (TO_TWO_FACTOR,) * 5,
-         data=lambda w: {"renew-password": "not my password"}),
+    Case("renew recovery codes without a second factor", "auth.renew_recovery_codes", "POST",
+         lambda w: "/account/two-factor/recovery-codes", (TO_LOGIN,) + (TO_TWO_FACTOR,) * 5),
+    Case("step-up (本人確認) page", "auth.reauthenticate", "GET",
+         lambda w: "/account/confirm?next=/account/password", EVERYONE_LOGGED_IN),
+    Case("step-up with a wrong password", "auth.reauthenticate", "POST",
+         lambda w: "/account/confirm", (TO_LOGIN, 401, 401, 401, 401, 401),
+         data=lambda w: {"password": "not my password"}),
     Case("home page", "main.home", "GET", lambda w: "/", EVERYONE_LOGGED_IN),
     Case("home page of a year", "main.home", "GET", lambda w: "/?year=2023", EVERYONE_LOGGED_IN),
     Case("sheet of project ⑦", "main.sheet", "GET", lambda w: f"/sheets/{w.sheet.id}",
@@ -168,6 +172,7 @@ CASES = [
 COVERED_ENDPOINTS = {
     "auth.login", "auth.logout", "auth.change_password", "auth.login_code", "auth.account",
     "auth.logout_all", "auth.two_factor", "auth.disable_two_factor", "auth.renew_recovery_codes",
+    "auth.reauthenticate",
     "main.home", "main.sheet", "main.figure_image",
     "admin.users", "admin.new_user", "admin.edit_user", "admin.logout_user_everywhere",
     "admin.reset_second_factor",

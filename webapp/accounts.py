@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp import audit
-from webapp.auth import second_factor
+from webapp.auth import second_factor, stepup
 from webapp.auth.passwords import hash_password, password_problems
 from webapp.extensions import db
 from webapp.models import ROLES, Organisation, User
@@ -166,4 +166,11 @@ def disable_second_factor(actor: User, user: User) -> None:
         audit.record(actor, "user_2fa_disable", "user", user.id, f"{_label(user)}が2段階認証を解除")
     else:
         user.end_all_sessions()
+        stepup.log.warning("second factor of user %s reset by user %s", user.id, actor.id)
         audit.record(actor, "user_2fa_reset", "user", user.id, f"{_label(user)}の2段階認証をリセット")
+
+
+def record_step_up(user: User) -> None:
+    """A successful 本人確認 (step-up): audited, and in the security log."""
+    stepup.log.info("step-up by user %s", user.id)
+    audit.record(user, "user_reauth", "user", user.id, f"{_label(user)}が本人確認")

@@ -9,7 +9,7 @@ from forms.admin import UserForm
 from forms.auth import ConfirmForm
 from webapp.accounts import (AccountError, create_user, disable_second_factor, end_sessions,
                              update_user)
-from webapp.auth import start_session
+from webapp.auth import start_session, stepup
 from webapp.extensions import db
 from webapp.models import Organisation, User
 from webapp.permissions import require
@@ -41,6 +41,11 @@ def new_user():
     require(current_user, "manage_users")
     form = _form()
     if form.validate_on_submit():
+        if form.role.data == "admin":
+            # A new admin account is a new way in: only after a step-up.
+            refused = stepup.demand(url_for("admin.new_user"))
+            if refused is not None:
+                return refused
         org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
         try:
             user = create_user(current_user, form.email.data, form.display_name.data,
@@ -65,6 +70,13 @@ def edit_user(user_id: int):
         abort(404)
     form = _form(user)
     if form.validate_on_submit():
+        if user.role == "admin" or form.role.data == "admin":
+            # Any change of an admin account (its password, e-mail, role, active flag),
+            # or making someone an admin, only after a step-up.
+            refused = stepup.demand(url_for("admin.edit_user", user_id=user.id))
+            if refused is not None:
+                return refused
+        proved_at = stepup.proved_at(current_user)
         try:
             update_user(current_user, user, email=form.email.data,
                         display_name=form.display_name.data, role=form.role.data,
@@ -77,7 +89,7 @@ def edit_user(user_id: int):
                 flash(problem, "danger")
         else:
             if user.id == current_user.id and form.password.data:
-                start_session(user)
+                start_session(user, proved_at=proved_at)
             flash(f"{user.email} を更新しました。", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -108,6 +120,10 @@ def logout_user_everywhere(user_id: int):
 @login_required
 def reset_second_factor(user_id: int):
     user = _managed_user(user_id)
+    if user.role == "admin":
+        refused = stepup.demand(url_for("admin.edit_user", user_id=user.id))
+        if refused is not None:
+            return refused
     if ConfirmForm().validate_on_submit():
         disable_second_factor(current_user, user)
         db.session.commit()

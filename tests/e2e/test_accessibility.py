@@ -147,6 +147,13 @@ def wrong_current_password(page, w):
     expect(page.locator("form input[type=password]").first).to_be_focused()
 
 
+def wrong_step_up_password(page, w):
+    page.goto("/account/confirm?next=/account/password")
+    page.get_by_label("現在のパスワード").fill("not my password")
+    page.get_by_role("button", name="確認する").click()
+    expect(page.get_by_label("現在のパスワード")).to_be_focused()
+
+
 def enrolment_with_a_wrong_code(page, w):
     page.goto("/account/two-factor")
     page.get_by_label("認証アプリに表示された6桁のコード").fill("000000")
@@ -223,6 +230,8 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("アカウント設定", "auth.account", "/account"),
         Screen("パスワードの変更", "auth.change_password", "/account/password"),
         Screen("パスワードの変更（誤り）", "auth.change_password", wrong_current_password),
+        Screen("本人確認", "auth.reauthenticate", "/account/confirm?next=/account/password"),
+        Screen("本人確認（パスワード誤り）", "auth.reauthenticate", wrong_step_up_password, 401),
         Screen("2段階認証の登録", "auth.two_factor", "/account/two-factor"),
         Screen("2段階認証の登録（コード誤り）", "auth.two_factor", enrolment_with_a_wrong_code),
         Screen("回復コード", "auth.two_factor", recovery_codes),
@@ -285,7 +294,10 @@ def test_every_html_route_has_a_screen_in_the_sweep(app):
 
 @pytest.fixture
 def live_app(databases, tmp_path):
-    return _make_app(databases, tmp_path, "fy2023", WTF_CSRF_ENABLED=True)
+    # The sweep outlasts the five minutes a log-in counts as a step-up for; the
+    # password and two-factor pages are swept as opened, and the step-up page
+    # on its own (tests/security/test_step_up.py tests the expiry).
+    return _make_app(databases, tmp_path, "fy2023", WTF_CSRF_ENABLED=True, REAUTH_MINUTES=60)
 
 
 def _world(app) -> World:

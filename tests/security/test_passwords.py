@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -12,8 +13,9 @@ from webapp.extensions import db
 from webapp.models import User
 
 COMMON = "よく使われているパスワードのため使えません。"
-GUESSABLE = ("推測されやすいパスワードです（同じ文字の繰り返し、連続した数字やキーボードの並びなど）。"
-             "別のパスワードにしてください。")
+GUESSABLE = ("推測されやすいパスワードです（同じ文字の繰り返し、連続した数字やキーボードの並び、"
+             "よく使われる単語の記号への置き換えなど）。別のパスワードにしてください。")
+FEW_WORDS = "よく知られた単語を4語以下つなげただけのパスワードです。単語を増やすか、辞書にない言葉を混ぜてください。"
 
 
 def change(client, new, old=PASSWORD):
@@ -95,3 +97,48 @@ def test_wrong_current_passwords_on_the_change_form_are_throttled(app, factory, 
     assert "パスワードの入力誤りが続いたため、しばらく変更できません。" in Page(locked).text
     db.session.refresh(user)
     assert verify_password(user.password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize("new, message", [
+    ("ｐａｓｓｗｏｒｄ１２３４", COMMON),
+    ("P@ssw0rd2024!", GUESSABLE),
+    ("correcthorsebatterystaple", FEW_WORDS),
+    ("Correct-Horse-Battery-Staple-2024", FEW_WORDS),
+    ("s3cur1ty m0nk3y", FEW_WORDS),
+], ids=["full-width password1234", "substituted common word and a year", "xkcd's four words",
+        "four words with dashes and a year", "two words with substitutions"])
+def test_passwords_found_accepted_in_the_issue_are_refused(app, factory, client, new, message):
+    user = factory.coordinator("大分県")
+    login(client, user)
+    answer = change(client, new)
+    assert answer.status_code == 200
+    assert message in Page(answer).text
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+
+
+def test_five_words_or_a_word_no_list_holds_are_accepted(app, factory, client):
+    user = factory.coordinator("大分県")
+    login(client, user)
+    assert change(client, "correct horse battery staple rides").status_code == 302
+    assert change(client, "Kumamoto ramen, 3 bowls; gyoza", old="correct horse battery staple rides"
+                  ).status_code == 302
+
+
+def test_a_password_set_in_full_width_logs_in_typed_half_width(app, factory, client):
+    user = factory.coordinator("大分県")
+    login(client, user)
+    assert change(client, "ｋａｂｏｓｕ ｏｒｃｈａｒｄ ａｔ ｄｕｓｋ").status_code == 302
+    client.post("/logout")
+    login(client, user, "kabosu orchard at dusk")
+    client.post("/logout")
+    login(client, user, "ｋａｂｏｓｕ ｏｒｃｈａｒｄ ａｔ ｄｕｓｋ")
+
+
+def test_a_full_width_password_hashed_before_normalisation_still_logs_in(app, factory, client):
+    user = factory.coordinator("大分県")
+    # As stored before passwords were normalised: the hash of the characters as typed.
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(
+        "ｋａｂｏｓｕ　ｏｒｃｈａｒｄ")
+    db.session.commit()
+    login(client, user, "ｋａｂｏｓｕ　ｏｒｃｈａｒｄ")

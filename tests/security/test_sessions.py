@@ -196,3 +196,12 @@ def test_an_idle_session_with_a_valid_remember_me_cookie_starts_afresh(app, fact
     _age_session(client, _seen_at=3 * 3600)
     assert client.get("/").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_a_session_reopened_from_the_remember_me_cookie_lasts_beyond_its_first_page(app, client):
+    user = Factory().coordinator("大分県")
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    client.delete_cookie("session")  # the browser dropped the session, kept the remember-me cookie
+    assert client.get("/").status_code == 200
+    assert client.get("/account").status_code == 200
+    assert client.get("/").status_code == 200

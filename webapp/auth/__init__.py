@@ -14,6 +14,7 @@ import time
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, user_loaded_from_cookie
 
+from webapp.auth import stepup
 from webapp.extensions import db, login_manager
 from webapp.models import User
 
@@ -25,7 +26,8 @@ END_REASONS = {
                 "もう一度ログインしてください。"),
 }
 # What a user who must enrol a second factor may still open.
-_ENROLMENT_ENDPOINTS = {"auth.two_factor", "auth.logout", "auth.login", "static", "bootstrap.static"}
+_ENROLMENT_ENDPOINTS = {"auth.two_factor", "auth.reauthenticate", "auth.logout", "auth.login",
+                        "static", "bootstrap.static"}
 _SEEN_GRANULARITY = 60  # seconds; so that not every request rewrites the cookie
 
 
@@ -50,13 +52,18 @@ def requires_second_factor(user, config) -> bool:
     return user.role in {r.strip() for r in roles if r.strip()}
 
 
-def start_session(user: User, remember: bool = False) -> None:
-    """Log `user` in on a fresh session (no key of a previous session survives)."""
+def start_session(user: User, remember: bool = False, proved_at: int | None = None) -> None:
+    """Log `user` in on a fresh session (no key of a previous session survives).
+
+    The session counts as a step-up from now (a log-in is one), or from
+    `proved_at` when it only replaces a session after a change the user made.
+    """
     from flask_login import login_user
     session.clear()
     login_user(user, remember=remember)
     session.permanent = True
     _stamp()
+    stepup.mark(user, proved_at)
 
 
 def _stamp() -> None:
@@ -66,6 +73,12 @@ def _stamp() -> None:
 
 @user_loaded_from_cookie.connect
 def _restored_from_cookie(app, user=None, **_):
+    # Flask-Login restores the user but not the session's client identifier; with
+    # "strong" protection the next request then found none, cleared the session and
+    # deleted the remember-me cookie: a remembered log-in lasted one page.
+    from flask_login.utils import _create_identifier
+    session["_id"] = _create_identifier()
+    session.permanent = True
     _stamp()
 
 
@@ -86,7 +99,7 @@ def _enforce_session_limits():
     if reason:
         # Dropping the user from the session (not the whole session) lets a valid
         # remember-me cookie, which the user asked for, start a new one.
-        for key in ("_user_id", "_fresh", "_id", "_auth_at", "_seen_at"):
+        for key in ("_user_id", "_fresh", "_id", "_auth_at", "_seen_at", stepup.SESSION_KEY):
             session.pop(key, None)
         g.session_end_reason = reason
     elif now - seen >= _SEEN_GRANULARITY:

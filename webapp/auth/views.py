@@ -10,9 +10,11 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
-                        LoginForm, RenewRecoveryCodesForm, SecondFactorForm)
+                        LoginForm, ReauthForm, SecondFactorForm)
 from webapp import accounts
-from webapp.auth import passwords, requires_second_factor, second_factor, start_session, throttle
+from webapp.auth import (passwords, requires_second_factor, second_factor, start_session, stepup,
+                         throttle)
+from webapp.auth.stepup import require_recent_auth
 from webapp.extensions import db
 from webapp.models import User
 
@@ -21,6 +23,7 @@ bp = Blueprint("auth", __name__)
 
 FAILED = "メールアドレスまたはパスワードが正しくありません。"
 CODE_FAILED = "確認コードが正しくありません。"
+REAUTH_FAILED = "パスワードまたは確認コードが正しくありません。"
 
 
 def _locked(what: str) -> str:
@@ -35,6 +38,10 @@ def locked_message() -> str:
 
 def password_locked_message() -> str:
     return _locked("パスワードの入力誤りが続いたため、しばらく変更できません。")
+
+
+def reauth_locked_message() -> str:
+    return _locked("本人確認の失敗が続いたため、しばらく確認できません。")
 # The password step is good for this long before the code must follow.
 PENDING_SECONDS = 300
 
@@ -193,8 +200,42 @@ def logout_all():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+def reauthenticate():
+    """本人確認: the step-up before a credential change (webapp/auth/stepup.py)."""
+    user = current_user._get_current_object()
+    form = ReauthForm()
+    target = _safe_next(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        code = (form.code.data or "").strip()
+        if user.has_second_factor and not code:
+            form.code.errors.append("確認コードを入力してください。")
+        elif _wait_or_refuse(user.email):
+            flash(reauth_locked_message(), "danger")
+            status = 429
+        elif (passwords.verify_password(user.password_hash, form.password.data)
+              and (not user.has_second_factor or second_factor.verify_login_code(user, code))):
+            accounts.record_step_up(user)
+            db.session.commit()
+            throttle.clear(user.email)
+            stepup.mark(user)
+            return redirect(target)
+        else:
+            # A used TOTP step or recovery code is kept only when the whole step-up succeeds.
+            db.session.rollback()
+            throttle.record_failure(user.email, _client_address())
+            stepup.log.warning("step-up failed for user %s from %s", user.id, _client_address())
+            form.password.errors.append(REAUTH_FAILED)
+            status = 401
+    return render_template("auth/reauthenticate.html", form=form,
+                           needs_code=user.has_second_factor), status
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@require_recent_auth
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -206,6 +247,7 @@ def change_password():
             form.old_password.errors.append("現在のパスワードが正しくありません。")
         else:
             user = current_user._get_current_object()
+            proved_at = stepup.proved_at(user)
             try:
                 accounts.change_password(user, form.new_password.data)
             except accounts.AccountError as exc:
@@ -214,7 +256,7 @@ def change_password():
                 db.session.commit()
                 throttle.clear(user.email)
                 # Every other session ends; this one goes on under the new token.
-                start_session(user)
+                start_session(user, proved_at=proved_at)
                 flash("パスワードを変更しました。ほかの端末ではログアウトされました。", "success")
                 return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
@@ -227,11 +269,15 @@ def two_factor():
     user = current_user._get_current_object()
     if user.has_second_factor:
         return render_template("auth/two_factor.html", enrolled=True,
-                               disable_form=DisableSecondFactorForm(),
-                               renew_form=RenewRecoveryCodesForm(prefix="renew"),
+                               disable_form=DisableSecondFactorForm(), renew_form=ConfirmForm(),
+                               recovery_code_count=second_factor.RECOVERY_CODE_COUNT,
                                required=requires_second_factor(user, current_app.config),
-                               recovery_left=second_factor.remaining_recovery_codes(user),
-                               recovery_code_count=second_factor.RECOVERY_CODE_COUNT)
+                               recovery_left=second_factor.remaining_recovery_codes(user))
+    # Enrolling replaces whatever second factor the account had: a step-up first
+    # (right after log-in, the log-in itself is one).
+    refused = stepup.demand(url_for("auth.two_factor"))
+    if refused is not None:
+        return refused
     secret = session.get("_totp_pending")
     if not isinstance(secret, str):
         secret = session["_totp_pending"] = second_factor.new_secret()
@@ -242,10 +288,11 @@ def two_factor():
         else:
             step = second_factor.matching_step(secret, form.code.data)
             if step is not None:
+                proved_at = stepup.proved_at(user)
                 codes = accounts.enable_second_factor(user, secret, step)
                 db.session.commit()  # other sessions have ended; this one goes on
                 throttle.clear(user.email)
-                start_session(user)
+                start_session(user, proved_at=proved_at)
                 return render_template("auth/recovery_codes.html", codes=codes)
             throttle.record_failure(user.email, _client_address())
             form.code.errors.append(CODE_FAILED + "認証アプリの時刻が合っているかも確認してください。")
@@ -255,31 +302,9 @@ def two_factor():
                            required=requires_second_factor(user, current_app.config))
 
 
-@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
-@login_required
-def renew_recovery_codes():
-    """New recovery codes for old ones (used up, or lost); the password first, as for disabling."""
-    user = current_user._get_current_object()
-    if not user.has_second_factor:
-        return redirect(url_for("auth.two_factor"))
-    form = RenewRecoveryCodesForm(prefix="renew")
-    if not form.validate_on_submit():
-        for message in form.password.errors or ["もう一度お試しください。"]:
-            flash(message, "danger")
-    elif _wait_or_refuse(user.email):
-        flash(password_locked_message(), "danger")
-    elif passwords.verify_password(user.password_hash, form.password.data):
-        codes = accounts.renew_recovery_codes(user)
-        db.session.commit()
-        return render_template("auth/recovery_codes.html", codes=codes, renewed=True)
-    else:
-        throttle.record_failure(user.email, _client_address())
-        flash("現在のパスワードが正しくありません。", "danger")
-    return redirect(url_for("auth.two_factor"))
-
-
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @login_required
+@require_recent_auth(back="auth.two_factor")
 def disable_two_factor():
     user = current_user._get_current_object()
     form = DisableSecondFactorForm()
@@ -298,3 +323,16 @@ def disable_two_factor():
             throttle.record_failure(user.email, _client_address())
             flash("現在のパスワードが正しくありません。", "danger")
     return redirect(url_for("auth.two_factor"))
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+@require_recent_auth(back="auth.two_factor")
+def renew_recovery_codes():
+    """New recovery codes for old ones (used up, or lost), shown once; all the old ones stop working."""
+    user = current_user._get_current_object()
+    if not user.has_second_factor or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.two_factor"))
+    codes = accounts.renew_recovery_codes(user)
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, renewed=True)

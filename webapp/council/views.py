@@ -10,6 +10,8 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from forms.council import (CO_SLOT_LABEL, CO_SLOTS, LEAD_SLOT_LABEL, LEAD_SLOTS, OrganisationForm,
+                           ProjectForm)
 from webapp.council import bp, operations as ops, progress
 from webapp.council.chart import chart_text, history_svg
 from webapp.cycles import cycle_or_404, latest_cycle
@@ -17,7 +19,6 @@ from webapp.extensions import db
 from webapp.models import ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
 from webapp.permissions import require
 
-LEAD_SLOTS, CO_SLOTS = 3, 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,6 +27,16 @@ def _int(value) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+def _refused(form) -> bool:
+    """Flash the form's messages when it refuses what was posted (control characters,
+    ids out of range); the view then shows the form again with a 400."""
+    if form.validate():
+        return False
+    for message in form.error_messages():
+        flash(message, "danger")
+    return True
 
 
 def _organisations(include_inactive: bool = True) -> list[Organisation]:
@@ -41,21 +52,24 @@ def _organisations(include_inactive: bool = True) -> list[Organisation]:
 @login_required
 def organisations():
     require(current_user, "manage_organisations")
+    status = 200
     if request.method == "POST":
+        form = OrganisationForm()
         try:
-            org = ops.create_organisation(current_user, request.form.get("name"),
-                                          request.form.get("kind", ""))
-            db.session.commit()
+            if _refused(form):
+                status = 400
+            else:
+                org = ops.create_organisation(current_user, form.name.data, form.kind.data or "")
+                db.session.commit()
+                flash(f"「{org.name}」を追加しました。", "success")
+                return redirect(url_for("council.organisations"))
         except ops.CouncilError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
-        else:
-            flash(f"「{org.name}」を追加しました。", "success")
-            return redirect(url_for("council.organisations"))
     orgs = _organisations()
     usage = {o.id: ops.organisation_usage(o) for o in orgs}
     return render_template("council/organisations.html", orgs=orgs, usage=usage, kinds=ORG_KINDS,
-                           form=request.form)
+                           form=request.form), status
 
 
 def _organisation_or_404(org_id: int) -> Organisation:
@@ -70,20 +84,23 @@ def _organisation_or_404(org_id: int) -> Organisation:
 def edit_organisation(org_id: int):
     require(current_user, "manage_organisations")
     org = _organisation_or_404(org_id)
+    status = 200
     if request.method == "POST":
+        form = OrganisationForm()
         try:
-            ops.update_organisation(current_user, org, request.form.get("name"),
-                                    request.form.get("kind", ""),
-                                    active=request.form.get("active") == "1")
-            db.session.commit()
+            if _refused(form):
+                status = 400
+            else:
+                ops.update_organisation(current_user, org, form.name.data, form.kind.data or "",
+                                        active=form.active.data == "1")
+                db.session.commit()
+                flash(f"「{org.name}」を更新しました。", "success")
+                return redirect(url_for("council.organisations"))
         except ops.CouncilError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
-        else:
-            flash(f"「{org.name}」を更新しました。", "success")
-            return redirect(url_for("council.organisations"))
     return render_template("council/organisation_form.html", org=org, kinds=ORG_KINDS,
-                           usage=ops.organisation_usage(org), form=request.form)
+                           usage=ops.organisation_usage(org), form=request.form), status
 
 
 @bp.route("/admin/organisations/<int:org_id>/deactivate", methods=["POST"])
@@ -130,14 +147,13 @@ def projects():
     return render_template("council/projects.html", projects=rows, open_year=ops.open_year())
 
 
-def _project_data() -> ops.ProjectData:
-    form = request.form
-    lead = [_int(form.get(f"lead_{i}")) for i in range(LEAD_SLOTS)]
-    co = [_int(form.get(f"co_{i}")) for i in range(CO_SLOTS)]
-    return ops.ProjectData(number=_int(form.get("number")), title=form.get("title", ""),
-                           lead_label=form.get("lead_label", ""),
+def _project_data(form: ProjectForm) -> ops.ProjectData:
+    lead = [form[f"lead_{i}"].data for i in range(LEAD_SLOTS)]
+    co = [form[f"co_{i}"].data for i in range(CO_SLOTS)]
+    return ops.ProjectData(number=_int(form.number.data), title=form.title.data or "",
+                           lead_label=form.lead_label.data or "",
                            lead_ids=[i for i in lead if i], co_ids=[i for i in co if i],
-                           active=form.get("active") == "1")
+                           active=form.active.data == "1")
 
 
 def _form_values(project: Project | None) -> dict:
@@ -155,12 +171,13 @@ def _form_values(project: Project | None) -> dict:
     return values
 
 
-def _project_form(project: Project | None, needs_confirm: bool = False):
+def _project_form(project: Project | None, needs_confirm: bool = False, status: int = 200):
     return render_template("council/project_form.html", project=project,
                            values=_form_values(project), orgs=_organisations(),
-                           lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, open_year=ops.open_year(),
+                           lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, lead_slot_label=LEAD_SLOT_LABEL,
+                           co_slot_label=CO_SLOT_LABEL, open_year=ops.open_year(),
                            needs_confirm=needs_confirm,
-                           built_years=ops.built_years(project) if project else [])
+                           built_years=ops.built_years(project) if project else []), status
 
 
 @bp.route("/admin/projects/new", methods=["GET", "POST"])
@@ -168,8 +185,11 @@ def _project_form(project: Project | None, needs_confirm: bool = False):
 def new_project():
     require(current_user, "manage_projects")
     if request.method == "POST":
+        form = ProjectForm()
+        if _refused(form):
+            return _project_form(None, status=400)
         try:
-            project = ops.create_project(current_user, _project_data())
+            project = ops.create_project(current_user, _project_data(form))
             db.session.commit()
         except ops.CouncilError as exc:
             db.session.rollback()
@@ -198,9 +218,12 @@ def edit_project(project_id: int):
     project = _project_or_404(project_id)
     needs_confirm = False
     if request.method == "POST":
+        form = ProjectForm()
+        if _refused(form):
+            return _project_form(project, status=400)
         try:
-            ops.update_project(current_user, project, _project_data(),
-                               confirm_renumber=request.form.get("confirm_renumber") == "1")
+            ops.update_project(current_user, project, _project_data(form),
+                               confirm_renumber=form.confirm_renumber.data == "1")
             db.session.commit()
         except ops.RenumberNeedsConfirmation as exc:
             db.session.rollback()

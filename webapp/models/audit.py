@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "organisation_deactivate": "団体の無効化", "organisation_delete": "団体の削除",
     "project_create": "プロジェクトの登録", "project_update": "プロジェクトの変更",
     "project_deactivate": "プロジェクトの終了",
+    "user_reauth": "本人確認",
 }
 AUDIT_ACTIONS: tuple[str, ...] = tuple(ACTION_LABELS)
 assert set(TRANSITION_ACTIONS) <= set(AUDIT_ACTIONS), "every transition is an audited action"
