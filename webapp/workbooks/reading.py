@@ -1,8 +1,9 @@
 """Reading a filled-in workbook back: safely, checked like the form, compared before saving.
 
 Order matters: the file is looked at as a zip first (size, entry count,
-total uncompressed size, macros, external links) before openpyxl parses any
-of it; then openpyxl reads it read-only with formulas *not* evaluated, so a
+total uncompressed size, macros, external links) and every part is streamed
+through a counting XML scan (expanded size, nesting depth, element count)
+before openpyxl parses any of it; then openpyxl reads it read-only with formulas *not* evaluated, so a
 formula is seen as a formula and refused with its cell named. The input
 cells named in the hidden metadata worksheet are poured into the edit form
 (forms.sheet.read_form), so every rule of the form applies and no rule is
@@ -15,8 +16,10 @@ import datetime as dt
 import hmac
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.parsers import expat
 
 from werkzeug.datastructures import MultiDict
 
@@ -36,6 +39,14 @@ MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_WORKSHEETS = 60
 MAX_CELLS = 300_000
 MAX_CELL_TEXT = 32_767      # Excel's own limit for one cell
+# What the XML inside may cost before openpyxl builds anything from it. An exported
+# workbook is about 10 levels deep and has a few thousand elements; MAX_CELLS cells
+# need at most a few elements each. openpyxl's parser keeps every open element, so a
+# 69 KB file of millions of nested elements cost it 30 s and 2 GB: refused here in
+# milliseconds, by a streaming scan that keeps nothing but two counters.
+MAX_XML_DEPTH = 64
+MAX_XML_ELEMENTS = 1_500_000
+XML_PARTS = (".xml", ".rels")
 
 
 class WorkbookError(Exception):
@@ -77,6 +88,7 @@ class SheetImport:
 # ---------------------------------------------------------------- the file
 
 def _check_zip(data: bytes, filename: str) -> None:
+    """The one gate before any parser: file size, entries, expanded size, macros, links, XML shape."""
     name = (filename or "").lower()
     if name.endswith((".xlsm", ".xltm", ".xlsb", ".xls")):
         raise WorkbookError("マクロ付きのブック（.xlsm など）や古い形式（.xls）は取り込めません。"
@@ -94,12 +106,68 @@ def _check_zip(data: bytes, filename: str) -> None:
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。")
             types = zf.read("[Content_Types].xml").decode("utf-8", "replace")
-    except zipfile.BadZipFile:
+            if any("vbaproject" in n.lower() for n in names) or "macroEnabled" in types:
+                raise WorkbookError("マクロを含むブックは取り込めません。マクロのない .xlsx で保存し直してください。")
+            if any(n.startswith("xl/externalLinks/") for n in names) or "externalLink" in types:
+                raise WorkbookError("外部のファイルへのリンクを含むブックは取り込めません。"
+                                    "リンクを解除した .xlsx を使ってください。")
+            _scan_parts(zf, entries)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error):
         raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れているか、別の形式です。")
-    if any("vbaproject" in n.lower() for n in names) or "macroEnabled" in types:
-        raise WorkbookError("マクロを含むブックは取り込めません。マクロのない .xlsx で保存し直してください。")
-    if any(n.startswith("xl/externalLinks/") for n in names) or "externalLink" in types:
-        raise WorkbookError("外部のファイルへのリンクを含むブックは取り込めません。リンクを解除した .xlsx を使ってください。")
+
+
+BROKEN_XML = "Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れている可能性があります。"
+
+
+class _XmlScan:
+    """Counts the elements and depth of one part as expat streams it; keeps no tree."""
+
+    def __init__(self, budget: list[int]):
+        self.budget = budget
+        self.depth = 0
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        # Entities are how a small file becomes a huge one (billion laughs);
+        # no part of a real .xlsx declares a DTD.
+        self.parser.StartDoctypeDeclHandler = self.doctype
+
+    def start(self, name, attributes):
+        self.depth += 1
+        self.budget[0] -= 1
+        if self.depth > MAX_XML_DEPTH:
+            raise WorkbookError(f"ブックの中のデータの入れ子が深すぎるため取り込めません（{MAX_XML_DEPTH}段まで）。")
+        if self.budget[0] < 0:
+            raise WorkbookError(f"ブックの中のデータの要素が多すぎるため取り込めません（{MAX_XML_ELEMENTS:,}個まで）。")
+
+    def end(self, name):
+        self.depth -= 1
+
+    def doctype(self, *args):
+        raise WorkbookError(BROKEN_XML)
+
+    def feed(self, chunk: bytes, last: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, last)
+        except expat.ExpatError:
+            raise WorkbookError(BROKEN_XML)
+
+
+def _scan_parts(zf: zipfile.ZipFile, entries) -> None:
+    """Decompress every part as a stream (the sizes in the zip's directory can lie) and feed
+    the XML ones to a counting parser, so the limits hold for what openpyxl would read."""
+    expanded, elements = 0, [MAX_XML_ELEMENTS]
+    for entry in entries:
+        scan = _XmlScan(elements) if entry.filename.lower().endswith(XML_PARTS) else None
+        with zf.open(entry) as stream:
+            while chunk := stream.read(64 * 1024):
+                expanded += len(chunk)
+                if expanded > MAX_UNCOMPRESSED:
+                    raise WorkbookError("ファイルを展開すると大きすぎるため取り込めません。")
+                if scan is not None:
+                    scan.feed(chunk)
+        if scan is not None:
+            scan.feed(b"", last=True)
 
 
 def _cell_values(ws, place: str, budget: list[int]) -> dict[str, object]:
