@@ -113,3 +113,19 @@ def test_refusals_exit_non_zero(app24, f, tmp_path):
     result = _run(app24, "import-xlsx", path, "--as", "nagasaki@demo.example.jp")
     assert result.exit_code == 1
     assert "この個票を見る権限がありません" in result.output
+
+
+def test_a_nested_xml_workbook_is_refused_by_the_cli_too(app24, f, tmp_path):
+    from tests.workbooks.conftest import hostile_sheet_xml, rezip
+    f.coordinator("大分県", email="oita@demo.example.jp")
+    db.session.commit()
+    path = tmp_path / "f.xlsx"
+    assert _run(app24, "export-xlsx", "--year", "2024", "--project", "2", str(path)).exit_code == 0
+    path.write_bytes(rezip(path.read_bytes(), {"xl/worksheets/sheet2.xml": hostile_sheet_xml(nested=3_000_000)}))
+    version = sheet24(f).version
+    for extra in (["--dry-run"], []):
+        result = _run(app24, "import-xlsx", str(path), "--as", "oita@demo.example.jp", *extra)
+        assert result.exit_code == 1, result.output
+        assert result.output == "エラー: ブックの中のデータの入れ子が深すぎるため取り込めません（64段まで）。\n"
+    db.session.expire_all()
+    assert sheet24(f).version == version
