@@ -89,11 +89,10 @@ def test_a_stale_workbook_is_refused_naming_the_fields(app24, f, tmp_path):
 
     result = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp")
     assert result.exit_code == 1
-    saved = r"（最終保存 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d）。"
-    assert re.search("  注意: このブックを書き出した後に、個票が保存されています" + saved, result.output)
-    assert re.search("②: このブックを書き出した後に、個票が保存されています" + saved
-                     + "上書きはしていません", result.output)
-    assert "食い違う欄: プロジェクトを推進する上での課題。" in result.output
+    assert re.search(r"  注意: このファイルを書き出した後に、あなたが \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d に保存しています。",
+                     result.output)
+    assert "  食い違い プロジェクトを推進する上での課題: 保存済み「画面で書いた課題」／ブック「Excelで書いた課題」" in result.output
+    assert "上書きはしていません（何も保存していません）。食い違う欄: ② プロジェクトを推進する上での課題。" in result.output
     db.session.expire_all()
     assert sheet24(f).text("challenges") == "画面で書いた課題"
 

@@ -62,7 +62,8 @@ def test_download_upload_preview_and_save(app24, client24, oita, f):
     assert Page(again).by_id("confirm-button") is None
 
 
-def test_a_stale_workbook_shows_both_texts_and_saves_only_when_asked(app24, client24, oita, f):
+def test_a_save_between_preview_and_confirmation_shows_both_texts_and_keeps_the_saved_one_unless_asked(
+        app24, client24, oita, f):
     sheet = sheet24(f)
     data = fill(client24.get(f"/sheets/{sheet.id}/workbook.xlsx").data, {"challenges": "Excelで書いた課題"})
     preview = _upload(client24, sheet.id, data)
@@ -78,14 +79,25 @@ def test_a_stale_workbook_shows_both_texts_and_saves_only_when_asked(app24, clie
     conflict = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": token})
     assert conflict.status_code == 409
     page = Page(conflict)
+    assert "確認画面を表示した後に、この個票が保存されました。" in "".join(page.by_id("conflict-message").itertext())
     row = page.by_id("conflict-table").find(".//*[@data-field='challenges']")
     assert [("".join(td.itertext())) for td in row.findall("{http://www.w3.org/1999/xhtml}td")][:2] == [
         "同僚が画面で書いた課題", "Excelで書いた課題"]
+    assert page.by_id("keep-challenges-theirs").get("checked") is not None
+    assert page.by_id("keep-challenges-mine").get("checked") is None
     db.session.expire_all()
     assert sheet24(f).text("challenges") == "同僚が画面で書いた課題"
     assert sheet24(f).version == newer_version
 
-    saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": _token(conflict)})
+    # Confirmed as offered: the saved text stays.
+    kept = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": _token(conflict)})
+    assert kept.status_code == 303
+    db.session.expire_all()
+    assert (sheet24(f).text("challenges"), sheet24(f).version) == ("同僚が画面で書いた課題", newer_version)
+
+    # Choosing the workbook's text takes it.
+    saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm",
+                          data={"token": _token(conflict), "keep-challenges": "mine"})
     assert saved.status_code == 303
     db.session.expire_all()
     assert sheet24(f).text("challenges") == "Excelで書いた課題"
@@ -129,8 +141,9 @@ def test_after_a_conflict_each_field_can_keep_the_newer_saved_text(app24, client
 
     conflict = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": token})
     assert conflict.status_code == 409
+    # 目的 was changed in Excel only: merged without asking; 課題 changed on both sides.
     assert [row.get("data-field") for row in Page(conflict).by_id("conflict-table").iter()
-            if row.get("data-field")] == ["purpose", "challenges"]
+            if row.get("data-field")] == ["challenges"]
     saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm",
                           data={"token": _token(conflict), "keep-challenges": "theirs", "keep-purpose": "mine"})
     assert saved.status_code == 303
