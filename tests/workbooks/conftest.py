@@ -59,3 +59,15 @@ def hostile_sheet_xml(nested: int = 0, flat: int = 0) -> bytes:
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             f'<sheetData><row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row></sheetData>'
             '</worksheet>').encode()
+
+
+def upload(client, sheet_id: int, data: bytes):
+    """「Excelから取り込む」 with this file."""
+    return client.post(f"/sheets/{sheet_id}/workbook/import",
+                       data={"file": (io.BytesIO(data), "個票.xlsx")}, content_type="multipart/form-data")
+
+
+def token_of(response) -> str:
+    """The preview's hidden token, which 「この内容で保存」 posts."""
+    import re
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)

@@ -140,6 +140,7 @@ class Merged:
     data: dict[str, str]          # form fields to read: the saved ones, with the workbook's merged in
     conflicts: list[Conflict]
     kept: list[str]               # labels of cells changed since the export only: they stay as saved
+    edited: list[str]             # cells (form fields) changed in the workbook
 
 
 def merge(sheet: Sheet, current: dict, saved_tokens, workbook: dict[str, str],
@@ -152,7 +153,7 @@ def merge(sheet: Sheet, current: dict, saved_tokens, workbook: dict[str, str],
     saved = field_texts(current, saved_tokens)
     data = dict(saved)
     stale = export_version != sheet.version
-    conflicts, kept = [], []
+    conflicts, kept, edited = [], [], []
     for name, raw in workbook.items():
         mine, theirs = normal_value(name, raw), normal_value(name, saved.get(name))
         if mine == theirs:
@@ -162,8 +163,10 @@ def merge(sheet: Sheet, current: dict, saved_tokens, workbook: dict[str, str],
             if field_digest(name, mine) == base:
                 kept.append(cell_label(name, current, workbook, year))
                 continue
+            edited.append(name)
             clash = field_digest(name, theirs) != base
         else:
+            edited.append(name)
             clash = stale   # an old-format file cannot tell who changed what: keep the saved value
         if clash:
             conflict = Conflict(name, cell_label(name, current, workbook, year), theirs, mine,
@@ -175,7 +178,7 @@ def merge(sheet: Sheet, current: dict, saved_tokens, workbook: dict[str, str],
             data[name] = raw
         else:
             data.pop(name, None)
-    return Merged(data, conflicts, kept)
+    return Merged(data, conflicts, kept, edited)
 
 
 def saved_since_export(sheet: Sheet, user: User | None) -> str:

@@ -92,6 +92,7 @@ class SheetImport:
     entry: SheetCells | None = None
     conflicts: list[Conflict] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)    # changed since the export only: stay as saved
+    edited: list[str] = field(default_factory=list)  # cells changed in the workbook (form fields)
 
     @property
     def unchanged(self) -> bool:
@@ -349,4 +350,4 @@ def prepare(user, entry: SheetCells, take_workbook=frozenset()) -> SheetImport:
         raise WorkbookError([f"{_where(entry, fid)}：{message}" for fid, message in errors.messages])
     changes = differences(current, content, sheet.cycle.year)
     return SheetImport(sheet, sheet.version, content, images, changes, entry, merged.conflicts,
-                       merged.kept)
+                       merged.kept, merged.edited)
