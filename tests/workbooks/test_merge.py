@@ -190,3 +190,22 @@ def test_a_stale_old_format_workbook_keeps_every_saved_value_unless_chosen(app24
     assert chosen.status_code == 303
     db.session.expire_all()
     assert (sheet24(f).text("results_perspectives"), sheet24(f).text("challenges")) == (SDGS, "・Excelで書いた課題")
+
+
+def test_two_figures_of_one_kpi_changed_on_different_sides_both_land(app24, client24, oita, f):
+    """The merge is per cell: a KPI is not one field."""
+    sheet = sheet24(f)
+    assert len(sheet.kpis[0].values) >= 2
+    file_a = client24.get(f"/sheets/{sheet.id}/workbook.xlsx").data
+    _colleague_saves(app24, f, **{"kpis-0-series-0-actual": "11"})
+    data = fill(file_a, {"kpis-0-series-1-actual": "２２", "roadmap_title": "工程表"})
+    preview = upload(client24, sheet.id, data)
+    page = Page(preview)
+    assert page.by_id("conflict-table") is None
+    assert [("".join(li.itertext())) for li in page.by_id("kept-fields").iter(NS + "li")] == [KPI_LABEL]
+    assert client24.post(f"/sheets/{sheet.id}/workbook/confirm",
+                         data={"token": token_of(preview)}).status_code == 303
+    db.session.expire_all()
+    after = sheet24(f)
+    assert [v.actual for v in after.kpis[0].values[:2]] == [Decimal("11"), Decimal("22")]
+    assert after.roadmap_title == "工程表"
