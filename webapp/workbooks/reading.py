@@ -2,9 +2,9 @@
 
 Order matters: the file is looked at as a zip first (size, entry count,
 total uncompressed size, macros, external links) and every part is streamed
-through a counting XML scan (expanded size, nesting depth, element count)
-before openpyxl parses any of it; then openpyxl reads it read-only with formulas *not* evaluated, so a
-formula is seen as a formula and refused with its cell named. The input
+through a scan (expanded size, tag count, nesting depth) before openpyxl
+parses any of it; then openpyxl reads it read-only with formulas *not*
+evaluated, so a formula is seen as a formula and refused with its cell named. The input
 cells named in the hidden metadata worksheet are poured into the edit form
 (forms.sheet.read_form), so every rule of the form applies and no rule is
 written twice; each error is then told by worksheet and cell. A workbook
