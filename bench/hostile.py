@@ -175,11 +175,6 @@ def workbooks(app, tmp: str, draft: int, email: str) -> bool:
     env.update(INSTANCE_PATH=tmp, SECRET_KEY="bench", DATABASE_URL="sqlite:///" + os.path.join(tmp, "app.db"))
     print("hostile workbooks, once each (time; peak RSS of the process; tracemalloc peak of the request)")
     ok = True
-    start = time.perf_counter()   # the command's start-up alone: an unknown user stops it before the file
-    subprocess.run([sys.executable, "-c", CLI_CHILD, __file__, "nobody@example.invalid"], cwd=ROOT, env=env,
-                   capture_output=True)
-    startup = time.perf_counter() - start
-    print(f"  CLI start-up alone (stopped before reading a file): {startup * 1000:.0f} ms")
     for label, data in hostile_workbooks(exported):
         path = os.path.join(tmp, "hostile.xlsx")
         with open(path, "wb") as fh:
@@ -192,27 +187,36 @@ def workbooks(app, tmp: str, draft: int, email: str) -> bool:
         cli_seconds = time.perf_counter() - start
         said = [line for line in (cli.stderr + cli.stdout).splitlines() if line.strip()]
         peak = next(float(line.split()[1]) / 1024 for line in said if line.startswith("VmHWM:"))
-        said = [line for line in said if not line.startswith("VmHWM:")]
+        work = next(float(line.split()[1]) for line in said if line.startswith("WORK:"))
+        said = [line for line in said if not line.startswith(("VmHWM:", "WORK:"))]
         print(f"  {label} ({len(data) / 1024:,.0f} KB)")
         print(f"    web upload      {web['status']}  {web['seconds'] * 1000:8.1f} ms   "
               f"peak RSS {web['peak_mb']:4.0f} MB (before the request {web['before_mb']:.0f} MB)   "
               f"request's own peak {web['traced_mb']:5.1f} MB")
-        print(f"    CLI --dry-run   exit {cli.returncode}  {cli_seconds * 1000:6.0f} ms (with start-up)   "
-              f"peak RSS {peak:4.0f} MB   {said[-1] if said else ''}")
+        print(f"    CLI --dry-run   exit {cli.returncode}  {work * 1000:8.1f} ms ({cli_seconds * 1000:.0f} ms with "
+              f"start-up)   peak RSS {peak:4.0f} MB   {said[-1] if said else ''}")
         if "untouched" not in label:
             ok = ok and web["status"] == 422 and web["seconds"] < 2 and web["peak_mb"] < 200 \
-                and cli.returncode == 1 and cli_seconds - startup < 2 and peak < 200
-    print(f"  every hostile workbook refused within 2 s (CLI: beyond its start-up) and under 200 MB: "
+                and cli.returncode == 1 and work < 2 and peak < 200
+    print(f"  every hostile workbook refused within 2 s (CLI: from reading the file) and under 200 MB: "
           f"{'yes' if ok else 'NO'}")
     return ok
 
 
+# The real command, reporting its own work (from reading the file to exit) and its peak RSS.
 CLI_CHILD = """
-import atexit, sys
-def peak():
+import atexit, sys, time
+import webapp.workbooks.cli as cli
+started, read_file = [], cli.read_file
+def timed(*args):
+    started.append(time.perf_counter())
+    return read_file(*args)
+cli.read_file = timed
+def report():
     sys.stdout.flush()
+    sys.stderr.write(f"WORK: {time.perf_counter() - started[0] if started else -1}\\n")
     sys.stderr.write(next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')))
-atexit.register(peak)
+atexit.register(report)
 from flask.cli import main
 sys.argv = ['flask', '--app', 'webapp', 'import-xlsx', sys.argv[1], '--as', sys.argv[2], '--dry-run']
 main()
