@@ -130,12 +130,30 @@ def preview_of_a_workbook(page, w):
                 break
     out = io.BytesIO()
     book.save(out)
+    _upload_workbook(page, w, out.getvalue())
+
+
+def _upload_workbook(page, w, data: bytes):
     page.goto(f"/sheets/{w.draft}/workbook/import")
     page.locator("input[type=file]").set_input_files(files=[{
-        "name": "sheet.xlsx", "buffer": out.getvalue(),
+        "name": "sheet.xlsx", "buffer": data,
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     page.locator("form button[type=submit]").last.click()
     page.wait_for_load_state()
+
+
+def preview_of_a_stale_workbook(page, w):
+    """Exported, then saved in the editor (目的 and 課題), then brought back with 課題 changed:
+    the page says who saved since, lists what stays, and shows 課題 side by side."""
+    from tests.workbooks.conftest import fill
+    data = page.request.get(f"/sheets/{w.draft}/workbook.xlsx").body()
+    page.goto(f"/sheets/{w.draft}/edit")
+    page.locator('textarea[name="purpose"]').fill("画面で書いた目的")
+    page.locator('textarea[name="challenges"]').fill("・画面で書いた課題")
+    page.locator("#save-button").click()
+    page.wait_for_load_state()
+    _upload_workbook(page, w, fill(data, {"challenges": "・Excelで書いた課題"}))
+    expect(page.locator("#conflict-table")).to_be_visible()
 
 
 def wrong_current_password(page, w):
@@ -227,6 +245,7 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("提出の確認（提出できない）", "review.step", "/sheets/{w.draft}/steps/submit"),
         Screen("Excelから取り込む", "workbooks.import_workbook", "/sheets/{w.draft}/workbook/import"),
         Screen("Excel取込みの確認", "workbooks.import_workbook", preview_of_a_workbook),
+        Screen("Excel取込みの確認（書き出し後に保存あり）", "workbooks.import_workbook", preview_of_a_stale_workbook),
         Screen("アカウント設定", "auth.account", "/account"),
         Screen("パスワードの変更", "auth.change_password", "/account/password"),
         Screen("パスワードの変更（誤り）", "auth.change_password", wrong_current_password),

@@ -86,16 +86,51 @@ def test_a_stale_workbook_is_refused_naming_the_fields(app24, f, tmp_path):
     content["challenges"] = "画面で書いた課題"
     save_content(oita, sheet, sheet.version, content, [None] * len(sheet.figures))
     db.session.commit()
+    version = sheet.version
 
     result = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp")
     assert result.exit_code == 1
-    saved = r"（最終保存 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d）。"
-    assert re.search("  注意: このブックを書き出した後に、個票が保存されています" + saved, result.output)
-    assert re.search("②: このブックを書き出した後に、個票が保存されています" + saved
-                     + "上書きはしていません", result.output)
-    assert "食い違う欄: プロジェクトを推進する上での課題。" in result.output
+    assert re.search(r"  注意: このファイルを書き出した後に、あなたが \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d に保存しています。",
+                     result.output)
+    assert "  食い違い プロジェクトを推進する上での課題: 保存済み「画面で書いた課題」／ブック「Excelで書いた課題」" in result.output
+    assert "上書きはしていません（何も保存していません）。食い違う欄: ② プロジェクトを推進する上での課題。" in result.output
     db.session.expire_all()
     assert sheet24(f).text("challenges") == "画面で書いた課題"
+    assert sheet24(f).version == version
+
+
+def test_a_stale_workbook_changed_elsewhere_merges_and_saves(app24, f, tmp_path):
+    oita = f.coordinator("大分県", email="oita@demo.example.jp")
+    colleague = f.coordinator("大分県")
+    db.session.commit()
+    path = str(tmp_path / "f.xlsx")
+    assert _run(app24, "export-xlsx", "--year", "2024", "--project", "2", path).exit_code == 0
+    _type(path, {"challenges": "Excelで書いた課題"})
+    sheet = sheet24(f)
+    content = sheet_to_dict(sheet)
+    content["results"]["perspectives"] = "・画面で書いたSDGsの取組"
+    content["targets"]["kpis"][0]["series"][0]["actual"] = 9
+    save_content(colleague, sheet, sheet.version, content, [None] * len(sheet.figures))
+    db.session.commit()
+
+    for extra in (["--dry-run"], []):
+        result = _run(app24, "import-xlsx", path, "--as", "oita@demo.example.jp", *extra)
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert re.fullmatch(rf"  注意: このファイルを書き出した後に、{colleague.display_name}さんが \d{{4}}年\d{{1,2}}月\d{{1,2}}日 "
+                            r"\d\d:\d\d に保存しています。ブックで変えた欄だけを反映し、その後に保存された内容は残します。",
+                            lines[1]), lines[1]
+        assert lines[2] == ("  そのまま残す欄（書き出した後に保存された内容）: ２０２４年度の活動実績（主要な取組）と評価／"
+                            "○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組、"
+                            "KPI 1『九州内における地熱・温泉熱活用プロジェクト組成…』の1行目（2015年度）の実績")
+        assert lines[3] == "  プロジェクトを推進する上での課題: 「」→「Excelで書いた課題」"
+    assert lines[-1] == "1 件の個票を保存しました。"
+    db.session.expire_all()
+    after = sheet24(f)
+    assert after.text("challenges") == "Excelで書いた課題"
+    assert after.text("results_perspectives") == "・画面で書いたSDGsの取組"
+    assert after.kpis[0].values[0].actual == 9
+    assert after.updated_by_id == oita.id
 
 
 def test_refusals_exit_non_zero(app24, f, tmp_path):
@@ -113,3 +148,19 @@ def test_refusals_exit_non_zero(app24, f, tmp_path):
     result = _run(app24, "import-xlsx", path, "--as", "nagasaki@demo.example.jp")
     assert result.exit_code == 1
     assert "この個票を見る権限がありません" in result.output
+
+
+def test_a_nested_xml_workbook_is_refused_by_the_cli_too(app24, f, tmp_path):
+    from tests.workbooks.conftest import hostile_sheet_xml, rezip
+    f.coordinator("大分県", email="oita@demo.example.jp")
+    db.session.commit()
+    path = tmp_path / "f.xlsx"
+    assert _run(app24, "export-xlsx", "--year", "2024", "--project", "2", str(path)).exit_code == 0
+    path.write_bytes(rezip(path.read_bytes(), {"xl/worksheets/sheet2.xml": hostile_sheet_xml(nested=150_000)}))
+    version = sheet24(f).version
+    for extra in (["--dry-run"], []):
+        result = _run(app24, "import-xlsx", str(path), "--as", "oita@demo.example.jp", *extra)
+        assert result.exit_code == 1, result.output
+        assert result.output == "エラー: ブックの中のデータの入れ子が深すぎるため取り込めません（64段まで）。\n"
+    db.session.expire_all()
+    assert sheet24(f).version == version

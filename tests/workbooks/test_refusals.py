@@ -2,27 +2,15 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
 
-from tests.workbooks.conftest import cells_of, fill, sheet24
+from tests.workbooks.conftest import cells_of, fill, hostile_sheet_xml, rezip, sheet24
 from webapp.extensions import db
 from webapp.workbooks import export, reading
 from webapp.workbooks.reading import WorkbookError, prepare, read_file
 
 TITLE = "②地熱・温泉熱エネルギー産業拠点化推進プロジェクト"
-
-
-def _rezip(data: bytes, extra: dict[str, bytes] | None = None, drop=()) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            if info.filename not in drop:
-                dst.writestr(info.filename, src.read(info.filename))
-        for name, body in (extra or {}).items():
-            dst.writestr(name, body)
-    return out.getvalue()
 
 
 def _refused(data: bytes, name: str = "f.xlsx", user=None) -> list[str]:
@@ -78,17 +66,17 @@ def test_bad_files_are_refused(app24, oita, f, case, expected):
     if case == "xlsm":
         name = "f.xlsm"
     elif case == "vba":
-        data = _rezip(data, {"xl/vbaProject.bin": b"\0" * 10})
+        data = rezip(data, {"xl/vbaProject.bin": b"\0" * 10})
     elif case == "external":
-        data = _rezip(data, {"xl/externalLinks/externalLink1.xml": b"<externalLink/>"})
+        data = rezip(data, {"xl/externalLinks/externalLink1.xml": b"<externalLink/>"})
     elif case == "corrupt":
         data = b"PK\x03\x04 not really a zip"
     elif case == "truncated":
         data = data[: len(data) // 2]
     elif case == "bomb":
-        data = _rezip(data, {"xl/media/zeros.bin": b"\0" * (reading.MAX_UNCOMPRESSED + 1)})
+        data = rezip(data, {"xl/media/zeros.bin": b"\0" * (reading.MAX_UNCOMPRESSED + 1)})
     elif case == "entries":
-        data = _rezip(data, {f"xl/media/{i}.txt": b"" for i in range(reading.MAX_ENTRIES)})
+        data = rezip(data, {f"xl/media/{i}.txt": b"" for i in range(reading.MAX_ENTRIES)})
     elif case == "big":
         data = data + b"\0" * reading.MAX_BYTES
     elif case == "no meta":
@@ -107,7 +95,7 @@ def test_bad_files_are_refused(app24, oita, f, case, expected):
         wb.save(out)
         data = out.getvalue()
     elif case == "broken xml":
-        data = _rezip(data, {"xl/workbook.xml": b"<workbook"}, drop=("xl/workbook.xml",))
+        data = rezip(data, {"xl/workbook.xml": b"<workbook"}, drop=("xl/workbook.xml",))
     assert _refused(data, name, user=oita) == [expected]
 
 
@@ -138,7 +126,7 @@ def test_an_xml_bomb_inside_the_size_limits_is_refused(app24, oita, f):
                         for i in range(1, 10))
               + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
               '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
-    data = _rezip(data, {"xl/worksheets/sheet1.xml": laughs.encode()}, drop=("xl/worksheets/sheet1.xml",))
+    data = rezip(data, {"xl/worksheets/sheet1.xml": laughs.encode()}, drop=("xl/worksheets/sheet1.xml",))
     assert _refused(data, user=oita) == [
         "Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れている可能性があります。"]
 
@@ -146,3 +134,35 @@ def test_an_xml_bomb_inside_the_size_limits_is_refused(app24, oita, f):
 def test_too_many_worksheets_are_refused(app24, oita, f, monkeypatch):
     monkeypatch.setattr(reading, "MAX_WORKSHEETS", 2)
     assert _refused(export.workbook([sheet24(f)]), user=oita) == ["ワークシートが多すぎます（2枚まで）。"]
+
+
+NESTED = "ブックの中のデータの入れ子が深すぎるため取り込めません（64段まで）。"
+CROWDED = "ブックの中のデータが多すぎるため取り込めません（要素のタグ 400,000個まで）。"
+
+
+@pytest.mark.parametrize("xml, expected", [
+    (hostile_sheet_xml(nested=150_000), NESTED),
+    (hostile_sheet_xml(nested=3_000_000), CROWDED),    # the file: 21 MB of XML, 20 KB zipped
+    (hostile_sheet_xml(flat=1_600_000), CROWDED),
+], ids=["nested", "deeply nested", "flat"])
+def test_a_worksheet_of_millions_of_elements_is_refused_before_openpyxl(app24, oita, f, monkeypatch, xml,
+                                                                        expected):
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl was given the file")
+    monkeypatch.setattr("openpyxl.load_workbook", never)
+    data = rezip(export.workbook([sheet24(f)]), {"xl/worksheets/sheet2.xml": xml})
+    assert _refused(data, user=oita) == [expected]
+
+
+def test_a_nested_xml_upload_is_refused_on_the_page(app24, client24, oita, f):
+    sheet = sheet24(f)
+    version = sheet.version
+    data = rezip(export.workbook([sheet]), {"xl/worksheets/sheet2.xml": hostile_sheet_xml(nested=150_000)})
+    response = client24.post(f"/sheets/{sheet.id}/workbook/import",
+                             data={"file": (io.BytesIO(data), "f.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "このファイルは取り込めませんでした（何も保存していません）。" in page
+    assert NESTED in page
+    db.session.expire_all()
+    assert sheet24(f).version == version

@@ -8,21 +8,12 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from tests.htmlpage import Page
-from tests.workbooks.conftest import cells_of, fill, sheet24
+from tests.workbooks.conftest import cells_of, fill, sheet24, token_of, upload
 from webapp.editing.saving import save_content
 from webapp.extensions import db
 from webapp.sheet_content import sheet_to_dict
 
 TITLE = "②地熱・温泉熱エネルギー産業拠点化推進プロジェクト"
-
-
-def _upload(client, sheet_id, data):
-    return client.post(f"/sheets/{sheet_id}/workbook/import",
-                       data={"file": (io.BytesIO(data), "個票.xlsx")}, content_type="multipart/form-data")
-
-
-def _token(response) -> str:
-    return re.search(r'name="token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
 
 
 def test_download_upload_preview_and_save(app24, client24, oita, f):
@@ -33,7 +24,7 @@ def test_download_upload_preview_and_save(app24, client24, oita, f):
     assert "filename*=UTF-8''%E5%80%8B%E7%A5%A8_2024%E5%B9%B4%E5%BA%A6_02.xlsx" in response.headers["Content-Disposition"]
     data = fill(response.data, {"challenges": "・担い手の確保\n・費用の低減", "kpis-0-series-0-actual": "２４８"})
 
-    preview = _upload(client24, sheet.id, data)
+    preview = upload(client24, sheet.id, data)
     assert preview.status_code == 200
     page = Page(preview)
     summary = "".join(page.by_id("compare-summary").itertext())
@@ -50,23 +41,24 @@ def test_download_upload_preview_and_save(app24, client24, oita, f):
     db.session.expire_all()
     assert sheet24(f).version == sheet.version   # nothing saved before the confirmation
 
-    saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": _token(preview)})
+    saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": token_of(preview)})
     assert saved.status_code == 303
     db.session.expire_all()
     after = sheet24(f)
     assert after.text("challenges") == "・担い手の確保\n・費用の低減"
     assert after.kpis[0].values[0].actual == Decimal("248")
 
-    again = _upload(client24, sheet.id, data)   # the same file once more: nothing to save
+    again = upload(client24, sheet.id, data)   # the same file once more: nothing to save
     assert Page(again).by_id("no-change") is not None
     assert Page(again).by_id("confirm-button") is None
 
 
-def test_a_stale_workbook_shows_both_texts_and_saves_only_when_asked(app24, client24, oita, f):
+def test_a_save_between_preview_and_confirmation_shows_both_texts_and_keeps_the_saved_one_unless_asked(
+        app24, client24, oita, f):
     sheet = sheet24(f)
     data = fill(client24.get(f"/sheets/{sheet.id}/workbook.xlsx").data, {"challenges": "Excelで書いた課題"})
-    preview = _upload(client24, sheet.id, data)
-    token = _token(preview)
+    preview = upload(client24, sheet.id, data)
+    token = token_of(preview)
 
     colleague = sheet24(f)   # someone saves in the browser meanwhile
     content = sheet_to_dict(colleague)
@@ -78,14 +70,25 @@ def test_a_stale_workbook_shows_both_texts_and_saves_only_when_asked(app24, clie
     conflict = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": token})
     assert conflict.status_code == 409
     page = Page(conflict)
+    assert "確認画面を表示した後に、この個票が保存されました。" in "".join(page.by_id("conflict-message").itertext())
     row = page.by_id("conflict-table").find(".//*[@data-field='challenges']")
     assert [("".join(td.itertext())) for td in row.findall("{http://www.w3.org/1999/xhtml}td")][:2] == [
         "同僚が画面で書いた課題", "Excelで書いた課題"]
+    assert page.by_id("keep-challenges-theirs").get("checked") is not None
+    assert page.by_id("keep-challenges-mine").get("checked") is None
     db.session.expire_all()
     assert sheet24(f).text("challenges") == "同僚が画面で書いた課題"
     assert sheet24(f).version == newer_version
 
-    saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": _token(conflict)})
+    # Confirmed as offered: the saved text stays.
+    kept = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": token_of(conflict)})
+    assert kept.status_code == 303
+    db.session.expire_all()
+    assert (sheet24(f).text("challenges"), sheet24(f).version) == ("同僚が画面で書いた課題", newer_version)
+
+    # Choosing the workbook's text takes it.
+    saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm",
+                          data={"token": token_of(conflict), "keep-challenges": "mine"})
     assert saved.status_code == 303
     db.session.expire_all()
     assert sheet24(f).text("challenges") == "Excelで書いた課題"
@@ -120,7 +123,7 @@ def test_after_a_conflict_each_field_can_keep_the_newer_saved_text(app24, client
     sheet = sheet24(f)
     data = fill(client24.get(f"/sheets/{sheet.id}/workbook.xlsx").data,
                 {"challenges": "Excelで書いた課題", "purpose": "Excelで書いた目的"})
-    token = _token(_upload(client24, sheet.id, data))
+    token = token_of(upload(client24, sheet.id, data))
     colleague = sheet24(f)
     content = sheet_to_dict(colleague)
     content["challenges"] = "同僚が画面で書いた課題"
@@ -129,10 +132,11 @@ def test_after_a_conflict_each_field_can_keep_the_newer_saved_text(app24, client
 
     conflict = client24.post(f"/sheets/{sheet.id}/workbook/confirm", data={"token": token})
     assert conflict.status_code == 409
+    # 目的 was changed in Excel only: merged without asking; 課題 changed on both sides.
     assert [row.get("data-field") for row in Page(conflict).by_id("conflict-table").iter()
-            if row.get("data-field")] == ["purpose", "challenges"]
+            if row.get("data-field")] == ["challenges"]
     saved = client24.post(f"/sheets/{sheet.id}/workbook/confirm",
-                          data={"token": _token(conflict), "keep-challenges": "theirs", "keep-purpose": "mine"})
+                          data={"token": token_of(conflict), "keep-challenges": "theirs", "keep-purpose": "mine"})
     assert saved.status_code == 303
     db.session.expire_all()
     after = sheet24(f)

@@ -8,14 +8,14 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
-                                   save_content)
+from webapp.editing.saving import ConflictError, NotEditableError, delete_files, save_content
 from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet, User
 from webapp.review.compare import kpi_changes
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
+from webapp.workbooks.merging import saved_since_export
 from webapp.workbooks.reading import WorkbookError, prepare, read_file
 
 
@@ -91,7 +91,10 @@ def change_lines(item) -> list[str]:
 @click.option("--dry-run", is_flag=True, help="変更点を表示するだけで保存しない")
 @with_appcontext
 def import_xlsx_cmd(path, email, dry_run):
-    """Read a filled-in workbook and save each sheet's changes as EMAIL (all or nothing)."""
+    """Read a filled-in workbook and save each sheet's changes as EMAIL (all or nothing).
+
+    A workbook exported before the sheet's latest save is merged with it cell by cell;
+    a cell changed on both sides refuses the whole import (non-zero), naming the cells."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         _fail(f"利用者 {email} が見つからないか、無効です。")
@@ -101,17 +104,32 @@ def import_xlsx_cmd(path, email, dry_run):
         items = [prepare(user, entry) for entry in read_file(data, os.path.basename(path))]
     except WorkbookError as exc:
         _fail("\n".join(exc.messages))
+    conflicts = []
     for item in items:
         p = item.sheet.project
         click.echo(f"{p.circled_number} {p.title}（{item.sheet.cycle.year}年度）")
-        if item.stale and not item.unchanged:
-            click.echo("  注意: このブックを書き出した後に、個票が保存されています"
-                       f"（最終保存 {format_datetime(item.sheet.updated_at)}）。"
-                       "下の変更には、その後に保存された内容を元に戻すものが含まれます。")
-        if item.unchanged:
+        if item.stale and (item.kept or item.conflicts or not item.unchanged):
+            click.echo(f"  注意: {saved_since_export(item.sheet, user)}"
+                       + ("このブックは以前の形式のため、書き出した時点の内容がわかりません。"
+                          "保存済みの内容と違う欄は、すべて食い違いとして扱います。" if item.old_format
+                          else "ブックで変えた欄だけを反映し、その後に保存された内容は残します。"))
+            if item.kept:
+                click.echo(f"  そのまま残す欄（書き出した後に保存された内容）: {'、'.join(item.kept)}")
+        if item.unchanged and not item.conflicts:
             click.echo("  変更はありません。")
         for line in change_lines(item):
             click.echo(f"  {line}")
+        if item.conflicts:
+            conflicts.append(item)
+            for c in item.conflicts:
+                click.echo(f"  食い違い {c.label}: 保存済み「{_show(c.saved)}」／ブック「{_show(c.workbook)}」")
+    if conflicts:
+        # The command line cannot ask which side to keep: nothing is saved, and the web page can.
+        names = "；".join(f"{item.sheet.project.circled_number} " + "、".join(c.label for c in item.conflicts)
+                         for item in conflicts)
+        _fail("このブックを書き出した後に保存された内容と、ブックの内容とが同じ欄で食い違っています。"
+              f"上書きはしていません（何も保存していません）。食い違う欄: {names}。"
+              "最新の内容を書き出し直すか、Web画面の「Excelから取り込む」で欄ごとに選んでください。")
     if dry_run:
         click.echo("（--dry-run のため保存していません）")
         return
@@ -125,12 +143,10 @@ def import_xlsx_cmd(path, email, dry_run):
             db.session.rollback()
             _fail(f"{item.sheet.project.circled_number}: {exc}（何も保存していません）")
         except ConflictError as exc:
-            # save_content rolled the whole transaction back: earlier sheets are not saved either.
-            fields = differences(sheet_to_dict(exc.sheet), item.content, exc.sheet.cycle.year)
-            names = "、".join(f.label for f in fields) or "（なし）"
-            _fail(f"{exc.sheet.project.circled_number}: このブックを書き出した後に、個票が保存されています"
-                  f"（最終保存 {format_datetime(exc.sheet.updated_at)}）。上書きはしていません（何も保存していません）。"
-                  f"食い違う欄: {names}。最新の内容を書き出し直すか、Web画面で取り込んで比べてください。")
+            # Saved by someone while this command ran; save_content rolled the whole
+            # transaction back, so earlier sheets are not saved either.
+            _fail(f"{exc.sheet.project.circled_number}: 取り込みの途中で個票が保存されました"
+                  f"（{format_datetime(exc.sheet.updated_at)}）。何も保存していません。もう一度実行してください。")
         removed += outcome.removed_files
         saved += outcome.changed
     db.session.commit()

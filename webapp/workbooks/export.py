@@ -23,7 +23,8 @@ from webapp.safecells import text_cell
 from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
-from webapp.workbooks.signing import FORMAT, META_TITLE, NO, YES, checksum
+from webapp.workbooks.merging import base_digests
+from webapp.workbooks.signing import CELL_TITLES, FORMAT, META_TITLE, NO, YES, checksum
 from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
                                  TEXT, schema, years_in)
 
@@ -129,23 +130,23 @@ def _kpi_rows(lay: _Layout, kpis: list[dict], limit: int, year: int) -> None:
         p = f"kpis-{i}-"
         lay.band(f"KPI {i + 1}" + ("（追加する場合に記入）" if k is None else ""))
         rows = [
-            ("指標名", "name", (k or {}).get("name"), "text", True),
-            ("単位", "unit", (k or {}).get("unit"), "text", False),
-            ("累計値（はい／いいえ）", "cumulative", (YES if k["cumulative"] else NO) if k else "", "flag", False),
-            ("目標年", "target_year", target.get("year"), "year", False),
-            ("目標値", "target_value", target.get("value"), "number", False),
-            ("目標（文章）", "target_text", target.get("text"), "text", True),
-            ("基準年", "baseline_year", baseline.get("year"), "year", False),
-            ("基準値", "baseline_value", baseline.get("value"), "number", False),
-            ("基準の表記", "baseline_label", baseline.get("label"), "text", True),
-            ("注記", "note", (k or {}).get("note"), "text", True),
+            ("name", (k or {}).get("name"), "text", True),
+            ("unit", (k or {}).get("unit"), "text", False),
+            ("cumulative", (YES if k["cumulative"] else NO) if k else "", "flag", False),
+            ("target_year", target.get("year"), "year", False),
+            ("target_value", target.get("value"), "number", False),
+            ("target_text", target.get("text"), "text", True),
+            ("baseline_year", baseline.get("year"), "year", False),
+            ("baseline_value", baseline.get("value"), "number", False),
+            ("baseline_label", baseline.get("label"), "text", True),
+            ("note", (k or {}).get("note"), "text", True),
         ]
-        for title, name, value, kind, wide in rows:
-            lay.label(title)
+        for name, value, kind, wide in rows:
+            lay.label(CELL_TITLES["kpis"][name])
             lay.input(p + name, value, kind=kind, wide=wide,
                       lines=_lines(value) if kind == "text" and value else 1)
             lay.row += 1
-        for col, title in enumerate(("年度別の目標・実績", "年度", "表記", "目標", "実績"), start=1):
+        for col, title in enumerate(("年度別の目標・実績", *CELL_TITLES["series"].values()), start=1):
             lay.label(title, column=col)
         lay.row += 1
         series = (k or {}).get("series") or []
@@ -164,13 +165,13 @@ def _kpi_rows(lay: _Layout, kpis: list[dict], limit: int, year: int) -> None:
 
 def _roadmap_rows(lay: _Layout, roadmap: dict | None, limit: int) -> None:
     roadmap = roadmap or {}
-    lay.label("見出し")
+    lay.label(CELL_TITLES[""]["roadmap_title"])
     lay.input("roadmap_title", roadmap.get("title"), wide=True)
     lay.row += 1
-    lay.label("年度の列（読点区切り）")
+    lay.label(CELL_TITLES[""]["roadmap_years"])
     lay.input("roadmap_years", "、".join(roadmap.get("years") or []), wide=True)
     lay.row += 1
-    for col, title in enumerate(("", "取組", "内容", "開始", "終了"), start=1):
+    for col, title in enumerate(("", *CELL_TITLES["roadmap_rows"].values()), start=1):
         lay.label(title, column=col)
     lay.row += 1
     rows = roadmap.get("rows") or []
@@ -190,7 +191,7 @@ def _figure_rows(lay: _Layout, figures: list[dict], limit: int) -> None:
     text_cell(lay.ws.cell(lay.row, 1), "画像の差し替えはWeb画面で行ってください（画像はそのまま残ります）。")
     lay.ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=5)
     lay.row += 1
-    for col, title in enumerate(("", "種類", "キャプション", "説明"), start=1):
+    for col, title in enumerate(("", *CELL_TITLES["figures"].values()), start=1):
         lay.label(title, column=col)
     lay.row += 1
     for i in range(min(limit, len(figures) + BLANK_FIGURE_ROWS)):
@@ -258,10 +259,10 @@ def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
             lay.band(sheet_schema.box_title(box.key, year, content), fill=HEADING_FILL, white=True)
             if box.key == "targets":
                 targets = content["targets"]
-                lay.label("目標年")
+                lay.label(CELL_TITLES[""]["target_year"])
                 lay.input("target_year", targets.get("target_year"), kind="year")
                 lay.row += 1
-                lay.label("見出し（空欄なら目標年から）")
+                lay.label(CELL_TITLES[""]["target_label"])
                 lay.input("target_label", targets.get("label"), wide=True)
                 lay.row += 1
             for section in sections:
@@ -282,9 +283,10 @@ def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    bases = base_digests(content, [name for name, _ in lay.fields])
     meta.append(("sheet", sheet.id, project.number, year, sheet.version, ws.title,
-                 checksum(sheet.id, project.number, year, sheet.version, lay.fields)))
-    meta.extend(("field", sheet.id, name, ref) for name, ref in lay.fields)
+                 checksum(sheet.id, project.number, year, sheet.version, lay.fields, list(bases.items()))))
+    meta.extend(("field", sheet.id, name, ref, bases[name]) for name, ref in lay.fields)
 
 
 INSTRUCTIONS = [
@@ -298,7 +300,8 @@ INSTRUCTIONS = [
     "6. 数式は取り込めません。値を直接入力してください。",
     "7. 入力が終わったら、Web画面の個票の編集画面で「Excelから取り込む」を選び、このファイルを選んでください。",
     "   保存する前に、変更される欄が表示されます。",
-    "8. 書き出した後に他の方がWeb画面で保存していた場合は、両方の内容を並べて表示します。上書きはされません。",
+    "8. 書き出した後にWeb画面などで保存されていた場合は、このファイルで変えた欄だけを反映します。"
+    "同じ欄が両方で変わっていれば並べて表示し、保存済みの内容を残すか選べます（黙って上書きはされません）。",
     "",
     "このファイルの非表示のワークシートや構成は変更しないでください（取り込めなくなります）。",
 ]

@@ -1,22 +1,26 @@
 """Reading a filled-in workbook back: safely, checked like the form, compared before saving.
 
 Order matters: the file is looked at as a zip first (size, entry count,
-total uncompressed size, macros, external links) before openpyxl parses any
-of it; then openpyxl reads it read-only with formulas *not* evaluated, so a
-formula is seen as a formula and refused with its cell named. The input
+total uncompressed size, macros, external links) and every part is streamed
+through a scan (expanded size, tag count, nesting depth) before openpyxl
+parses any of it; then openpyxl reads it read-only with formulas *not*
+evaluated, so a formula is seen as a formula and refused with its cell named. The input
 cells named in the hidden metadata worksheet are poured into the edit form
 (forms.sheet.read_form), so every rule of the form applies and no rule is
-written twice; each error is then told by worksheet and cell.
+written twice; each error is then told by worksheet and cell. A workbook
+exported before the latest save is merged with it cell by cell first
+(webapp.workbooks.merging).
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hmac
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.parsers import expat
 
 from werkzeug.datastructures import MultiDict
 
@@ -27,8 +31,9 @@ from webapp.jptext import circled
 from webapp.models import Sheet
 from webapp.permissions import can
 from webapp.sheet_content import comparable, sheet_to_dict
-from webapp.sheet_schema import FIGURE_KINDS, schema
-from webapp.workbooks.signing import FORMAT, META_TITLE, YES, checksum
+from webapp.sheet_schema import FIGURE_KINDS
+from webapp.workbooks.merging import Conflict, merge
+from webapp.workbooks.signing import FORMAT, META_TITLE, OLD_FORMATS, YES, checksum
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 400
@@ -36,6 +41,15 @@ MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_WORKSHEETS = 60
 MAX_CELLS = 300_000
 MAX_CELL_TEXT = 32_767      # Excel's own limit for one cell
+# What the XML inside may cost before openpyxl builds anything from it. openpyxl keeps
+# every open element, so a 69 KB file of millions of nested elements cost it 30 s and
+# 2 GB. Counting the tags ('<') of the decompressed parts runs at zlib's speed and bounds
+# what the second, parsing scan (depth, in Python callbacks) can cost. An exported
+# workbook is about 10 levels deep and has some ten thousand tags; a filled-in cell
+# adds four or five.
+MAX_XML_TAGS = 400_000
+MAX_XML_DEPTH = 64
+XML_PARTS = (".xml", ".rels")
 
 
 class WorkbookError(Exception):
@@ -55,15 +69,31 @@ class SheetCells:
     worksheet: str
     cells: dict[str, str] = field(default_factory=dict)     # form field -> cell
     values: dict[str, object] = field(default_factory=dict)  # cell -> value
+    # form field -> digest of its value as exported (format /2); None for an older file
+    bases: dict[str, str] | None = None
+
+    def texts(self) -> dict[str, str]:
+        """Each input cell as the form would have received it typed (form field -> text)."""
+        out = {}
+        for name, ref in self.cells.items():
+            value = self.values.get(ref)
+            if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+                value = value[:MAX_CELL_TEXT]
+            out[name] = _as_text(name, value)
+        return out
 
 
 @dataclass
 class SheetImport:
     sheet: Sheet
-    base_version: int
+    base_version: int                 # the saved version the content was merged with: save against it
     content: dict
     images: list[ImageRef | None]
     changes: list[FieldDiff]
+    entry: SheetCells | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)    # changed since the export only: stay as saved
+    edited: list[str] = field(default_factory=list)  # cells changed in the workbook (form fields)
 
     @property
     def unchanged(self) -> bool:
@@ -71,12 +101,18 @@ class SheetImport:
 
     @property
     def stale(self) -> bool:
-        return self.base_version != self.sheet.version
+        """The sheet was saved after the workbook was exported."""
+        return self.entry is not None and self.entry.version != self.sheet.version
+
+    @property
+    def old_format(self) -> bool:
+        return self.entry is not None and self.entry.bases is None
 
 
 # ---------------------------------------------------------------- the file
 
 def _check_zip(data: bytes, filename: str) -> None:
+    """The one gate before any parser: file size, entries, expanded size, macros, links, XML shape."""
     name = (filename or "").lower()
     if name.endswith((".xlsm", ".xltm", ".xlsb", ".xls")):
         raise WorkbookError("マクロ付きのブック（.xlsm など）や古い形式（.xls）は取り込めません。"
@@ -94,12 +130,80 @@ def _check_zip(data: bytes, filename: str) -> None:
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。")
             types = zf.read("[Content_Types].xml").decode("utf-8", "replace")
-    except zipfile.BadZipFile:
+            if any("vbaproject" in n.lower() for n in names) or "macroEnabled" in types:
+                raise WorkbookError("マクロを含むブックは取り込めません。マクロのない .xlsx で保存し直してください。")
+            if any(n.startswith("xl/externalLinks/") for n in names) or "externalLink" in types:
+                raise WorkbookError("外部のファイルへのリンクを含むブックは取り込めません。"
+                                    "リンクを解除した .xlsx を使ってください。")
+            _scan_parts(zf, entries)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error):
         raise WorkbookError("Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れているか、別の形式です。")
-    if any("vbaproject" in n.lower() for n in names) or "macroEnabled" in types:
-        raise WorkbookError("マクロを含むブックは取り込めません。マクロのない .xlsx で保存し直してください。")
-    if any(n.startswith("xl/externalLinks/") for n in names) or "externalLink" in types:
-        raise WorkbookError("外部のファイルへのリンクを含むブックは取り込めません。リンクを解除した .xlsx を使ってください。")
+
+
+BROKEN_XML = "Excel のブック（.xlsx）として読み取れませんでした。ファイルが壊れている可能性があります。"
+
+
+class _XmlScan:
+    """Tracks the depth of one part as expat streams it; keeps no tree."""
+
+    def __init__(self):
+        self.depth = 0
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        # Entities are how a small file becomes a huge one (billion laughs);
+        # no part of a real .xlsx declares a DTD.
+        self.parser.StartDoctypeDeclHandler = self.doctype
+
+    def start(self, name, attributes):
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise WorkbookError(f"ブックの中のデータの入れ子が深すぎるため取り込めません（{MAX_XML_DEPTH}段まで）。")
+
+    def end(self, name):
+        self.depth -= 1
+
+    def doctype(self, *args):
+        raise WorkbookError(BROKEN_XML)
+
+    def feed(self, chunk: bytes, last: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, last)
+        except expat.ExpatError:
+            raise WorkbookError(BROKEN_XML)
+
+
+def _is_xml(entry) -> bool:
+    return entry.filename.lower().endswith(XML_PARTS)
+
+
+def _chunks(zf: zipfile.ZipFile, entry):
+    with zf.open(entry) as stream:
+        while chunk := stream.read(64 * 1024):
+            yield chunk
+
+
+def _scan_parts(zf: zipfile.ZipFile, entries) -> None:
+    """Decompress every part as a stream (the sizes in the zip's directory can lie): first
+    counting bytes and tags, then feeding the XML parts to a parser that tracks the depth,
+    so the limits hold for what openpyxl would read and neither pass keeps what it reads."""
+    expanded, tags = 0, 0
+    for entry in entries:
+        xml = _is_xml(entry)
+        for chunk in _chunks(zf, entry):
+            expanded += len(chunk)
+            if expanded > MAX_UNCOMPRESSED:
+                raise WorkbookError("ファイルを展開すると大きすぎるため取り込めません。")
+            if xml:
+                tags += chunk.count(b"<")
+                if tags > MAX_XML_TAGS:
+                    raise WorkbookError("ブックの中のデータが多すぎるため取り込めません"
+                                        f"（要素のタグ {MAX_XML_TAGS:,}個まで）。")
+    for entry in filter(_is_xml, entries):
+        scan = _XmlScan()
+        for chunk in _chunks(zf, entry):
+            scan.feed(chunk)
+        scan.feed(b"", last=True)
 
 
 def _cell_values(ws, place: str, budget: list[int]) -> dict[str, object]:
@@ -169,22 +273,31 @@ def _rows(ws, budget):
 
 def _parse_meta(rows: list[list[str]]) -> list[SheetCells]:
     broken = WorkbookError("ブックの書き出し情報が壊れているため取り込めません。もう一度書き出してから入力してください。")
-    if not rows or rows[0][:2] != ["format", FORMAT]:
+    head = (rows[0] + ["", ""])[:2] if rows else ["", ""]
+    if head[0] != "format" or head[1] not in (FORMAT, *OLD_FORMATS):
         raise broken
+    with_bases = head[1] == FORMAT
     sheets: dict[int, SheetCells] = {}
     signatures = {}
     try:
         for row in rows[1:]:
             if row[0] == "sheet":
                 sid = int(row[1])
-                sheets[sid] = SheetCells(sid, int(row[2]), int(row[3]), int(row[4]), row[5])
+                sheets[sid] = SheetCells(sid, int(row[2]), int(row[3]), int(row[4]), row[5],
+                                         bases={} if with_bases else None)
                 signatures[sid] = row[6]
             elif row[0] == "field":
-                sheets[int(row[1])].cells[row[2]] = row[3]
+                entry = sheets[int(row[1])]
+                entry.cells[row[2]] = row[3]
+                if with_bases:
+                    if not row[4]:
+                        raise ValueError(row)
+                    entry.bases[row[2]] = row[4]
     except (IndexError, ValueError, KeyError):
         raise broken
     for sid, entry in sheets.items():
-        expected = checksum(sid, entry.number, entry.year, entry.version, list(entry.cells.items()))
+        expected = checksum(sid, entry.number, entry.year, entry.version, list(entry.cells.items()),
+                            list(entry.bases.items()) if with_bases else None)
         if not hmac.compare_digest(expected, signatures[sid]):
             raise broken
     if not sheets:
@@ -227,64 +340,27 @@ def _where(entry: SheetCells, field_id: str) -> str:
     return f"{place} {cell}" if cell else place
 
 
-def prepare(user, entry: SheetCells) -> SheetImport:
-    """The content the worksheet describes, checked like the form; WorkbookError lists every problem."""
+def prepare(user, entry: SheetCells, take_workbook=frozenset()) -> SheetImport:
+    """The content the worksheet describes, merged with what was saved since its export
+    (webapp.workbooks.merging) and checked like the form; WorkbookError lists every problem.
+
+    `take_workbook`: conflicting cells (form field names) to take from the workbook
+    rather than keep as saved.
+    """
     sheet = load_sheet(entry.sheet_id)
     if sheet is None or not can(user, "view_sheet", sheet) or sheet.project.number != entry.number \
             or sheet.cycle.year != entry.year:
         raise WorkbookError(f"個票（シート『{entry.worksheet}』）が見つからないか、この個票を見る権限がありません。")
-    data = MultiDict()
-    for name, ref in entry.cells.items():
-        value = entry.values.get(ref)
-        if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
-            value = value[:MAX_CELL_TEXT]
-        text = _as_text(name, value)
-        if text:
-            data.add(name, text)
+    current = sheet_to_dict(sheet)
     # Figures keep their stored image by position: the workbook carries only the words.
-    for i, token in enumerate(figure_tokens(sheet)):
-        if token and f"figures-{i}-kind" in entry.cells:
-            data.add(f"figures-{i}-image_token", token)
+    merged = merge(sheet, current, figure_tokens(sheet), entry.texts(), entry.bases, entry.version,
+                   take_workbook)
+    data = MultiDict(list(merged.data.items()))
     form = sheet_form(formdata=data, meta={"csrf": False})
-    content, inputs, errors = read_form(form, sheet_to_dict(sheet), sheet.cycle.year)
+    content, inputs, errors = read_form(form, current, sheet.cycle.year)
     images = resolve_images(sheet, inputs, errors)
     if errors:
         raise WorkbookError([f"{_where(entry, fid)}：{message}" for fid, message in errors.messages])
-    changes = differences(sheet_to_dict(sheet), content, sheet.cycle.year)
-    return SheetImport(sheet, entry.version, content, images, changes)
-
-
-# ---------------------------------------------------------------- merging after a conflict
-
-def merge(newer: Sheet, mine: dict, my_images: list, keep_theirs: set[str]) -> tuple[dict, list]:
-    """The imported content with the fields named in `keep_theirs` (differences() keys:
-    a text section, 'target_year', 'target_label', 'roadmap', 'kpi-N', 'figure-N') taken
-    from the newer saved sheet instead."""
-    sheet_schema = schema()
-    theirs = sheet_to_dict(newer)
-    their_images = [ImageRef(f.image_file, f.image_width, f.image_height) if f.image_file else None
-                    for f in newer.figures]
-    out = copy.deepcopy(mine)
-    for key in keep_theirs:
-        if key in sheet_schema and sheet_schema[key].is_text:
-            sheet_schema.put_text(out, key, sheet_schema.text(theirs, key))
-        elif key == "target_year":
-            out["targets"]["target_year"] = theirs["targets"]["target_year"]
-        elif key == "target_label":
-            out["targets"]["label"] = theirs["targets"]["label"]
-        elif key == "roadmap":
-            out["roadmap"] = copy.deepcopy(theirs.get("roadmap"))
-
-    def pick(prefix: str, my_list: list, their_list: list) -> list:
-        chosen = []
-        for i in range(max(len(my_list), len(their_list))):
-            source = their_list if f"{prefix}-{i + 1}" in keep_theirs else my_list
-            if i < len(source):
-                chosen.append(source[i])
-        return chosen
-
-    out["targets"]["kpis"] = copy.deepcopy(pick("kpi", mine["targets"]["kpis"], theirs["targets"]["kpis"]))
-    pairs = pick("figure", list(zip(mine.get("figures") or [], my_images)),
-                 list(zip(theirs.get("figures") or [], their_images)))
-    out["figures"] = [copy.deepcopy(f) for f, _ in pairs]
-    return out, [image for _, image in pairs]
+    changes = differences(current, content, sheet.cycle.year)
+    return SheetImport(sheet, sheet.version, content, images, changes, entry, merged.conflicts,
+                       merged.kept, merged.edited)

@@ -5,9 +5,11 @@
     workbooks.import_workbook       GET/POST /sheets/<id>/workbook/import      lead coordinators, editable sheet
     workbooks.confirm_import        POST     /sheets/<id>/workbook/confirm     same; saves through save_content
 
-The uploaded content waits between the preview and 「この内容で保存」 in a
+The uploaded cells wait between the preview and 「この内容で保存」 in a
 signed, time-limited, size-bounded token (nothing is stored server-side
-and nothing unsigned is trusted).
+and nothing unsigned is trusted); the confirmation merges them with the
+saved sheet again (webapp.workbooks.merging), with the user's choice for
+each conflicting cell.
 """
 from __future__ import annotations
 
@@ -19,9 +21,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import FileField, HiddenField
 
-from webapp import exactjson
-from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
-                                   image_token, load_sheet, read_image_token, save_content)
+from webapp.editing.saving import ConflictError, NotEditableError, delete_files, load_sheet, save_content
 from webapp.extensions import db
 from webapp.permissions import can, refusal, sheet_or_404
 from webapp.review.compare import compare
@@ -29,7 +29,8 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
 from webapp.workbooks import bp
 from webapp.workbooks.cli import organisation_sheets
-from webapp.workbooks.reading import MAX_BYTES, WorkbookError, merge, prepare, read_file
+from webapp.workbooks.merging import saved_since_export
+from webapp.workbooks.reading import MAX_BYTES, SheetCells, WorkbookError, prepare, read_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN_MAX_AGE = 2 * 3600
@@ -78,10 +79,20 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="workbooks-import")
 
 
-def _token(sheet_id: int, base_version: int, content: dict, images) -> str:
-    tokens = [image_token(sheet_id, ref) if ref is not None else "" for ref in images]
-    return _serializer().dumps({"s": sheet_id, "u": current_user.id, "v": base_version,
-                                "c": exactjson.dumps(content), "i": tokens})
+def _token(item) -> str:
+    """The uploaded cells (as text), what they held when exported and the saved version
+    the preview was merged with: the confirmation merges again from these, with the
+    user's choices, so what it saves is never older than what the preview showed."""
+    entry = item.entry
+    return _serializer().dumps({
+        "s": item.sheet.id, "u": current_user.id, "v": item.base_version,
+        "e": {"n": entry.number, "y": entry.year, "x": entry.version, "t": entry.worksheet,
+              "c": entry.cells, "w": entry.texts(), "b": entry.bases}})
+
+
+def _entry(sheet_id: int, data: dict) -> SheetCells:
+    return SheetCells(sheet_id, data["n"], data["y"], data["x"], data["t"], dict(data["c"]),
+                      {data["c"][name]: text for name, text in data["w"].items()}, data["b"])
 
 
 def _editable_or_403(sheet_id: int):
@@ -95,15 +106,14 @@ def _editable_or_403(sheet_id: int):
     return load_sheet(sheet_id), None
 
 
-def _preview(sheet, item_content, base_version, images, *, conflict: str | None = None, status=200):
+def _preview(item, *, notice: str | None = None, status=200):
+    sheet = item.sheet
     year = sheet.cycle.year
-    current = sheet_to_dict(sheet)
-    form = ConfirmForm(formdata=None, token=_token(sheet.id, base_version, item_content, images))
+    form = ConfirmForm(formdata=None, token=_token(item))
     return render_template(
-        "workbooks/preview.html", sheet=sheet, year=year, form=form,
-        result=compare(current, item_content, year),
-        fields=differences(current, item_content, year), conflict=conflict,
-        base_version=base_version), status
+        "workbooks/preview.html", sheet=sheet, year=year, form=form, item=item,
+        result=compare(sheet_to_dict(sheet), item.content, year), fields=item.changes,
+        notice=notice, saved_since=saved_since_export(sheet, current_user) if item.stale else None), status
 
 
 @bp.route("/sheets/<int:sheet_id>/workbook/import", methods=["GET", "POST"])
@@ -131,7 +141,7 @@ def import_workbook(sheet_id: int):
     except WorkbookError as exc:
         return render_template("workbooks/import.html", sheet=sheet, form=form,
                                errors=exc.messages), 422
-    return _preview(sheet, item.content, item.base_version, item.images)
+    return _preview(item)
 
 
 @bp.route("/sheets/<int:sheet_id>/workbook/confirm", methods=["POST"])
@@ -152,18 +162,25 @@ def confirm_import(sheet_id: int):
             payload = None
     if not isinstance(payload, dict) or payload.get("s") != sheet.id or payload.get("u") != current_user.id:
         return _again(sheet, "取り込む内容を確認できませんでした。もう一度ファイルを選んでください。")
-    content = exactjson.loads(payload["c"])
-    images = [read_image_token(sheet.id, t) if t else None for t in payload.get("i") or []]
-    # On the conflict page the user may keep the newer saved text of some fields.
-    keep = {name.removeprefix("keep-") for name, value in request.form.items()
-            if name.startswith("keep-") and value == "theirs"}
-    if keep:
-        content, images = merge(sheet, content, images, keep)
+    entry = _entry(sheet.id, payload["e"])
+    # Conflicting cells keep the saved value unless the user chose the workbook's.
+    take = {name.removeprefix("keep-") for name, value in request.form.items()
+            if name.startswith("keep-") and value == "mine"}
     try:
-        outcome = save_content(current_user, sheet, payload["v"], content, images)
+        item = prepare(current_user, entry, take)
+    except WorkbookError as exc:
+        return render_template("workbooks/import.html", sheet=sheet, form=UploadForm(formdata=None),
+                               errors=exc.messages), 422
+    # Saved again between the preview and this click: merged with the newer save, asked again.
+    again = ("確認画面を表示した後に、この個票が保存されました。その保存内容と合わせ直しましたので、"
+             "もう一度確認してから保存してください。")
+    if item.sheet.version != payload["v"]:
+        return _preview(item, status=409, notice=again)
+    try:
+        outcome = save_content(current_user, item.sheet, payload["v"], item.content, item.images)
         db.session.commit()
-    except ConflictError as exc:
-        return _preview(exc.sheet, content, exc.sheet.version, images, conflict=str(exc), status=409)
+    except ConflictError:
+        return _preview(prepare(current_user, entry, take), status=409, notice=again)
     except NotEditableError as exc:
         db.session.rollback()
         flash(str(exc), "warning")
