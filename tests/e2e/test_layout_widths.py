@@ -166,3 +166,34 @@ def test_an_autosave_does_not_move_the_save_button_under_the_pointer(live_app, l
         assert save.bounding_box() == before
     finally:
         context.close()
+
+
+def test_the_reports_page_buttons_are_one_size_and_the_build_row_one_line(live_app, live_server,
+                                                                           browser):
+    """With a sheet left out, the tick above the row no longer pushes 「報告書PDFを作成」 down,
+    nor stretches the Excel link; the date and appendix buttons are the same size."""
+    with live_app.app_context():
+        f = Factory()
+        f.secretariat(email="secretariat@example.jp")
+        sheet = f.sheet_of(3)
+        sheet.state, sheet.approved_at, sheet.approved_by_id = "submitted", None, None
+        db.session.commit()
+    context, page = _page_at(browser, live_server, "secretariat@example.jp", 1280)
+    try:
+        page.goto("/reports/2023")
+        tick = page.get_by_label("承認済の個票だけで作成する（上の1件は入りません）")
+        row = [page.get_by_role("button", name="報告書PDFを作成"),
+               page.get_by_role("button", name="確認用PDFを作成（未承認を含む）"),
+               page.get_by_role("link", name="KPI・状態一覧（Excel）")]
+        boxes = [button.bounding_box() for button in row]
+        assert len({(round(b["y"]), round(b["height"])) for b in boxes}) == 1, boxes
+        sizes = page.locator("main .btn").evaluate_all(
+            "els => els.map(el => [el.textContent.trim(), Math.round(el.getBoundingClientRect().height)])")
+        assert {text for text, _ in sizes} >= {"日付を保存", "付録を付ける"}
+        assert len({height for _, height in sizes}) == 1, sizes
+        # The tick, above the row, still guards the build.
+        assert page.evaluate("document.getElementById('build-form').checkValidity()") is False
+        tick.check()
+        assert page.evaluate("document.getElementById('build-form').checkValidity()") is True
+    finally:
+        context.close()
