@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
 from tests.factories import Factory
 from webapp.extensions import db
@@ -127,6 +128,7 @@ def test_the_admin_menu_opens_and_closes_from_the_keyboard(live_app, live_server
         expect(users).to_be_visible()
         for label in ["プロジェクト管理", "組織管理", "操作履歴", "送信メール"]:
             expect(page.get_by_role("link", name=label)).to_be_visible()
+        assert_accessible(page, "ホーム（管理メニューを開いた状態）")
         page.keyboard.press("Escape")
         expect(users).to_be_hidden()
         expect(menu).to_be_focused()
