@@ -218,3 +218,65 @@ def test_the_database_keeps_numbers_and_names_unique_when_two_admins_race(fy2023
         ops.create_organisation(admin, "大分県", "prefecture")
     assert db.session.scalar(select(Organisation.id).where(Organisation.name == "福岡県"))
     assert audit_calls == []
+
+
+def _link(page, text: str) -> str:
+    """The address of the link whose visible words start with `text`."""
+    from tests.htmlpage import text_of
+    return next(a.get("href") for a in page.all("a") if text_of(a).startswith(text))
+
+
+def test_ending_a_project_asks_first_and_says_what_follows(fy2023_app, fy, audit_calls):
+    from tests.htmlpage import Page
+    client, admin = _admin(fy2023_app, fy)
+    open_cycle(2024, None, admin)
+    db.session.commit()
+    project = fy.sheet_of(7).project
+    # 「終了にする」 on the list opens a page; nothing has changed yet.
+    listing = Page(client.get("/admin/projects"))
+    href = _link(listing, "終了にする（⑦）")
+    assert href == f"/admin/projects/{project.id}/deactivate"
+    asked = Page(client.get(href))
+    assert asked.texts("h1") == ["⑦ ヘルスケア産業振興プロジェクト を終了しますか？"]
+    assert asked.texts("li")[-4:] == [
+        "次に開始する年度から、このプロジェクトの個票は作られません。",
+        "これまでの個票はそのまま残り、閲覧や作成済みの報告書も変わりません（2023年度・承認済、2024年度・作成中）。",
+        "受付中の2024年度の個票も残り、これまでどおり作成・提出・承認できます。",
+        "後から「編集」で「実施中」に戻すと、次の年度からまた個票が作られます。"]
+    assert _link(asked, "やめる") == "/admin/projects"
+    db.session.expire_all()
+    assert project.active and audit_calls == []
+    # 「終了する」 there ends it.
+    assert [f.get("action") for f in asked.all("form") if f.get("action") == href] == [href]
+    done = client.post(href, follow_redirects=True).get_data(as_text=True)
+    assert "⑦ ヘルスケア産業振興プロジェクト を終了（無効）にしました。" in done
+    db.session.expire_all()
+    assert not project.active
+    assert [c["action"] for c in audit_calls] == ["project_deactivate"]
+    # Asked again, the page says it is already ended and offers no button.
+    again = Page(client.get(href))
+    assert "このプロジェクトは既に終了（無効）になっています。" in again.text
+    assert not [f for f in again.all("form") if f.get("action") == href]
+
+
+def test_deactivating_an_organisation_asks_first_and_says_what_follows(fy2023_app, fy, audit_calls):
+    from tests.htmlpage import Page
+    client, _ = _admin(fy2023_app, fy)
+    fy.coordinator("大分県")
+    oita = _org_id("大分県")
+    listing = Page(client.get("/admin/organisations"))
+    href = _link(listing, "無効にする（大分県）")
+    assert href == f"/admin/organisations/{oita}/deactivate"
+    asked = Page(client.get(href))
+    assert asked.texts("h1") == ["「大分県」を無効にしますか？"]
+    assert asked.texts("li")[-4:] == [
+        "プロジェクトの幹事・共同幹事として新しく選べなくなります。",
+        "所属するユーザー（1名）はこれまでどおりログインできます。",
+        "幹事・共同幹事を務めるプロジェクト（4件）とその個票はそのまま残り、次の年度も個票が作られます。"
+        "プロジェクトを終えるときは「プロジェクトの管理」で終了にしてください。",
+        "後から「編集」で「有効」に戻せます。"]
+    assert db.session.get(Organisation, oita).active and audit_calls == []
+    client.post(href)
+    db.session.expire_all()
+    assert not db.session.get(Organisation, oita).active
+    assert [c["action"] for c in audit_calls] == ["organisation_deactivate"]

@@ -108,3 +108,32 @@ def test_the_switch_changes_the_build_key(fy2023_app, fy):
     before = inputs.collect(cycle).key
     cycle.kpi_appendix = True
     assert inputs.collect(cycle).key != before
+
+
+
+def _switch(client, url) -> tuple[str, list[str], dict[str, str]]:
+    """The appendix switch on a page: its words, its buttons and its hidden fields."""
+    from tests.htmlpage import NS, Page, text_of
+    form = Page(client.get(url)).by_id("appendix-switch")
+    assert form is not None, url
+    buttons = [text_of(b) for b in form.iter(NS + "button")]
+    fields = {i.get("name"): i.get("value") for i in form.iter(NS + "input")}
+    return text_of(form), buttons, fields
+
+
+def test_the_switch_says_its_state_and_its_button_says_what_it_does(fy2023_app, fy):
+    """Not 「付けるにする」: the state beside the switch, and a button named for its action."""
+    from tests.factories import login
+    client = fy2023_app.test_client()
+    login(client, fy.secretariat())
+    for url in ("/reports/2023", "/kpis/2023"):
+        text, buttons, fields = _switch(client, url)
+        assert text.endswith("：報告書に付けません 付録を付ける") and buttons == ["付録を付ける"], url
+        answer = client.post("/kpis/2023/appendix", data={"on": fields["on"], "next": fields["next"]})
+        assert answer.location.endswith(url)
+        text, buttons, fields = _switch(client, url)
+        assert text.endswith("：報告書に付けます 付録を外す") and buttons == ["付録を外す"], url
+        client.post("/kpis/2023/appendix", data={"on": fields["on"], "next": fields["next"]})
+    # The reports page links to the list it would print; the KPI page is that list.
+    assert _switch(client, "/reports/2023")[0].startswith("付録「ＫＰＩ達成状況一覧」（内容を見る）：")
+    assert _switch(client, "/kpis/2023")[0].startswith("付録「ＫＰＩ達成状況一覧」：")

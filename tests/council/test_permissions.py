@@ -51,8 +51,10 @@ ADMIN_ONLY = {"lead": 403, "co": 403, "other": 403, "secretariat": 403, "admin":
 def test_admin_pages(fy2023_app, fy, actors, who):
     client = _client(fy2023_app, actors, who)
     org, project = _ids()
-    for url in ["/admin/organisations", f"/admin/organisations/{org}", "/admin/projects",
-                "/admin/projects/new", f"/admin/projects/{project}"]:
+    for url in ["/admin/organisations", f"/admin/organisations/{org}",
+                f"/admin/organisations/{org}/deactivate", "/admin/projects",
+                "/admin/projects/new", f"/admin/projects/{project}",
+                f"/admin/projects/{project}/deactivate"]:
         response = client.get(url)
         if who == "anonymous":
             assert response.status_code == 302 and "/login" in response.location, url
@@ -130,7 +132,8 @@ def test_only_reviewers_switch_the_appendix(fy2023_app, fy, actors, who, expecte
 def test_unknown_things_answer_404(fy2023_app, fy, actors):
     admin = _client(fy2023_app, actors, "admin")
     for url in ["/kpis/1999", "/kpis/1999/kpis.xlsx", "/admin/organisations/9999",
-                "/admin/projects/9999"]:
+                "/admin/organisations/9999/deactivate", "/admin/projects/9999",
+                "/admin/projects/9999/deactivate"]:
         assert admin.get(url).status_code == 404, url
     assert admin.post("/kpis/1999/appendix").status_code == 404
 

@@ -150,3 +150,32 @@ def test_only_a_threads_first_comment_is_resolved(world):
     reply = service.add_comment(world.person("secretariat"), world.sheet, "回答です", parent=root)
     with pytest.raises(service.CommentError):
         service.set_resolved(lead, reply, True)
+
+
+def test_the_targets_box_has_one_place_to_comment_that_asks_which_part(world, client):
+    """設定目標 holds a text and the KPIs, neither with a heading of its own: one
+    「『設定目標』にコメントする」, not two alike; the writer says which of the two it is about."""
+    reviewer_id = world.person("secretariat").id
+    db.session.add(Comment(sheet_id=world.sheet.id, section="target_text", author_id=reviewer_id,
+                           body="本文の表現を確認してください"))
+    db.session.commit()
+    log_in_as(client, world, "secretariat")
+    page = Page(client.get(f"/sheets/{world.sheet.id}"))
+    box = page.by_id("sec-targets")
+    summaries = [text_of(s) for s in box.iter("{http://www.w3.org/1999/xhtml}summary")]
+    assert [s for s in summaries if s.endswith("にコメントする")] == ["「設定目標」にコメントする"]
+    radios = [(r.get("value"), r.get("checked") is not None) for r in box.iter("{http://www.w3.org/1999/xhtml}input")
+              if r.get("type") == "radio"]
+    assert radios == [("target_text", True), ("kpis", False)]
+    labels = [text_of(label) for label in box.iter("{http://www.w3.org/1999/xhtml}label")
+              if label.get("for", "").startswith("new-comment-target_text-")]
+    assert labels == ["設定目標（本文）", "指標（KPI）"]
+    assert page.by_id("comments-target_text") is not None and page.by_id("comments-kpis") is not None
+
+    response = client.post(f"/sheets/{world.sheet.id}/comments",
+                           data={"body": "KPIの実績年度を確認してください", "section": "kpis"})
+    assert response.headers["Location"].endswith(f"/sheets/{world.sheet.id}#comments-kpis")
+    box_text = section_box(Page(client.get(f"/sheets/{world.sheet.id}")), "sec-targets")
+    assert "本文の表現を確認してください" in box_text and "KPIの実績年度を確認してください" in box_text
+    db.session.expire_all()
+    assert db.session.query(Comment.section).filter_by(body="KPIの実績年度を確認してください").scalar() == "kpis"

@@ -260,6 +260,13 @@ def built_years(project: Project) -> list[int]:
         .order_by(ReportingCycle.year)))
 
 
+def project_sheets(project: Project) -> list[Sheet]:
+    """The project's sheets, oldest year first: what ending the project keeps."""
+    return list(db.session.scalars(
+        select(Sheet).join(ReportingCycle).where(Sheet.project_id == project.id)
+        .order_by(ReportingCycle.year)))
+
+
 def update_project(actor: User, project: Project, data: ProjectData,
                    confirm_renumber: bool = False) -> Project:
     """Edit a project. A lead change takes effect for editing at once (permissions

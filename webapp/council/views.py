@@ -103,11 +103,15 @@ def edit_organisation(org_id: int):
                            usage=ops.organisation_usage(org), form=request.form), status
 
 
-@bp.route("/admin/organisations/<int:org_id>/deactivate", methods=["POST"])
+@bp.route("/admin/organisations/<int:org_id>/deactivate", methods=["GET", "POST"])
 @login_required
 def deactivate_organisation(org_id: int):
+    """GET asks first, saying what follows; POST deactivates."""
     require(current_user, "manage_organisations")
     org = _organisation_or_404(org_id)
+    if request.method == "GET":
+        return render_template("council/deactivate_organisation.html", org=org,
+                               usage=ops.organisation_usage(org))
     try:
         ops.deactivate_organisation(current_user, org)
         db.session.commit()
@@ -239,11 +243,15 @@ def edit_project(project_id: int):
     return _project_form(project, needs_confirm)
 
 
-@bp.route("/admin/projects/<int:project_id>/deactivate", methods=["POST"])
+@bp.route("/admin/projects/<int:project_id>/deactivate", methods=["GET", "POST"])
 @login_required
 def deactivate_project(project_id: int):
+    """GET asks first, saying what follows; POST ends the project."""
     require(current_user, "manage_projects")
     project = _project_or_404(project_id)
+    if request.method == "GET":
+        return render_template("council/deactivate_project.html", project=project,
+                               sheets=ops.project_sheets(project), open_year=ops.open_year())
     try:
         ops.deactivate_project(current_user, project)
         db.session.commit()

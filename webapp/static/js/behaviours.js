@@ -49,3 +49,27 @@
     box.setAttribute("aria-label", (caption ? caption.textContent.trim() + "（" : "表（") + "横にスクロールできます）");
   });
 })();
+
+// The bar's 「管理」 menu is a <details> (it opens without script); here it also closes as a
+// menu does: on Escape (the keyboard goes back to its button), on a click elsewhere, and when
+// the keyboard moves past it.
+(function () {
+  var menus = document.querySelectorAll("details.nav-menu");
+  if (!menus.length) return;
+  var closeAll = function (except) {
+    Array.prototype.forEach.call(menus, function (menu) { if (menu !== except) menu.open = false; });
+  };
+  document.addEventListener("click", function (event) {
+    closeAll(event.target.closest ? event.target.closest("details.nav-menu") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector("details.nav-menu[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("focusin", function (event) {
+    closeAll(event.target.closest ? event.target.closest("details.nav-menu") : null);
+  });
+})();

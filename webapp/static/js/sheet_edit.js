@@ -697,6 +697,39 @@
     }, delay);
   }
 
+  // ---------------------------------------------------------------- the phone's save bar
+
+  // Below 576 px the save card is a one-row bar at the foot of the window (editing.css). While
+  // a field has the keyboard it shrinks to 保存 alone (.bar-typing), covering none of the text
+  // being typed; the button itself does not move, so a tap on it lands even as the field loses
+  // focus. Above an on-screen keyboard, the bar rides on the visible part of the page.
+  var saveCard = document.querySelector(".save-card");
+  var TYPING = "textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=file])" +
+               ":not([type=hidden]):not([type=submit]):not([type=button])";
+
+  function typingIn(el) {
+    return !!(el && el.matches && form.contains(el) && el.matches(TYPING));
+  }
+
+  if (saveCard) {
+    form.addEventListener("focusin", function (event) {
+      saveCard.classList.toggle("bar-typing", typingIn(event.target));
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!typingIn(event.relatedTarget)) saveCard.classList.remove("bar-typing");
+    });
+    var viewport = window.visualViewport;
+    if (viewport) {
+      var phone = window.matchMedia("(max-width: 575.98px)");
+      var lift = function () {
+        var covered = window.innerHeight - (viewport.height + viewport.offsetTop);
+        saveCard.style.bottom = phone.matches && covered > 1 ? Math.round(covered) + "px" : "";
+      };
+      viewport.addEventListener("resize", lift);
+      viewport.addEventListener("scroll", lift);
+    }
+  }
+
   // ---------------------------------------------------------------- start
 
   initCounters(form);
