@@ -103,6 +103,8 @@ def load_config(instance_path: str) -> dict:
         # Reverse proxies in front of the app (X-Forwarded-For hops to trust), so that
         # throttling per address sees the client, not the proxy.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Sheet previews, workbook imports and report builds one person may have under way.
+        "EXPENSIVE_JOBS_PER_USER": int(os.environ.get("EXPENSIVE_JOBS_PER_USER", "3")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "12")),
         # Roles that must log in with a second factor (TOTP); empty for none.
         "REQUIRE_2FA_FOR": os.environ.get("REQUIRE_2FA_FOR", "admin,secretariat"),
