@@ -143,5 +143,7 @@ def test_the_indicator_says_at_once_that_a_roadmap_row_without_years_will_be_ref
     page.evaluate("() => window.sheetEdit.autosave()")
     expect(page.locator("#save-status")).to_contain_text(
         "保存の際にエラーになります：ロードマップ 1行目『実務者会議』: 開始と終了の年度を入力してください（例: 2024）")
-    with live_app.app_context():
-        assert Factory().sheet_of(2, 2024).version == 2   # the draft itself is kept
+    with live_app.app_context():                      # the draft itself is kept
+        from webapp.sheet_content import sheet_to_dict
+        roadmap = sheet_to_dict(Factory().sheet_of(2, 2024))["roadmap"]
+        assert [row["activity"] for row in roadmap["rows"]] == ["実務者会議"]
