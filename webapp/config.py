@@ -106,6 +106,8 @@ def load_config(instance_path: str) -> dict:
         # A password or second-factor change, or an admin's change of an admin account,
         # needs the password (and code) confirmed this recently (webapp/auth/stepup.py).
         "REAUTH_MINUTES": 5,
+        # Sheet previews, workbook imports and report builds one person may have under way.
+        "EXPENSIVE_JOBS_PER_USER": int(os.environ.get("EXPENSIVE_JOBS_PER_USER", "3")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "12")),
         # Roles that must log in with a second factor (TOTP); empty for none.
         "REQUIRE_2FA_FOR": os.environ.get("REQUIRE_2FA_FOR", "admin,secretariat"),

@@ -26,6 +26,11 @@ def _page(code: int, detail: str | None = None):
                            text=detail or text), code
 
 
+def error_page(code: int, detail: str):
+    """The error page of `code` with a message of its own (e.g. what is under way)."""
+    return _page(code, detail)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

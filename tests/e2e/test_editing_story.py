@@ -170,9 +170,15 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     expect(page.locator("#fit-status")).to_have_text(FIT_TEXT, timeout=90_000)
     expect(page.locator("#fit-status")).to_have_attribute("data-state", "ready")
 
-    # The PDF preview of what was saved.
+    # The PDF preview of what was saved: printing writes the verdict before the PDF, so
+    # the preview may still be waiting for it, as its page polls (never laid out here).
     href = page.locator("#preview-link").get_attribute("href")
     assert href == f"/sheets/{sheet.id}/pdf"
+    page.evaluate("""(url) => { (async function poll() {
+        const answer = await (await fetch(url)).json();
+        if (answer.state === "ready") window.previewReady = true; else setTimeout(poll, 300);
+    })(); }""", href + "/progress")
+    page.wait_for_function("() => window.previewReady === true")
     response = page.request.get(live_server.url + href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = PdfReader(io.BytesIO(response.body()))

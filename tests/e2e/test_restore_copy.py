@@ -100,3 +100,50 @@ def test_an_expired_sessions_copy_is_offered_with_its_differences(live_app, live
         saved = Factory().sheet_of(2, 2024)
         assert saved.text("challenges") == "・期限切れの後に書いた課題"
         assert saved.kpis == []
+
+
+def test_a_figure_typed_in_full_width_digits_is_not_offered_back_as_a_difference(
+        live_app, live_server, page):
+    """「３３１」 is saved as 331 and shown back as 331: the copy left by a refused save
+    holds what was typed, and the banner compares the two as the server reads them."""
+    email, sheet_id = _setup(live_app)
+    log_in(page, email)
+    page.goto(f"/sheets/{sheet_id}/edit")
+    _script_started(page)
+    actual = page.locator('input[name="kpis-0-series-0-actual"]')
+    actual.fill("３３１")
+    page.evaluate("() => window.sheetEdit.autosave()")
+    expect(page.locator("#save-status")).to_contain_text("自動保存しました")
+    end_session(page, live_app, email)
+    page.get_by_role("button", name="保存", exact=True).press("Enter")
+    expect(page.get_by_role("heading", name="ログインし直してください")).to_be_visible()
+    assert page.evaluate(HAS_COPY) is True        # the copy holds 「３３１」 as typed
+
+    page.get_by_role("link", name="ログインして編集画面に戻る").click()
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(re.compile(rf"/sheets/{sheet_id}/edit$"))
+    _script_started(page)
+    expect(actual).to_have_value("331")
+    expect(page.locator("#restore-banner")).to_have_count(0)
+    assert page.evaluate(HAS_COPY) is False       # nothing to offer: the copy is dropped
+
+
+def test_the_indicator_says_at_once_that_a_roadmap_row_without_years_will_be_refused(
+        live_app, live_server, page):
+    email, sheet_id = _setup(live_app)
+    log_in(page, email)
+    page.goto(f"/sheets/{sheet_id}/edit")
+    _script_started(page)
+    page.locator('[name="roadmap_title"]').fill("活動内容")
+    expect(page.locator('[name^="roadmap_rows-"][name$="-activity"]')).to_have_count(0)  # ② has none
+    page.get_by_role("button", name="ロードマップの行を追加").click()
+    page.locator('[name="roadmap_rows-0-activity"]').fill("実務者会議")
+    page.evaluate("() => window.sheetEdit.autosave()")
+    expect(page.locator("#save-status")).to_contain_text(
+        "保存の際にエラーになります：ロードマップ 1行目『実務者会議』: 開始と終了の年度を入力してください（例: 2024）")
+    with live_app.app_context():                      # the draft itself is kept
+        from webapp.sheet_content import sheet_to_dict
+        roadmap = sheet_to_dict(Factory().sheet_of(2, 2024))["roadmap"]
+        assert [row["activity"] for row in roadmap["rows"]] == ["実務者会議"]

@@ -184,17 +184,22 @@ def _cached_pdfs(app) -> list[str]:
             for name in names if name.endswith(".pdf")]
 
 
-def test_a_check_overtaken_by_a_newer_save_measures_only_and_the_preview_prints_on_request(
+def test_a_check_overtaken_by_a_newer_save_measures_only_and_the_preview_waits_for_the_last(
         app24, f, client24, oita):
     """While someone types, the next save outdates a PDF before anyone looks at it:
-    a check with a newer one waiting only measures; the preview then prints the sheet,
-    one page, at the size the check found."""
+    a check with a newer one waiting only measures; the preview waits for the newer
+    check (the last one prints), then opens the sheet, one page."""
     sheet = sheet24(f)
     fit.pending_marks(app24).add(sheet.id, "a-newer-save")
     fit.run_job(sheet.id)
     answer = client24.get(f"/sheets/{sheet.id}/fit").json
     assert answer["state"] == "ready" and answer["fits"] is True
     assert _cached_pdfs(app24) == []
+    waiting = client24.get(f"/sheets/{sheet.id}/pdf")
+    assert waiting.status_code == 202 and "PDFを作成しています…" in waiting.text
+    assert client24.get(f"/sheets/{sheet.id}/pdf/progress").json["state"] == "pending"
+    fit.run_job(sheet.id, "a-newer-save")  # the newer save's check: nothing newer waits
+    assert client24.get(f"/sheets/{sheet.id}/pdf/progress").json["state"] == "ready"
     response = client24.get(f"/sheets/{sheet.id}/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert len(PdfReader(io.BytesIO(response.data)).pages) == 1

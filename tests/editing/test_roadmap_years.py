@@ -73,6 +73,23 @@ def test_save_and_submit_name_the_half_filled_row(app24, f, client24, oita):
     assert message in submit_problems(sheet24(f))
 
 
+def test_an_autosave_of_a_row_without_years_says_at_once_that_saving_will_refuse_it(
+        app24, f, client24, oita):
+    sheet = sheet24(f)
+    data = form_fields(client24, sheet.id)
+    data.update({"roadmap_title": "活動内容", "roadmap_rows-0-activity": "実務者会議"})
+    answer = client24.post(f"/sheets/{sheet.id}/autosave", data=data).json
+    assert answer["ok"] is True                     # the draft is kept
+    assert answer["warnings"] == [
+        "ロードマップ 1行目『実務者会議』: 開始と終了の年度を入力してください（例: 2024）"]
+    assert answer["warning"] == ("保存の際にエラーになります：ロードマップ 1行目『実務者会議』: "
+                                 "開始と終了の年度を入力してください（例: 2024）")
+
+    data.update({"version": str(answer["version"]), "roadmap_rows-0-from_year": "2024"})
+    answer = client24.post(f"/sheets/{sheet.id}/autosave", data=data).json
+    assert (answer["ok"], answer["warnings"], answer["warning"]) == (True, [], None)
+
+
 def test_derived_columns_are_not_shown_as_typed_so_they_follow_the_rows(app24, f, client24, oita):
     sheet = sheet24(f)
     data = form_fields(client24, sheet.id)

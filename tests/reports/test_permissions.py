@@ -6,7 +6,7 @@ from tests.factories import login
 COVERED_ENDPOINTS = {
     "reports.index", "reports.year_builds", "reports.start_build", "reports.build_status",
     "reports.build_progress", "reports.download", "reports.kpi_workbook", "reports.sheet_pdf",
-    "reports.download_archive", "reports.set_report_date",
+    "reports.download_archive", "reports.set_report_date", "reports.sheet_pdf_progress",
 }
 
 ACTORS = ["anonymous", "lead", "co", "other", "secretariat", "admin"]
@@ -108,6 +108,18 @@ def test_a_sheet_pdf_is_for_those_who_may_read_the_sheet(fy2023_app, fy, actors,
     if expected == 200:
         assert response.mimetype == "application/pdf"
         assert response.data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("who,expected", [("anonymous", 302), ("lead", 200), ("co", 200),
+                                          ("other", 404), ("secretariat", 200), ("admin", 200)])
+def test_a_sheet_pdfs_progress_is_for_those_who_may_read_the_sheet(fy2023_app, fy, actors, who,
+                                                                    expected):
+    client = _client(fy2023_app, actors, who)
+    sheet_id = fy.sheet_of(7).id
+    response = client.get(f"/sheets/{sheet_id}/pdf/progress")
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.json == {"state": "ready", "message": "", "url": f"/sheets/{sheet_id}/pdf"}
 
 
 def test_unknown_year_and_build_answer_404(fy2023_app, fy, actors):

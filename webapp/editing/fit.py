@@ -20,6 +20,12 @@ save. A job finding another job's mark does nothing (a newer one is
 pending). Until the latest version's fit is known, the status answers with
 the last one known for the sheet and says which version that was; an older
 job finishing late never replaces a newer answer.
+
+The preview (「PDFで表示」, `preview()`) rides the same path: a sheet PDF not
+in the cache is asked for as a fit check that must print (`want_pdf`),
+coalesced with the editor's checks, and the page waits for it; the request
+never renders. A check finishing with the PDF written, or failing, ends
+everybody's wait for that sheet (webapp.expensive).
 """
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from flask import Flask, current_app
 
-from webapp import jobs
+from webapp import expensive, jobs
 from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import Sheet
@@ -49,6 +55,8 @@ ERROR_TTL = 120           # a failure is retried after this long
 MAX_NAMED = 2             # sections named in 「…を短くしてください」
 CHECKING = "1ページに収まるかを確認しています…"
 FAILED = "1ページに収まるかを確認できませんでした。"
+PREVIEW_PENDING = "PDFを作成しています…"
+PREVIEW_FAILED = "PDFを作成できませんでした。しばらくしてからもう一度開いてください。"
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,13 @@ def lookup_function():
     from webapp import printing
     cache = current_app.config["CACHE_FOLDER"]
     return lambda data, year: printing.lookup_fit(data, year, cache)
+
+
+def pdf_function():
+    """printing's cached sheet PDF of (sheet dict, year), or None; never renders."""
+    from webapp import printing
+    cache = current_app.config["CACHE_FOLDER"]
+    return lambda data, year: printing.lookup_sheet_pdf(data, year, cache)
 
 
 def content_key(data: dict, year: int) -> str:
@@ -214,11 +229,42 @@ def _known(data: dict, key: str, year: int, version: int) -> FitStatus | None:
     found = lookup_function()(data, year)
     if found is not None:
         return from_fit(found, year, key, version)
-    marker = _read(_error_path(key))
-    if marker is not None and time.time() - marker.get("at", 0) < ERROR_TTL:
+    if _failed(key):
         return FitStatus("error", FAILED[:-1] + "。しばらくしてから保存し直してください。", "warning",
                          key=key, version=version, current_version=version)
     return None
+
+
+def _failed(key: str) -> bool:
+    """The fit of this content failed recently (it is retried after ERROR_TTL)."""
+    marker = _read(_error_path(key))
+    return marker is not None and time.time() - marker.get("at", 0) < ERROR_TTL
+
+
+@dataclass(frozen=True)
+class Preview:
+    state: str                  # 'ready' | 'pending' | 'error'
+    message: str = ""
+    pdf: bytes | None = None
+
+
+def preview(sheet: Sheet, ask: bool = True) -> Preview:
+    """The sheet PDF as saved, from the cache; else pending (with `ask`, a check that
+    prints is asked for unless one is pending already: its last check prints the
+    PDF, and a later call asks again if it did not), or the failure. Never renders."""
+    data = sheet_content(sheet)
+    year = sheet.cycle.year
+    key = content_key(data, year)
+    pdf = pdf_function()(data, year)
+    if pdf is None and ask and not _failed(key) \
+            and pending_marks(current_app._get_current_object()).pending(sheet.id) is None:
+        request(sheet.id, want_pdf=True)
+        pdf = pdf_function()(data, year)  # eager jobs (tests) are done already
+    if pdf is not None:
+        return Preview("ready", pdf=pdf)
+    if _failed(key):
+        return Preview("error", PREVIEW_FAILED)
+    return Preview("pending", PREVIEW_PENDING)
 
 
 def check(sheet: Sheet) -> FitStatus:
@@ -227,17 +273,20 @@ def check(sheet: Sheet) -> FitStatus:
     return _fit_version(sheet.id, sheet.version, data, sheet.cycle.year)
 
 
-def request(sheet_id: int) -> bool:
-    """Ask for a fit check of the sheet unless one is pending; True when one was queued."""
+def request(sheet_id: int, want_pdf: bool = False) -> bool:
+    """Ask for a fit check of the sheet unless one is pending; True when one was queued.
+    `want_pdf`: someone waits for the sheet PDF (the preview), so the check prints it
+    even when the fit is known already."""
     app = current_app._get_current_object()
     token = uuid.uuid4().hex
     if not pending_marks(app).add(sheet_id, token):
         return False
-    jobs.enqueue("webapp.editing.fit.run_job", sheet_id, token, queue=jobs.FIT)
+    args = (sheet_id, token, True) if want_pdf else (sheet_id, token)
+    jobs.enqueue("webapp.editing.fit.run_job", *args, queue=jobs.FIT)
     return True
 
 
-def run_job(sheet_id: int, token: str | None = None) -> None:
+def run_job(sheet_id: int, token: str | None = None, want_pdf: bool = False) -> None:
     """Background job: fit the sheet's content as saved now, unless a newer job is pending.
 
     The mark is taken off before the content is read, so a save from now on
@@ -251,15 +300,23 @@ def run_job(sheet_id: int, token: str | None = None) -> None:
     # The editor needs the verdict; the sheet PDF (for the preview) only when no
     # newer check is waiting: while someone types, the next save outdates it.
     marks = pending_marks(current_app._get_current_object())
-    _fit_version(sheet_id, sheet.version, sheet_content(sheet), sheet.cycle.year,
-                 with_pdf=lambda: marks.pending(sheet_id) is None)
+    data, year = sheet_content(sheet), sheet.cycle.year
+    result = _fit_version(sheet_id, sheet.version, data, year,
+                          with_pdf=lambda: marks.pending(sheet_id) is None, want_pdf=want_pdf)
+    if (result.state == "error" or pdf_function()(data, year) is not None) \
+            and expensive.finish(expensive.PREVIEW, sheet_id):
+        db.session.commit()
 
 
 def _fit_version(sheet_id: int, version: int, data: dict, year: int,
-                 with_pdf=True) -> FitStatus:
+                 with_pdf=True, want_pdf: bool = False) -> FitStatus:
     key = content_key(data, year)
-    found = lookup_function()(data, year)
+    # A known fit is enough, unless someone waits for the PDF: printing then prints
+    # it at the known size (or finds it cached too).
+    found = None if want_pdf else lookup_function()(data, year)
     if found is None:
+        if want_pdf:
+            with_pdf = True
         try:
             found = fit_function(with_pdf)(data, year)
         except Exception as exc:  # a failed render must not break editing

@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from forms.cycle import CloseCycleForm, DeadlineForm, OpenCycleForm
 from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, SheetFormBase,
-                         empty_data, form_data, read_form, sheet_form, split_years)
+                         empty_data, form_data, read_form, roadmap_problems, sheet_form,
+                         split_years)
 from webapp import cycles
 from webapp.editing import bp, fit
 from webapp.editing.carried import unchanged_from_last_year
@@ -271,6 +272,9 @@ def _structural(sheet: Sheet, form: SheetFormBase, op: str):
                    notice=notice + "まだ保存されていません。「保存」を押すと保存されます。")
 
 
+SAVE_WILL_FAIL = "保存の際にエラーになります："
+
+
 @bp.route("/sheets/<int:sheet_id>/autosave", methods=["POST"])
 def autosave(sheet_id: int):
     """The form's fields as posted by the page's script; answers JSON."""
@@ -311,9 +315,14 @@ def autosave(sheet_id: int):
     delete_files(outcome.removed_files)
     status = fit.status(sheet)  # cached for unchanged text; else queued, never awaited
     saved = to_jst(sheet.updated_at)
+    # The draft keeps a roadmap row still being filled in; 「保存」 would refuse it, so
+    # the indicator says so at once (the same check 保存 and 提出 run).
+    problems = [p.message for p in roadmap_problems(content["roadmap"])]
     return jsonify(ok=True, changed=outcome.changed, version=outcome.version,
                    message=(f"自動保存しました（{saved:%H:%M}）" if outcome.changed
                             else "保存済みの内容と同じです"),
+                   warnings=problems,
+                   warning=(SAVE_WILL_FAIL + "／".join(problems)) if problems else None,
                    saved_at=format_datetime(sheet.updated_at),
                    saved_by=sheet.updated_by.display_name if sheet.updated_by else "",
                    image_tokens=figure_tokens(sheet), fit=status.to_json())

@@ -2,6 +2,7 @@
 from webapp.models.audit import AUDIT_ACTIONS, AuditEvent
 from webapp.models.build import ReportBuild
 from webapp.models.cycle import ReportingCycle
+from webapp.models.expensive import EXPENSIVE_KINDS, ExpensiveJob
 from webapp.models.organisation import ORG_KINDS, Organisation
 from webapp.models.project import Project, ProjectOrganisation
 from webapp.models.security import LoginAttempt, RecoveryCode
@@ -11,7 +12,7 @@ from webapp.models.user import ROLES, User
 
 __all__ = [
     "AUDIT_ACTIONS", "AuditEvent",
-    "Comment", "Figure", "Kpi", "KpiValue", "LoginAttempt", "ORG_KINDS", "Organisation",
+    "Comment", "EXPENSIVE_KINDS", "ExpensiveJob", "Figure", "Kpi", "KpiValue", "LoginAttempt", "ORG_KINDS", "Organisation",
     "Project", "ProjectOrganisation", "ROLES", "RecoveryCode", "ReminderSent", "ReportBuild",
     "ReportingCycle", "RoadmapRow", "Sheet", "SheetVersion", "Transition", "User",
 ]

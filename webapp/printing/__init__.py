@@ -7,6 +7,7 @@ the report meta is ``{council, title, fiscal_year, date}``.
 
     fit_sheet(sheet, year, cache)            -> Fit
     lookup_fit(sheet, year, cache)           -> Fit | None   (never renders)
+    lookup_sheet_pdf(sheet, year, cache)     -> bytes | None (never renders)
     sheet_pdf(sheet, year, cache)            -> bytes
     build_report(meta, year, sheets, cache)  -> bytes   (variant=None|"pdf/ua-1"|"pdf/a-2b", marks=)
     publish_report(meta, year, sheets, cache) -> {variant: bytes}  (tagged + archival, one layout)
@@ -24,7 +25,7 @@ _EXPORTS = {
     "SafeURLFetcher": "fetcher",
     "SIZES": "fitting", "Fit": "fitting", "sheet_key": ("fitting", "content_key"),
     "TEMPLATE_VERSION": "render",
-    "build_report": "report", "fit_sheet": "report", "lookup_fit": "report",
+    "build_report": "report", "fit_sheet": "report", "lookup_fit": "report", "lookup_sheet_pdf": "report",
     "report_html": "report", "sheet_pdf": "report",
     "publish_report": "report",
     "headings": "sheetview",

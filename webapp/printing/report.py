@@ -35,7 +35,7 @@ from .render import (
 )
 from .sheetview import sheet_view
 
-__all__ = ["fit_sheet", "lookup_fit", "sheet_pdf", "build_report", "publish_report",
+__all__ = ["fit_sheet", "lookup_fit", "lookup_sheet_pdf", "sheet_pdf", "build_report", "publish_report",
            "report_html", "VARIANTS"]
 
 
@@ -43,6 +43,12 @@ def lookup_fit(sheet: dict, year: int, cache) -> Fit | None:
     """The cached Fit of this exact sheet content, or None; never renders."""
     fit, _ = cached_fit(sheet, year, as_cache(cache))
     return fit
+
+
+def lookup_sheet_pdf(sheet: dict, year: int, cache) -> bytes | None:
+    """The cached one-page PDF of this exact sheet content, or None; never renders."""
+    _, pdf = cached_fit(sheet, year, as_cache(cache))
+    return pdf
 
 
 def fit_sheet(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,

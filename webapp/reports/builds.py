@@ -8,7 +8,7 @@ import os
 from flask import current_app
 from sqlalchemy import select
 
-from webapp import jobs
+from webapp import expensive, jobs
 from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import ReportBuild, ReportingCycle, User
@@ -60,6 +60,7 @@ def reusable(cycle: ReportingCycle, key: str, draft: bool = False) -> ReportBuil
 def request_build(cycle: ReportingCycle, user: User | None,
                   draft: bool = False) -> tuple[ReportBuild, bool]:
     """(build, reused). Nothing changed since the last build: the stored one, at once.
+    Raises expensive.TooBusy when `user` has too many expensive jobs under way.
 
     ``draft``: the 確認用 report, with the sheets not approved yet."""
     collected = inputs.collect(cycle, draft=draft)
@@ -73,6 +74,10 @@ def request_build(cycle: ReportingCycle, user: User | None,
                         content_key=collected.key, sheet_versions=collected.versions,
                         progress_total=len(collected.sheets), status="queued", draft=draft)
     db.session.add(build)
+    db.session.flush()
+    if user is not None:
+        # A person's build counts towards their expensive jobs (TooBusy: nothing is kept).
+        expensive.take(user, expensive.BUILD, build.id)
     db.session.commit()
     jobs.enqueue("webapp.reports.builds.run_build", build.id, queue=jobs.REPORT)
     return build, False
@@ -146,6 +151,7 @@ def run_build(build_id: int) -> None:
         build.content_key, build.sheet_versions = collected.key, collected.versions
         build.progress_done = build.progress_total = len(collected.sheets)
         build.status, build.finished_at = "done", utcnow()
+        expensive.finish(expensive.BUILD, build_id)
         db.session.commit()
     except Exception as exc:  # recorded for the user; the details go to the log
         log.exception("report build %s failed", build_id)
@@ -153,6 +159,7 @@ def run_build(build_id: int) -> None:
         build = db.session.get(ReportBuild, build_id)
         build.status, build.finished_at = "failed", utcnow()
         build.error = _user_message(exc)
+        expensive.finish(expensive.BUILD, build_id)
         db.session.commit()
 
 

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import datetime
 import os
+from io import BytesIO
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (abort, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
 
+from webapp import expensive
 from webapp.cycles import cycle_or_404, latest_cycle
+from webapp.editing import fit
 from webapp.extensions import db
 from webapp.models import ReportBuild
 from webapp.permissions import require, sheet_or_404
-from webapp.reports import bp, builds, printer
-from webapp.sheet_content import sheet_to_dict
+from webapp.reports import bp, builds
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,6 +92,9 @@ def start_build(year: int):
             return redirect(url_for("reports.year_builds", year=year))
     try:
         build, reused = builds.request_build(cycle, current_user, draft=draft)
+    except expensive.TooBusy as exc:
+        db.session.rollback()
+        return expensive.refused(exc)
     except builds.BuildError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("reports.year_builds", year=year))
@@ -149,8 +154,6 @@ def download_archive(build_id: int):
 def kpi_workbook(year: int):
     require(current_user, "export_xlsx")
     cycle = cycle_or_404(year)
-    from io import BytesIO
-
     from webapp.reports import spreadsheet  # openpyxl: loaded when a workbook is asked for
     return send_file(BytesIO(spreadsheet.workbook(cycle)), mimetype=XLSX, as_attachment=True,
                      download_name=f"KPI_{year}年度.xlsx")
@@ -159,12 +162,35 @@ def kpi_workbook(year: int):
 @bp.route("/sheets/<int:sheet_id>/pdf")
 @login_required
 def sheet_pdf(sheet_id: int):
-    """One sheet as printed, for anyone who may read it (also the editing preview)."""
+    """One sheet as printed, for anyone who may read it (also the editing preview).
+
+    From the print cache; a sheet not printed yet is asked for on the fit queue
+    (webapp.editing.fit.preview) and the page waits for it: the request never
+    renders, and it counts towards the person's expensive jobs."""
     sheet = sheet_or_404(current_user, sheet_id)
-    from io import BytesIO
-    content = sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"])
-    pdf = printer.sheet_pdf(content, sheet.cycle.year)
+    found = fit.preview(sheet, ask=False)
+    if found.state == "pending":
+        try:
+            expensive.take(current_user, expensive.PREVIEW, sheet.id)
+        except expensive.TooBusy as exc:
+            db.session.rollback()
+            return expensive.refused(exc)
+        db.session.commit()  # before the job, which gives the place back
+        found = fit.preview(sheet)
+    if found.state != "ready":
+        return render_template("reports/sheet_pdf_wait.html", sheet=sheet, preview=found), 202
     name = f"個票{sheet.project.number:02d}_{sheet.cycle.year}年度.pdf"
-    response = send_file(BytesIO(pdf), mimetype=PDF, as_attachment=False, download_name=name)
+    response = send_file(BytesIO(found.pdf), mimetype=PDF, as_attachment=False, download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/sheets/<int:sheet_id>/pdf/progress")
+@login_required
+def sheet_pdf_progress(sheet_id: int):
+    """Polled by the waiting page: is the sheet PDF ready? (Asks again for a check that
+    prints if the one it waited for did not.)"""
+    sheet = sheet_or_404(current_user, sheet_id)
+    found = fit.preview(sheet)
+    return jsonify(state=found.state, message=found.message,
+                   url=url_for("reports.sheet_pdf", sheet_id=sheet.id))

@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import FileField, HiddenField
 
+from webapp import expensive
 from webapp.editing.saving import ConflictError, NotEditableError, delete_files, load_sheet, save_content
 from webapp.extensions import db
 from webapp.permissions import can, refusal, sheet_or_404
@@ -131,6 +132,14 @@ def import_workbook(sheet_id: int):
     if not getattr(upload, "filename", ""):
         return render_template("workbooks/import.html", sheet=sheet, form=form,
                                errors=["ファイルを選んでください。"]), 422
+    # Reading a workbook takes seconds of CPU: it counts towards the person's
+    # expensive jobs while it runs, in every worker process alike.
+    try:
+        expensive.take(current_user, expensive.IMPORT, sheet.id)
+    except expensive.TooBusy as exc:
+        db.session.rollback()
+        return expensive.refused(exc)
+    db.session.commit()
     data = upload.read(MAX_BYTES + 1)
     try:
         entries = [e for e in read_file(data, upload.filename) if e.sheet_id == sheet.id]
@@ -141,6 +150,9 @@ def import_workbook(sheet_id: int):
     except WorkbookError as exc:
         return render_template("workbooks/import.html", sheet=sheet, form=form,
                                errors=exc.messages), 422
+    finally:
+        expensive.finish(expensive.IMPORT, sheet.id, current_user.id)
+        db.session.commit()
     return _preview(item)
 
 

@@ -410,7 +410,9 @@
       showFieldErrors([]);
       if (isDirty()) writeCopy(sheetId, versionInput.value, serialize(), false);
       else dropCopies(sheetId);
-      setStatus(data.message, "success");
+      // Saved as a draft, but 「保存」 would refuse it (a roadmap row without years): say so now.
+      if (data.warning) setStatus(data.message + "。" + data.warning, "danger");
+      else setStatus(data.message, "success");
       if (data.fit) setFit(data.fit);
       return;
     }
@@ -597,10 +599,31 @@
     return out;
   }
 
+  // A figure or a year as the server reads it (forms/sheet.py parse_number, parse_year):
+  // 「３３１」, 「2,134」 and 「12.50」 are what the page shows back as 331, 2,134 and 12.5,
+  // so a refused save's copy typed that way is not a difference.
+  var DASHES = /[\u2212\u2010\u2011\u2012\u2013\u2014\u2015\uff70]/g;
+
+  function comparable(name, value) {
+    var el = form.elements.namedItem(name);
+    var mode = el && el.getAttribute ? el.getAttribute("inputmode") : null;
+    if (mode !== "decimal" && mode !== "numeric") return value;
+    var text = String(value).normalize("NFKC").replace(DASHES, "-").replace(/\s/g, "");
+    if (mode === "numeric") return text.replace(/(年度|年)$/, "");
+    if (/^[△▲]/.test(text)) text = "-" + text.slice(1).replace(/^[+-]+/, "");
+    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(text)) text = text.replace(/,/g, "");
+    var m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+    if (!m || !(m[2] || m[3])) return text;
+    var whole = m[2].replace(/^0+(?=\d)/, "") || "0", part = (m[3] || "").replace(/0+$/, "");
+    return (m[1] === "-" ? "-" : "") + whole + (part ? "." + part : "");
+  }
+
   function copyChanges(copyFields, savedFields) {
     function byName(fields) {
       var map = {};
-      fields.forEach(function (f) { if (f[0] !== "version") (map[f[0]] = map[f[0]] || []).push(f[1]); });
+      fields.forEach(function (f) {
+        if (f[0] !== "version") (map[f[0]] = map[f[0]] || []).push(comparable(f[0], f[1]));
+      });
       return map;
     }
     var mine = byName(copyFields), saved = byName(savedFields), changed = [], seen = {};
