@@ -201,6 +201,36 @@ def test_text_still_as_last_years_is_marked_in_the_editor_and_listed_before_subm
     assert submit(client, world).status_code == 302
 
 
+def test_the_reviewer_approving_sees_the_text_the_coordinator_left_as_last_years(world, client):
+    f = world.f
+    f.sheet(world.project, f.cycle(2023, is_open=False), state="approved",
+            purpose="地熱を活かす", plans_outlook="・２０３０年度に５００件")
+    world.sheet_in("submitted", purpose="地熱を活かす", results_evaluation="・２０３０年度に５００件",
+                   results_actions="・今年度の取組", challenges="・今年度の課題")
+    log_in_as(client, world, "secretariat")
+    page = Page(client.get(f"/sheets/{world.sheet.id}/steps/approve"))
+    listed = page.by_id("carried-sections")
+    assert listed is not None
+    assert "昨年度の承認済みの個票と同じ文章のまま提出された欄があります" in text_of(listed)
+    links = [(text_of(a), a.get("href")) for a in listed.iter() if a.tag.endswith("}a")]
+    assert links == [("目的", f"/sheets/{world.sheet.id}#sec-purpose"),
+                     (EVALUATION, f"/sheets/{world.sheet.id}#sec-results_evaluation")]
+    assert "2023年度の「○今後の目標、達成見込み」と同じ文章" in text_of(listed)
+    # Only a warning: the sheet can be approved as it is.
+    response = client.post(f"/sheets/{world.sheet.id}/steps/approve",
+                           data={"expected_state": "submitted", "comment": ""})
+    assert response.status_code == 302
+    assert db.session.get(Sheet, world.sheet.id).state == "approved"
+
+
+def test_the_return_confirmation_lists_no_carried_text(world, client):
+    f = world.f
+    f.sheet(world.project, f.cycle(2023, is_open=False), state="approved", purpose="地熱を活かす")
+    world.sheet_in("submitted", purpose="地熱を活かす")
+    log_in_as(client, world, "secretariat")
+    assert Page(client.get(f"/sheets/{world.sheet.id}/steps/return")).by_id("carried-sections") is None
+
+
 # --- the resubmission ---------------------------------------------------------------------
 
 def test_on_resubmission_the_reviewer_sees_which_flagged_sections_changed(world, client):
