@@ -169,6 +169,30 @@ def test_submitting_with_a_flagged_section_unchanged_asks_first(world, client):
     assert db.session.get(Sheet, world.sheet.id).state == "submitted"
 
 
+def test_a_flagged_section_changed_since_the_return_reads_changed_in_the_editor_and_on_the_sheet(
+        world, client):
+    returned_with_flags(client, world, ["challenges", "results_evaluation"])
+    edit_text(world.sheet.id, "challenges", "・人材不足への対応を書き足した。")
+    log_in_as(client, world, "lead")
+    editor = Page(client.get(f"/sheets/{world.sheet.id}/edit"))
+    assert text_of(editor.by_id("marks-challenges")) == (
+        "変更済み（差戻しで事務局が修正を求めた欄です。差戻しの後に変更されています）")
+    marks = {m.get("data-flag-for"): text_of(m) for m in editor.all("span", "flag-mark")}
+    assert marks == {
+        "challenges": "変更済み（差戻しで事務局が修正を求めた欄です。差戻しの後に変更されています）",
+        "results_evaluation": "要修正（差戻しで事務局が修正を求めた欄です）"}
+
+    # The sheet page marks the same sections, for the coordinator and the secretariat alike.
+    for role in ("lead", "secretariat"):
+        client.post("/logout")
+        log_in_as(client, world, role)
+        page = Page(client.get(f"/sheets/{world.sheet.id}"))
+        marks = {m.get("data-flag-for"): text_of(m) for m in page.all("span", "flag-mark")}
+        assert marks == {
+            "challenges": "変更済み（差戻しで事務局が修正を求めた欄です。差戻しの後に変更されています）",
+            "results_evaluation": "要修正（差戻しで事務局が修正を求めた欄です）"}, role
+
+
 def test_submitting_with_every_flagged_section_changed_asks_nothing(world, client):
     returned_with_flags(client, world, ["challenges"])
     edit_text(world.sheet.id, "challenges", "・人材不足への対応を書き足した。")

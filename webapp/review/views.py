@@ -296,6 +296,7 @@ def _review_helpers():
         "review_step_css": actions.STEP_CSS,
         "review_last_return": flags.last_return,
         "review_flags": flags.review,
+        "review_flag_marks": flags.flagged_while_editing,
         "withdraw_rule": WITHDRAW_RULE,
     }
 
