@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from forms.council import ORGANISATION_LABELS, PROJECT_LABELS
 from webapp.council import bp, operations as ops, progress
 from webapp.council.chart import chart_text, history_svg
 from webapp.cycles import cycle_or_404, latest_cycle
@@ -55,6 +56,7 @@ def organisations():
     orgs = _organisations()
     usage = {o.id: ops.organisation_usage(o) for o in orgs}
     return render_template("council/organisations.html", orgs=orgs, usage=usage, kinds=ORG_KINDS,
+                           labels=ORGANISATION_LABELS,
                            form=request.form)
 
 
@@ -83,6 +85,7 @@ def edit_organisation(org_id: int):
             flash(f"「{org.name}」を更新しました。", "success")
             return redirect(url_for("council.organisations"))
     return render_template("council/organisation_form.html", org=org, kinds=ORG_KINDS,
+                           labels=ORGANISATION_LABELS,
                            usage=ops.organisation_usage(org), form=request.form)
 
 
@@ -159,7 +162,7 @@ def _project_form(project: Project | None, needs_confirm: bool = False):
     return render_template("council/project_form.html", project=project,
                            values=_form_values(project), orgs=_organisations(),
                            lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, open_year=ops.open_year(),
-                           needs_confirm=needs_confirm,
+                           needs_confirm=needs_confirm, labels=PROJECT_LABELS,
                            built_years=ops.built_years(project) if project else [])
 
 
