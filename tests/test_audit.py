@@ -129,14 +129,14 @@ def test_opening_a_year_records_the_opener_and_each_carried_sheet(app, oita):
     [carried] = summary.carried
 
     assert [row(e) for e in events()] == [
-        (admin.id, "open", "sheet", carried.id, {"state": ["not_started", "draft"]}),
+        (admin.id, "open", "sheet", carried.id, {"state": ["not_started", "not_started"]}),
         (admin.id, "cycle_open", "cycle", 2025,
          {"is_open": [None, True], "deadline": [None, "2026-03-31"],
           "report_title": [None, "2025年度 活動実績と評価"]}),
     ]
     [record] = db.session.scalars(select(Transition).where(Transition.sheet_id == carried.id)).all()
     assert (record.action, record.from_state, record.to_state, record.actor_id, record.comment) == (
-        "open", "not_started", "draft", admin.id, "2024年度の承認済み個票から引継ぎ")
+        "open", "not_started", "not_started", admin.id, "2024年度の承認済み個票から引継ぎ")
 
 
 # --- import -------------------------------------------------------------------------------
