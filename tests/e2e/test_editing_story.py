@@ -107,7 +107,7 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     # ② opens already filled from the approved FY2023 sheet.
     section.get_by_role("link", name="地熱・温泉熱エネルギー産業拠点化推進プロジェクト").click()
     assert_accessible(page, "個票（未着手）")
-    page.get_by_role("link", name="編集する").click()
+    page.get_by_role("link", name="作成を始める").click()  # 未着手: nobody has saved it yet
     expect(page.get_by_role("heading", name="２０２４年度の活動実績（主要な取組）と評価")).to_be_visible()
     assert_accessible(page, "個票の編集")
     expect(page.locator("#purpose")).to_have_value(re.compile("^地熱エネルギーの産業拠点化を図るため"))
