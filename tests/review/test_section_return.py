@@ -193,6 +193,14 @@ def test_a_flagged_section_changed_since_the_return_reads_changed_in_the_editor_
             "results_evaluation": "要修正（差戻しで事務局が修正を求めた欄です）"}, role
 
 
+def test_on_the_sheet_page_a_flag_in_a_box_of_several_parts_names_its_part(world, client):
+    returned_with_flags(client, world, ["kpis"])
+    log_in_as(client, world, "lead")
+    page = Page(client.get(f"/sheets/{world.sheet.id}"))
+    assert [text_of(m) for m in page.all("span", "flag-mark")] == [
+        "指標（KPI）：要修正（差戻しで事務局が修正を求めた欄です）"]
+
+
 def test_submitting_with_every_flagged_section_changed_asks_nothing(world, client):
     returned_with_flags(client, world, ["challenges"])
     edit_text(world.sheet.id, "challenges", "・人材不足への対応を書き足した。")
