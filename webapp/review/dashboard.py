@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.last_change import LastChange, last_change
 from webapp.models import (Comment, Organisation, Project, ProjectOrganisation, ReportingCycle,
-                           Sheet, Transition, User)
+                           Sheet, Transition)
 from webapp.review.flags import FlagReview, review as flag_review
 from webapp.safecells import append_row, csv_text
 from webapp.timeutil import days_left_words, format_date, format_datetime, today_jst
