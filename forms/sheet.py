@@ -22,6 +22,7 @@ from wtforms import (BooleanField, FieldList, FileField, Form, FormField, Hidden
                      SelectChoice, SelectField, StringField, TextAreaField)
 
 from webapp.jptext import format_number
+from webapp.printing.kpis import point_label
 from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
                                  MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, SheetSchema,
                                  schema)
@@ -487,7 +488,7 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
             raw_year = (pf.year.data or "").strip()
             try:
                 p_year = parse_year(raw_year)
-                where = f"{who}{p_year}年度" + (f"（{label}）" if label else "") if p_year else f"{who}の{j + 1}行目"
+                where = f"{who}{point_label({'year': p_year, 'label': label})}" if p_year else f"{who}の{j + 1}行目"
             except NumberError as exc:
                 errors.add(pf.year, f"{who}の{j + 1}行目の年度: {exc}（\"{_show(raw_year)}\"）")
                 p_year, where = None, f"{who}の{j + 1}行目"

@@ -129,14 +129,14 @@ def test_opening_a_year_records_the_opener_and_each_carried_sheet(app, oita):
     [carried] = summary.carried
 
     assert [row(e) for e in events()] == [
-        (admin.id, "open", "sheet", carried.id, {"state": ["not_started", "draft"]}),
+        (admin.id, "open", "sheet", carried.id, {"state": ["not_started", "not_started"]}),
         (admin.id, "cycle_open", "cycle", 2025,
          {"is_open": [None, True], "deadline": [None, "2026-03-31"],
           "report_title": [None, "2025年度 活動実績と評価"]}),
     ]
     [record] = db.session.scalars(select(Transition).where(Transition.sheet_id == carried.id)).all()
     assert (record.action, record.from_state, record.to_state, record.actor_id, record.comment) == (
-        "open", "not_started", "draft", admin.id, "2024年度の承認済み個票から引継ぎ")
+        "open", "not_started", "not_started", admin.id, "2024年度の承認済み個票から引継ぎ")
 
 
 # --- import -------------------------------------------------------------------------------
@@ -361,3 +361,69 @@ def test_a_cell_that_starts_like_a_formula_is_written_as_text(trail, client):
     body = client.get(f"/admin/audit.csv?user={trail['jimu'].id}").get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][6:] == ["'=1+2", "提出期限: -1 → @x"]
+
+
+# --- how the trail names what changed -----------------------------------------------------
+
+def _changes_shown(client) -> list[tuple[str, list[str]]]:
+    """(操作, its changes as listed) for each row of the audit page, newest first."""
+    from tests.htmlpage import Page, text_of
+    page = Page(client.get("/admin/audit"))
+    rows = []
+    for tr in page.all("tr"):
+        cells = [c for c in tr if c.tag.endswith("}td")]
+        if len(cells) == 6:
+            rows.append((text_of(cells[2]), [text_of(li) for li in cells[5].iter()
+                                              if li.tag.endswith("}li")]))
+    return rows
+
+
+def test_the_trail_names_changed_fields_as_their_forms_do_and_says_organisation(app, oita, client):
+    from webapp.council import operations as council
+    admin, jimu = oita["admin"], oita["jimu"]
+    oita_org = oita["lead"].organisation
+    org = council.create_organisation(admin, "九州観光機構", "association")
+    project = oita["sheet"].project
+    council.update_project(admin, project, council.ProjectData(
+        number=2, title=project.title, lead_label="大分県（九州観光機構）",
+        lead_ids=[oita_org.id], co_ids=[org.id], active=True))
+    council.update_organisation(admin, org, "一般社団法人九州観光機構", "business_federation",
+                                active=False)
+    from webapp import accounts
+    accounts.update_user(admin, jimu, email=jimu.email, display_name=jimu.display_name,
+                         role="coordinator", organisation_id=oita_org.id, active=True)
+    db.session.commit()
+
+    login(client, admin)
+    shown = _changes_shown(client)
+    assert shown[0] == ("ユーザー変更", ["所属組織：（なし） → 大分県", "役割：事務局 → 幹事担当者"])
+    assert shown[1] == ("組織の変更", ["組織名：九州観光機構 → 一般社団法人九州観光機構",
+                                   "種類：団体・協議会 → 経済団体", "有効：はい → いいえ"])
+    assert shown[2] == ("プロジェクトの変更", ["印刷する幹事の表記：大分県 → 大分県（九州観光機構）",
+                                        "共同幹事：（なし） → 九州観光機構"])
+    assert shown[3] == ("組織の登録", ["組織名：（なし） → 九州観光機構",
+                                   "種類：（なし） → 団体・協議会"])
+    text = client.get("/admin/audit").get_data(as_text=True)
+    assert "団体の" not in text
+
+    rows = list(csv.reader(io.StringIO(
+        client.get("/admin/audit.csv").get_data().decode("utf-8-sig"))))
+    assert rows[2][3:5] == ["組織の変更", "組織"]
+    assert rows[2][7] == ("組織名: 九州観光機構 → 一般社団法人九州観光機構\n"
+                          "種類: 団体・協議会 → 経済団体\n有効: はい → いいえ")
+
+
+def test_the_trail_names_a_sheets_sections_and_flags_by_their_headings(app, oita, client):
+    sheet, lead, jimu = oita["sheet"], oita["lead"], oita["jimu"]
+    audit.record(lead, "save", "sheet", sheet.id, "内容の保存",
+                 {"challenges": ("", "・人材の確保"), "results_evaluation": ("", "・順調")})
+    transition(lead, sheet, "submit")
+    transition(jimu, sheet, "return", comment="課題を具体的に", sections=["challenges"])
+    db.session.commit()
+    login(client, oita["admin"])
+    shown = _changes_shown(client)
+    assert shown[0] == ("差戻し", ["状態：提出済 → 差戻し",
+                                 "要修正の欄：（なし） → プロジェクトを推進する上での課題"])
+    assert shown[2] == ("内容の保存", [
+        "プロジェクトを推進する上での課題：（空欄） → ・人材の確保",
+        "２０２４年度の活動実績（主要な取組）と評価／○２０２４年度の評価：（空欄） → ・順調"])

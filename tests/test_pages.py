@@ -129,7 +129,8 @@ def kpi_table_expectation(kpi: dict) -> tuple[list[str], list[str], list[str]]:
     base = kpi["baseline"]
     head = ["区分", f"目標（{kpi['target']['year']}年）"]
     head += [(base.get("label") or f"{base['year']}年度") + "（基準）"] if base else []
-    head += [s.get("label") or f"{s['year']}年度" for s in kpi["series"]]
+    head += [f"{s['year']}年度（{s['label']}）" if s.get("label") else f"{s['year']}年度"
+             for s in kpi["series"]]
     target = ["目標", kpi["target"].get("text") or fmt(kpi["target"]["value"])]
     target += ([""] if base else []) + [fmt(s["target"]) for s in kpi["series"]]
     actual = ["実績", ""] + ([fmt(base["value"])] if base else []) + [fmt(s["actual"]) for s in kpi["series"]]

@@ -15,9 +15,17 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from forms import form_labels
+from forms.admin import UserForm
+from forms.council import ORGANISATION_LABELS, PROJECT_LABELS
+from forms.cycle import DeadlineForm, OpenCycleForm
+from forms.review import CommentForm
 from webapp.extensions import db
-from webapp.models import AUDIT_ACTIONS, AuditEvent, User
+from webapp.models import (AUDIT_ACTIONS, ORG_KINDS, AuditEvent, Comment, Organisation, Sheet,
+                           User)
 from webapp.models.audit import OBJECT_TYPES
+from webapp.roles import ROLES
+from webapp.sheet_schema import schema
 from webapp.timeutil import JST
 from webapp.workflow import State
 
@@ -94,19 +102,86 @@ def count(f: AuditFilter) -> int:
 
 # --- reading: what the audit page and its CSV show ----------------------------------------
 
-# Field names of the changes, as the page shows them; a field not listed shows its key.
-FIELD_LABELS = {
-    "state": "状態", "is_open": "受付", "deadline": "提出期限", "report_date": "報告書の日付",
-    "report_title": "報告書の表題", "body": "本文", "section": "欄", "resolved": "解決済み",
-    "thread_resolved": "スレッドの解決", "name": "名称", "kind": "種別", "title": "名称",
-    "lead_label": "幹事の表示", "organisations": "参加団体", "sections": "要修正の欄",
+# Fields no form names; every other field is named as the screen that changes it names it.
+_OTHER_LABELS = {
+    "sheet": {"state": "状態", "sections": "要修正の欄"},
+    "cycle": {"is_open": "受付", "report_date": "報告書の日付",
+              "kpi_appendix": "付録「ＫＰＩ達成状況一覧」"},
+    "comment": {"section": "欄", "resolved": "解決済み", "thread_resolved": "スレッドの解決"},
 }
 _LONG = 200
 
 
-def _shown(field: str, value) -> str:
+def _labels(object_type: str) -> dict[str, str]:
+    """The labels of the forms that change this kind of object."""
+    if object_type == "comment":
+        return {**form_labels(CommentForm), **_OTHER_LABELS["comment"]}
+    if object_type == "user":
+        return form_labels(UserForm)
+    if object_type == "organisation":
+        return ORGANISATION_LABELS
+    if object_type == "project":
+        return PROJECT_LABELS
+    if object_type == "cycle":
+        return {**form_labels(OpenCycleForm), **form_labels(DeadlineForm),
+                **_OTHER_LABELS["cycle"]}
+    if object_type == "sheet":
+        # An import's changes name the report file's top-level keys: the project's fields.
+        return {**{k: PROJECT_LABELS[k] for k in ("number", "title", "lead_label")},
+                "lead_organizations": PROJECT_LABELS["lead"],
+                "co_organizations": PROJECT_LABELS["co"], **_OTHER_LABELS["sheet"]}
+    return _OTHER_LABELS.get(object_type, {})
+
+
+def _year_of(event: AuditEvent) -> int | None:
+    """The year of the sheet a sheet's or a comment's event is about (None once deleted)."""
+    if event.object_id is None:
+        return None
+    if event.object_type == "sheet":
+        sheet = db.session.get(Sheet, event.object_id)
+    elif event.object_type == "comment":
+        comment = db.session.get(Comment, event.object_id)
+        sheet = db.session.get(Sheet, comment.sheet_id) if comment is not None else None
+    else:
+        return None
+    return sheet.cycle.year if sheet is not None else None
+
+
+def _section_label(key, year: int | None) -> str:
+    """A section as the sheet's pages name it (its year's wording when the sheet still exists)."""
+    sheet_schema = schema()
+    if not isinstance(key, str) or key not in sheet_schema:
+        return str(key)
+    return _worded(lambda y: sheet_schema.label(key, y), year)
+
+
+def _worded(wording, year: int | None) -> str:
+    """A heading for `year`; without one (the sheet is gone), 「当年度」/「翌年度」 for the years."""
+    if year is None:
+        return wording(0).replace("０年度", "当年度").replace("１年度", "翌年度")
+    return wording(year)
+
+
+def field_label(event: AuditEvent, field: str) -> str:
+    """How the page names a changed field: the label of the form or sheet section it came from."""
+    labels = _labels(event.object_type)
+    if field in labels:
+        return labels[field]
+    if event.object_type == "sheet":
+        sheet_schema, year = schema(), _year_of(event)
+        if field in sheet_schema:
+            return _section_label(field, year)
+        if any(b.key == field for b in sheet_schema.boxes):
+            # An import's changes name the report file's boxes (「目的」, 「…の活動実績…」).
+            return _worded(lambda y: sheet_schema.box_title(field, y), year)
+    return field
+
+
+def _shown(event: AuditEvent, field: str, value) -> str:
     if value is None:
         return "（なし）"
+    if value == "":
+        return "（空欄）"
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if field == "state":
@@ -114,7 +189,20 @@ def _shown(field: str, value) -> str:
             return State(value).label
         except ValueError:
             return str(value)
-    if isinstance(value, (dict, list)):
+    if event.object_type == "organisation" and field == "kind":
+        return ORG_KINDS.get(value, str(value))
+    if event.object_type == "user" and field == "role":
+        return ROLES.get(value, str(value))
+    if event.object_type == "user" and field == "organisation_id":
+        org = db.session.get(Organisation, value) if isinstance(value, int) else None
+        return org.name if org is not None else str(value)
+    if field in ("section", "sections") and event.object_type in ("comment", "sheet"):
+        year = _year_of(event)
+        keys = value if isinstance(value, list) else [value]
+        return "、".join(_section_label(k, year) if k else "個票全体" for k in keys) or "（なし）"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = "、".join(value) or "（なし）"
+    elif isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value)
     return text if len(text) <= _LONG else text[:_LONG] + "…"
@@ -122,7 +210,7 @@ def _shown(field: str, value) -> str:
 
 def describe_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
     """(field label, before, after) for each changed field, long values shortened."""
-    return [(FIELD_LABELS.get(k, k), _shown(k, pair[0]), _shown(k, pair[1]))
+    return [(field_label(event, k), _shown(event, k, pair[0]), _shown(event, k, pair[1]))
             for k, pair in (event.changes or {}).items()
             if isinstance(pair, (list, tuple)) and len(pair) == 2]
 

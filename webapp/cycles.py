@@ -35,7 +35,7 @@ from webapp.sheet_content import latest_approved
 from webapp.sheet_schema import KEEP, YEAR_RANGE, schema
 from webapp.timeutil import utcnow
 from webapp.uploads import copy_stored
-from webapp.workflow import State
+from webapp.workflow import SYSTEM_TRANSITIONS, State
 
 
 
@@ -51,11 +51,11 @@ class OpenSummary:
 
     @property
     def message(self) -> str:
-        text = (f"{self.cycle.year}年度の受付を開始しました。前年度から引き継いだ作成中の個票 "
+        text = (f"{self.cycle.year}年度の受付を開始しました。前年度から引き継いだ個票 "
                 f"{len(self.carried)}件")
         if self.not_started:
-            text += f"、未着手の個票 {len(self.not_started)}件（承認済みの前年度個票なし）"
-        return text + "。"
+            text += f"、白紙の個票 {len(self.not_started)}件（承認済みの前年度個票なし）"
+        return text + "。どの個票も、幹事が最初に保存するまで「未着手」です。"
 
 
 def get_cycle(year: int) -> ReportingCycle | None:
@@ -109,15 +109,15 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
     for project in projects:
         source = sources.get(project.id)
         if source is None:
+            # Nobody has saved it yet (webapp.last_change): no 「最終保存」 by the opener.
             sheet = Sheet(project=project, cycle=cycle, state=State.NOT_STARTED.value, version=1,
-                          created_at=now, updated_at=now,
-                          updated_by_id=user.id if user else None)
+                          created_at=now, updated_at=now, updated_by_id=None)
             db.session.add(sheet)
             summary.not_started.append(sheet)
             continue
         sheet = carry_forward(source, cycle, folder)
         sheet.created_at = sheet.updated_at = now
-        sheet.updated_by_id = user.id if user else None
+        sheet.updated_by_id = None
         db.session.add(sheet)
         carried_forward(sheet, source.cycle.year, user)
         summary.carried.append(sheet)
@@ -129,9 +129,11 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
 
 
 def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> Sheet:
-    """A draft for `cycle` holding what carries over from the approved `source` sheet."""
+    """A sheet for `cycle` holding what carries over from the approved `source` sheet, in the
+    state the year's opening gives it (未着手 until its organisation first saves it)."""
     year = cycle.year
-    sheet = Sheet(project_id=source.project_id, cycle=cycle, state=State.DRAFT.value, version=1)
+    sheet = Sheet(project_id=source.project_id, cycle=cycle,
+                  state=SYSTEM_TRANSITIONS["open"].target.value, version=1)
     sheet.texts = carried_texts(source)
     sheet.target_year = source.target_year
     sheet.target_label = source.target_label

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp import permissions, timeutil, workflow
+from webapp import last_change, permissions, timeutil, workflow
 from webapp.jptext import circled, format_number, fullwidth
 from webapp.printing import kpis, textblocks
 
@@ -25,4 +25,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["state_css"] = lambda s: workflow.State(s).css
     app.jinja_env.globals["days_left"] = timeutil.days_left
     app.jinja_env.globals["days_left_text"] = timeutil.days_left_text
+    # Who last changed a sheet and when: one answer on every page (webapp.last_change).
+    app.jinja_env.globals["last_change"] = last_change.last_change
+    app.jinja_env.globals["last_save"] = last_change.last_save
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import Project, ProjectOrganisation, ReportingCycle, Sheet
+from webapp.models import Project, ProjectOrganisation, ReportingCycle, Sheet, Transition
 from webapp.permissions import visible_projects
 
 
@@ -20,7 +20,9 @@ def sheets_for_year(cycle: ReportingCycle, projects: list[Project]) -> dict[int,
         return {}
     rows = db.session.scalars(select(Sheet).where(Sheet.cycle_id == cycle.id,
                                                   Sheet.project_id.in_(ids))
-                              .options(selectinload(Sheet.updated_by))).all()
+                              .options(selectinload(Sheet.updated_by),
+                                       selectinload(Sheet.transitions)
+                                       .selectinload(Transition.actor))).all()
     return {s.project_id: s for s in rows}
 
 

@@ -101,8 +101,10 @@ TRANSITIONS: dict[str, Transition] = {
 SYSTEM_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
-        # Opening a year creates the sheet as a draft carried forward from last year's.
-        Transition("open", "年度開始（引継ぎ）", frozenset({State.NOT_STARTED}), State.DRAFT,
+        # Opening a year creates the sheet carried forward from last year's. It stays
+        # 未着手 until its organisation first saves it ("edit"), so that the secretariat
+        # sees who has started; the carried-forward text is there in the editor.
+        Transition("open", "年度開始（引継ぎ）", frozenset({State.NOT_STARTED}), State.NOT_STARTED,
                    frozenset(), False, False, False, False),
         # An approved sheet loaded from a report file, whatever state it was in.
         Transition("import", "取込", frozenset(State), State.APPROVED,

@@ -95,6 +95,20 @@ def test_the_page_lists_all_39_kpis_with_the_rule(fy2023_app, fy):
     assert "<svg" in main and "<script" not in main
 
 
+def test_the_year_of_the_latest_actual_is_a_year_with_the_printed_label_beside_it(fy2023_app, fy):
+    """② names its points 「23.12」 and ⑨ 「2024年3月末時点」: 実績の年度 still reads as a year,
+    on the page, in the workbook and in the report's appendix rows."""
+    rows = progress.progress_rows(get_cycle(2023))
+    assert _row(rows, 2, "九州内における地熱").latest_year == "2023年度（23.12）"
+    assert _row(rows, 9, "機能性表示食品").latest_year == "2024年度（2024年3月末時点）"
+    assert _row(rows, 12, "スマート農業").latest_year == "2023年度"
+    client = fy2023_app.test_client()
+    login(client, fy.secretariat())
+    html = client.get("/kpis/2023?project=2").get_data(as_text=True)
+    assert "<td>2023年度（23.12）</td>" in html
+    assert "<td>23.12</td>" not in html
+
+
 def test_filters_by_status_organisation_and_project(fy2023_app, fy):
     client = fy2023_app.test_client()
     login(client, fy.secretariat())

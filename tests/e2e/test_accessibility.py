@@ -29,10 +29,12 @@ from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import end_session, is_csp_violation, log_in
 from tests.factories import PASSWORD, Factory
 from webapp import mail
+from webapp.editing.saving import save_content
 from webapp.extensions import db
 from webapp.models import ReportBuild
 from webapp.operations import transition
 from webapp.review.comments import add_comment, set_resolved
+from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import today_jst, utcnow
 
 pytestmark = pytest.mark.e2e
@@ -346,6 +348,11 @@ def _world(app) -> World:
         secret = pyotp.random_base32()
         guarded.totp_secret, guarded.totp_enabled_at = secret, utcnow()
         open_cycle(2024, today_jst() + dt.timedelta(days=30), admin)
+        db.session.commit()
+        # 大分県 has started ② and ⑦ (a first save makes them 作成中).
+        for number in (2, 7):
+            sheet = f.sheet_of(number, 2024)
+            save_content(oita, sheet, sheet.version, sheet_to_dict(sheet), [None] * len(sheet.figures))
         db.session.commit()
         seven = f.sheet_of(7, 2024)
         transition(f.coordinator("大分県"), seven, "submit", "ご確認をお願いします。")

@@ -1,7 +1,7 @@
 """Issue 4's story in headless Chromium against the live app.
 
-The secretariat opens FY2024; the 大分県 coordinator finds ②⑦⑱⑲ as 作成中 with
-the deadline, opens ② (filled from FY2023), edits the text, enters 「２，１３４」,
+The secretariat opens FY2024; the 大分県 coordinator finds ②⑦⑱⑲ as 未着手 with
+the deadline (nobody has saved them yet), opens ② (filled from FY2023), edits the text, enters 「２，１３４」,
 adds a roadmap row, uploads a photo with a caption, saves, sees the fit status
 and opens the PDF preview. Then: an expired session restores what was typed,
 and two colleagues saving from one version see each other's text.
@@ -87,11 +87,11 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     page.get_by_label("提出期限", exact=True).fill(deadline.isoformat())
     page.get_by_role("button", name="年度を開始する").click()
     expect(page.get_by_role("alert").filter(has_text="2024年度の受付を開始しました")).to_contain_text(
-        "前年度から引き継いだ作成中の個票 21件")
+        "前年度から引き継いだ個票 21件")
     assert_accessible(page, "年度の管理（開始後）")
     _log_out(page)
 
-    # The 大分県 coordinator sees its four projects as drafts, with the deadline and days left.
+    # The 大分県 coordinator sees its four projects, not started yet, with the deadline and days left.
     log_in(page, coordinator)
     section = page.locator("section", has=page.get_by_role("heading", name=re.compile("2024年度の個票")))
     expect(section).to_contain_text(f"提出期限 {deadline.year}年{deadline.month}月{deadline.day}日")
@@ -100,13 +100,14 @@ def test_the_oita_coordinator_fills_in_sheet_2(live_app, live_server, page):
     expect(rows).to_have_count(4)
     expect(rows.locator("td:first-child")).to_have_text(["②", "⑦", "⑱", "⑲"])
     for i in range(4):
-        expect(rows.nth(i).locator(".state-badge")).to_have_text("作成中")
+        expect(rows.nth(i).locator(".state-badge")).to_have_text("未着手")
+        expect(rows.nth(i).locator("td").last).to_contain_text("前年度から引継ぎ（")
     assert_accessible(page, "ホーム（幹事）")
 
     # ② opens already filled from the approved FY2023 sheet.
     section.get_by_role("link", name="地熱・温泉熱エネルギー産業拠点化推進プロジェクト").click()
-    assert_accessible(page, "個票（作成中）")
-    page.get_by_role("link", name="編集する").click()
+    assert_accessible(page, "個票（未着手）")
+    page.get_by_role("link", name="作成を始める").click()  # 未着手: nobody has saved it yet
     expect(page.get_by_role("heading", name="２０２４年度の活動実績（主要な取組）と評価")).to_be_visible()
     assert_accessible(page, "個票の編集")
     expect(page.locator("#purpose")).to_have_value(re.compile("^地熱エネルギーの産業拠点化を図るため"))

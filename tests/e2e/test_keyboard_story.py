@@ -95,7 +95,7 @@ def test_a_coordinator_edits_saves_and_submits_with_the_keyboard_only(live_app, 
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/sheets/{sheet_id}")
 
-    tab_to(page, with_text("編集する"))
+    tab_to(page, with_text("作成を始める"))  # 未着手 until the first save
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/sheets/{sheet_id}/edit")
     assert_accessible(page, "個票の編集（キーボード）")

@@ -36,11 +36,13 @@ def test_save_and_fit_status_are_reachable_at_1024_px(live_app, live_server, bro
         page.locator("#challenges").scroll_into_view_if_needed()
         page.locator("#challenges").fill("・狭い画面で書いた課題")
         expect(save).to_be_in_viewport()
-        # Here the header carries the last save, and an autosave brings it up to date.
+        # Here the header carries the last save (none yet), and an autosave brings it up to date.
         header = page.locator("h1 + p")
-        expect(header).to_contain_text("最終保存")
-        expect(header).not_to_contain_text("大分県 担当")
+        expect(header.locator(".js-never-saved")).to_have_text("まだ保存されていません")
+        expect(header.locator(".js-last-saved")).to_be_hidden()
         page.evaluate("window.sheetEdit.autosave()")
+        expect(header.locator(".js-never-saved")).to_be_hidden()
+        expect(header.locator(".js-last-saved")).to_be_visible()
         expect(header).to_contain_text("（大分県 担当）")
         save.click()
         expect(page.get_by_role("alert").filter(has_text="保存しました")).to_be_visible()

@@ -63,8 +63,12 @@ def test_a_returned_sheet_is_fixed_inside_the_editor(live_app, live_server, brow
     desk.get_by_role("button", name=re.compile("^(差戻しする|差し戻す)$")).click()
     expect(desk.get_by_role("alert").filter(has_text="しました。個票は「差戻し」になりました。")).to_be_visible()
 
-    # The coordinator opens the editor: the reason, the flag and the comment are all there.
+    # The coordinator opens the sheet: 「課題」 is marked 要修正 there and in the editor, with the
+    # reason and the comment.
     sheet.open(sheet_id)
+    expect(page.locator(".flag-mark")).to_have_count(1)
+    expect(page.locator('.flag-mark[data-flag-for="challenges"]')).to_contain_text("要修正")
+    assert_accessible(page, "差し戻された個票（要修正の欄）")
     page.locator("#edit-link").click()
     form = EditScreen(page)
     notice = page.get_by_role("region", name=re.compile("差戻しの理由"))

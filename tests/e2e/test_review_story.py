@@ -179,16 +179,22 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
         oita = f.coordinator("大分県", email="oita@pref.example.jp")
         reviewer = f.secretariat(email="jimukyoku@example.jp")
         admin = f.admin(email="kanri@example.jp")
-        # FY2024 opened the day after its deadline passed: every draft is overdue.
+        # FY2024 opened the day after its deadline passed: every unsubmitted sheet is overdue.
         open_cycle(2024, today_jst() - dt.timedelta(days=1), admin)
         db.session.commit()
         sheet_id = f.sheet_of(2, 2024).id
         emails = (oita.email, reviewer.email, admin.email)
 
-    # 大分県 tries to submit ② straight away: refused, naming the empty sections.
+    # ② is 未着手 until 大分県 first saves it: nothing to submit yet.
     log_in(page, emails[0])
     page.get_by_role("region", name="2024年度の個票").get_by_role("link", name=TITLE_2).click()
     sheet = SheetScreen(page)
+    assert sheet.state == "未着手"
+    expect(page.locator("[data-step]")).to_have_count(0)
+    # 大分県 saves ② as carried forward and tries to submit it: refused, naming the empty sections.
+    page.locator("#edit-link").click()
+    EditScreen(page).save()
+    sheet.open(sheet_id)
     assert sheet.state == "作成中"
     step = sheet.step("提出")
     assert "必須の欄が未記入です" in step.error
@@ -214,7 +220,8 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
     expect(desk.get_by_role("heading", level=1)).to_have_text("2024年度 個票の提出状況")
     expect(dashboard.rows()).to_have_count(21)
     assert_accessible(desk, "提出状況")
-    assert dashboard.count_of("submitted") == "1" and dashboard.count_of("draft") == "20"
+    assert dashboard.count_of("submitted") == "1" and dashboard.count_of("not_started") == "20"
+    assert dashboard.count_of("draft") == "0"
     expect(desk.locator("#status-table tr.overdue")).to_have_count(20)
     row_2 = desk.locator("#status-table tr[data-number='2']")
     expect(row_2).to_contain_text("提出済")
@@ -284,4 +291,5 @@ def test_submit_review_return_resubmit_approve_reopen(live_app, live_server, bro
 
     # Every step is in the sheet's history.
     steps = SheetScreen(kanri).open(sheet_id).history().steps()
-    assert steps == ["年度開始（引継ぎ）", "提出", "差戻し", "提出", "承認", "承認取消し（再開）"]
+    assert steps == ["年度開始（引継ぎ）", "編集開始", "提出", "差戻し", "提出", "承認",
+                     "承認取消し（再開）"]

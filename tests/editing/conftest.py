@@ -47,7 +47,7 @@ def fy_app(databases, tmp_path):
 
 @pytest.fixture
 def app24(databases, tmp_path):
-    """FY2023 imported and FY2024 opened (21 drafts carried forward)."""
+    """FY2023 imported and FY2024 opened (21 sheets carried forward, 未着手 until first saved)."""
     app, ctx = _app(databases, tmp_path, True)
     yield app
     db.session.remove()

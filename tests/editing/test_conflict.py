@@ -94,11 +94,18 @@ def test_a_stale_save_of_identical_content_is_not_a_conflict(app24, f):
 
 def test_saving_unchanged_content_does_not_bump_the_version(app24, f, client24, oita):
     sheet = sheet24(f)
+    # The first save of the carried-forward sheet, as it stands, starts it: 未着手 → 作成中.
+    fields = form_fields(client24, sheet.id)
+    response = client24.post(f"/sheets/{sheet.id}/edit", data=fields, follow_redirects=True)
+    assert "保存しました（" in Page(response).text
+    db.session.refresh(sheet)
+    assert (sheet.state, sheet.version) == ("draft", 2)
+    # After that, saving the same content again changes nothing.
     fields = form_fields(client24, sheet.id)
     response = client24.post(f"/sheets/{sheet.id}/edit", data=fields, follow_redirects=True)
     assert "保存しました（入力内容は保存済みで、変更はありませんでした）。" in Page(response).text
     db.session.refresh(sheet)
-    assert sheet.version == 1
+    assert (sheet.state, sheet.version) == ("draft", 2)
 
 
 def test_two_simultaneous_saves_from_one_version_one_wins(app24, f):

@@ -26,7 +26,8 @@ def test_fy2024_draft_of_2_holds_fy2023_approved_purpose_targets_and_kpis(fy_app
 
     draft = f.sheet_of(2, 2024)
     after = sheet_to_dict(draft)
-    assert draft.state == "draft" and draft.version == 1
+    # 未着手 until 大分県 first saves it, though it holds last year's text already
+    assert draft.state == "not_started" and draft.version == 1
     assert after["purpose"] == before["purpose"]
     assert after["targets"]["target_year"] == 2030
     assert after["targets"]["label"] == before["targets"]["label"] == "設定目標（２０３０年）"
@@ -64,7 +65,7 @@ def test_opening_is_recorded_in_each_sheets_history(fy_app, f):
     db.session.commit()
     record = db.session.scalar(select(Transition).where(Transition.sheet_id == f.sheet_of(2, 2024).id))
     assert (record.action, record.from_state, record.to_state, record.actor_id) == \
-        ("open", "not_started", "draft", secretariat.id)
+        ("open", "not_started", "not_started", secretariat.id)
     assert record.comment == "2023年度の承認済み個票から引継ぎ"
 
 
@@ -97,7 +98,7 @@ def test_projects_without_an_approved_sheet_start_empty_and_inactive_ones_are_sk
     new = f.sheet_of(22, 2024)
     assert new.state == "not_started" and new.text("purpose") == "" and new.kpis == []
     assert f.sheet_of(23, 2024) is None
-    assert "未着手の個票 1件" in summary.message
+    assert "白紙の個票 1件（承認済みの前年度個票なし）" in summary.message
 
 
 def test_carry_forward_takes_the_latest_approved_year(fy_app, f):
@@ -106,13 +107,13 @@ def test_carry_forward_takes_the_latest_approved_year(fy_app, f):
     sheet = f.sheet_of(2, 2024)
     sheet.texts = {**sheet.texts, "purpose": "2024年度に改めた目的"}
     sheet.state, sheet.approved_at, sheet.approved_by_id = "approved", sheet.created_at, f.admin().id
-    draft3 = f.sheet_of(3, 2024)  # left as a draft: 2025 must fall back to 2023 for ③
+    draft3 = f.sheet_of(3, 2024)  # left unsaved: 2025 must fall back to 2023 for ③
     db.session.commit()
     open_cycle(2025, None, None)
     db.session.commit()
     assert f.sheet_of(2, 2025).text("purpose") == "2024年度に改めた目的"
     assert f.sheet_of(3, 2025).text("purpose") == f.sheet_of(3, 2023).text("purpose")
-    assert draft3.state == "draft"
+    assert draft3.state == "not_started"
 
 
 def test_opening_a_year_twice_is_refused(fy_app, f):
@@ -167,7 +168,8 @@ def test_secretariat_opens_a_year_in_the_app(fy_app, f):
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == 2024))
     assert cycle.is_open and cycle.deadline == dt.date(2025, 4, 30)
     page = Page(client.get("/cycles"))
-    assert "2024年度の受付を開始しました。前年度から引き継いだ作成中の個票 21件。" in page.text
+    assert ("2024年度の受付を開始しました。前年度から引き継いだ個票 21件。"
+            "どの個票も、幹事が最初に保存するまで「未着手」です。") in page.text
     again = client.post("/cycles/open", data={"year": "2024"})
     assert again.status_code == 409
     assert "2024年度は既に開始されています（受付中）。同じ年度を二度開始することはできません。" in Page(again).text
@@ -229,7 +231,7 @@ def test_deadline_can_be_changed(app24, f):
     assert cycle.deadline == dt.date(2025, 5, 15)
 
 
-def test_coordinator_home_shows_drafts_with_deadline_and_days_left(app24, f):
+def test_coordinator_home_shows_its_sheets_with_deadline_and_days_left(app24, f):
     from webapp.timeutil import today_jst
     client = app24.test_client()
     login(client, f.coordinator("大分県"))
@@ -241,7 +243,9 @@ def test_coordinator_home_shows_drafts_with_deadline_and_days_left(app24, f):
     table = next(section.iter("{http://www.w3.org/1999/xhtml}table"))
     rows = page.table_rows(table)
     assert [r[0] for r in rows] == ["②", "⑦", "⑱", "⑲"]
-    assert all(r[4] == "作成中" for r in rows)
+    # Carried forward and not yet saved by 大分県: 未着手, and no one's last update.
+    assert all(r[4] == "未着手" for r in rows)
+    assert all(r[5].startswith("前年度から引継ぎ（") for r in rows)
 
 
 # ---------------------------------------------------------------- the command
@@ -250,7 +254,8 @@ def test_open_cycle_command(fy_app):
     runner = fy_app.test_cli_runner()
     result = runner.invoke(args=["open-cycle", "--year", "2024", "--deadline", "2025-04-30"])
     assert result.exit_code == 0, result.output
-    assert "2024年度の受付を開始しました。前年度から引き継いだ作成中の個票 21件。" in result.output
+    assert ("2024年度の受付を開始しました。前年度から引き継いだ個票 21件。"
+            "どの個票も、幹事が最初に保存するまで「未着手」です。") in result.output
     again = runner.invoke(args=["open-cycle", "--year", "2024"])
     assert again.exit_code == 1
     assert "エラー: 2024年度は既に開始されています（受付中）。" in again.output

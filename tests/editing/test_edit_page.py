@@ -170,6 +170,8 @@ def test_autosave_reports_errors_and_saves_nothing(app24, f, client24, oita):
 def test_a_submitted_sheet_cannot_be_autosaved_into(app24, f, client24, oita):
     sheet = sheet24(f)
     from webapp.operations import transition
+    client24.post(f"/sheets/{sheet.id}/edit", data=form_fields(client24, sheet.id))  # started
+    db.session.refresh(sheet)
     transition(oita, sheet, "submit")
     db.session.commit()
     fields = sheet_fields(sheet)  # as posted by a tab opened before the submission

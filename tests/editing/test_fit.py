@@ -116,6 +116,7 @@ def test_the_edit_page_shows_the_fit_from_the_cache_and_computes_it_once(app24, 
 
 def test_saving_unchanged_text_costs_nothing_and_a_change_is_checked_again(app24, f, client24, oita, printing):
     sheet = sheet24(f)
+    client24.post(f"/sheets/{sheet.id}/autosave", data=form_fields(client24, sheet.id))  # started
     fields = form_fields(client24, sheet.id)
     assert len(printing.calls) == 1
     client24.post(f"/sheets/{sheet.id}/autosave", data=fields)

@@ -11,20 +11,30 @@ from openpyxl import load_workbook
 from tests.factories import login
 from tests.htmlpage import Page, text_of
 from webapp.cycles import open_cycle
+from webapp.editing.saving import save_content
 from webapp.extensions import db
 from webapp.operations import transition
+from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import today_jst
+
+
+def first_save(who, sheet) -> None:
+    """The organisation saves its carried-forward sheet as it stands (it starts work on it)."""
+    save_content(who, sheet, sheet.version, sheet_to_dict(sheet), [None] * len(sheet.figures))
 
 
 @pytest.fixture
 def fy2024(fy):
-    """FY2024 opened from the FY2023 report; ② and ⑨ submitted, ⑮ approved."""
+    """FY2024 opened from the FY2023 report; ② and ⑨ saved and submitted, ⑮ also approved,
+    ⑦ saved; the other 17 untouched since the opening."""
     def opened(deadline: dt.date):
         open_cycle(2024, deadline, None)
         db.session.commit()
         oita, kumamoto, kanko = fy.coordinator("大分県"), fy.coordinator("熊本県"), fy.coordinator("一般社団法人九州観光機構")
         reviewer = fy.secretariat()
+        first_save(oita, fy.sheet_of(7, 2024))
         for number, who in ((2, oita), (9, kumamoto), (15, kanko)):
+            first_save(who, fy.sheet_of(number, 2024))
             transition(who, fy.sheet_of(number, 2024), "submit")
         transition(reviewer, fy.sheet_of(15, 2024), "approve")
         db.session.commit()
@@ -47,10 +57,11 @@ def test_the_dashboard_shows_every_sheet_with_state_lead_last_change_and_days_le
     assert second[1] == "地熱・温泉熱エネルギー産業拠点化推進プロジェクト"
     assert second[2] == "大分県" and second[3] == "提出済"
     assert second[5] == "—"                      # submitted: the deadline no longer concerns it
-    assert rows[0][3] == "作成中" and rows[0][5] == "あと10日"
+    assert rows[0][3] == "未着手" and rows[0][5] == "あと10日"
+    assert rows[6][3] == "作成中" and rows[6][5] == "あと10日"
     assert rows[14][3] == "承認済"
     counts = {li.get("data-state"): text_of(li) for li in page.all("li") if li.get("data-state")}
-    assert counts == {"not_started": "未着手 0件", "draft": "作成中 18件", "submitted": "提出済 2件",
+    assert counts == {"not_started": "未着手 17件", "draft": "作成中 1件", "submitted": "提出済 2件",
                       "returned": "差戻し 0件", "approved": "承認済 1件"}
     assert not page.all("tr", cls="overdue")
 
@@ -73,9 +84,12 @@ def test_filters_by_state_and_by_lead_organisation(fy, fy_client, fy2024):
     oita_id = fy.organisation("大分県").id
     oita = Page(fy_client.get(f"/dashboard/2024?org={oita_id}"))
     assert [r[0] for r in status_rows(oita)] == ["②", "⑦", "⑱", "⑲"]
+    both = Page(fy_client.get(f"/dashboard/2024?org={oita_id}&state=not_started"))
+    assert [r[0] for r in status_rows(both)] == ["⑱", "⑲"]
+    assert "2件を表示（全21件中）" in both.text
     both = Page(fy_client.get(f"/dashboard/2024?org={oita_id}&state=draft"))
-    assert [r[0] for r in status_rows(both)] == ["⑦", "⑱", "⑲"]
-    assert "3件を表示（全21件中）" in both.text
+    assert [r[0] for r in status_rows(both)] == ["⑦"]
+    assert "1件を表示（全21件中）" in both.text
 
 
 def test_the_status_list_downloads_as_csv_for_excel(fy, fy_client, fy2024):
@@ -106,7 +120,7 @@ def test_the_status_list_downloads_as_an_excel_workbook(fy, fy_client, fy2024):
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:5] == ("No.", "プロジェクト", "幹事", "幹事組織", "状態")
     assert len(values) == 22
-    assert values[1][0] == 1 and values[1][4] == "作成中" and values[1][11] == "超過"
+    assert values[1][0] == 1 and values[1][4] == "未着手" and values[1][11] == "超過"
     assert values[2][4] == "提出済" and values[2][11] in (None, "")
     assert sheet.freeze_panes == "A2"
     assert sheet["A2"].fill.fgColor.rgb.endswith("FFE0E0")

@@ -169,6 +169,38 @@ def test_submitting_with_a_flagged_section_unchanged_asks_first(world, client):
     assert db.session.get(Sheet, world.sheet.id).state == "submitted"
 
 
+def test_a_flagged_section_changed_since_the_return_reads_changed_in_the_editor_and_on_the_sheet(
+        world, client):
+    returned_with_flags(client, world, ["challenges", "results_evaluation"])
+    edit_text(world.sheet.id, "challenges", "・人材不足への対応を書き足した。")
+    log_in_as(client, world, "lead")
+    editor = Page(client.get(f"/sheets/{world.sheet.id}/edit"))
+    assert text_of(editor.by_id("marks-challenges")) == (
+        "変更済み（差戻しで事務局が修正を求めた欄です。差戻しの後に変更されています）")
+    marks = {m.get("data-flag-for"): text_of(m) for m in editor.all("span", "flag-mark")}
+    assert marks == {
+        "challenges": "変更済み（差戻しで事務局が修正を求めた欄です。差戻しの後に変更されています）",
+        "results_evaluation": "要修正（差戻しで事務局が修正を求めた欄です）"}
+
+    # The sheet page marks the same sections, for the coordinator and the secretariat alike.
+    for role in ("lead", "secretariat"):
+        client.post("/logout")
+        log_in_as(client, world, role)
+        page = Page(client.get(f"/sheets/{world.sheet.id}"))
+        marks = {m.get("data-flag-for"): text_of(m) for m in page.all("span", "flag-mark")}
+        assert marks == {
+            "challenges": "変更済み（差戻しで事務局が修正を求めた欄です。差戻しの後に変更されています）",
+            "results_evaluation": "要修正（差戻しで事務局が修正を求めた欄です）"}, role
+
+
+def test_on_the_sheet_page_a_flag_in_a_box_of_several_parts_names_its_part(world, client):
+    returned_with_flags(client, world, ["kpis"])
+    log_in_as(client, world, "lead")
+    page = Page(client.get(f"/sheets/{world.sheet.id}"))
+    assert [text_of(m) for m in page.all("span", "flag-mark")] == [
+        "指標（KPI）：要修正（差戻しで事務局が修正を求めた欄です）"]
+
+
 def test_submitting_with_every_flagged_section_changed_asks_nothing(world, client):
     returned_with_flags(client, world, ["challenges"])
     edit_text(world.sheet.id, "challenges", "・人材不足への対応を書き足した。")
@@ -199,6 +231,36 @@ def test_text_still_as_last_years_is_marked_in_the_editor_and_listed_before_subm
     assert "2023年度の「○今後の目標、達成見込み」と同じ文章" in text_of(listed)
     # Only a warning: the sheet can be submitted as it is.
     assert submit(client, world).status_code == 302
+
+
+def test_the_reviewer_approving_sees_the_text_the_coordinator_left_as_last_years(world, client):
+    f = world.f
+    f.sheet(world.project, f.cycle(2023, is_open=False), state="approved",
+            purpose="地熱を活かす", plans_outlook="・２０３０年度に５００件")
+    world.sheet_in("submitted", purpose="地熱を活かす", results_evaluation="・２０３０年度に５００件",
+                   results_actions="・今年度の取組", challenges="・今年度の課題")
+    log_in_as(client, world, "secretariat")
+    page = Page(client.get(f"/sheets/{world.sheet.id}/steps/approve"))
+    listed = page.by_id("carried-sections")
+    assert listed is not None
+    assert "昨年度の承認済みの個票と同じ文章のまま提出された欄があります" in text_of(listed)
+    links = [(text_of(a), a.get("href")) for a in listed.iter() if a.tag.endswith("}a")]
+    assert links == [("目的", f"/sheets/{world.sheet.id}#sec-purpose"),
+                     (EVALUATION, f"/sheets/{world.sheet.id}#sec-results_evaluation")]
+    assert "2023年度の「○今後の目標、達成見込み」と同じ文章" in text_of(listed)
+    # Only a warning: the sheet can be approved as it is.
+    response = client.post(f"/sheets/{world.sheet.id}/steps/approve",
+                           data={"expected_state": "submitted", "comment": ""})
+    assert response.status_code == 302
+    assert db.session.get(Sheet, world.sheet.id).state == "approved"
+
+
+def test_the_return_confirmation_lists_no_carried_text(world, client):
+    f = world.f
+    f.sheet(world.project, f.cycle(2023, is_open=False), state="approved", purpose="地熱を活かす")
+    world.sheet_in("submitted", purpose="地熱を活かす")
+    log_in_as(client, world, "secretariat")
+    assert Page(client.get(f"/sheets/{world.sheet.id}/steps/return")).by_id("carried-sections") is None
 
 
 # --- the resubmission ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ def hostile(factory):
     editor = f.coordinator("福岡県")
     editor.display_name = "=cmd|' /C calc'!A0"
     sheet = f.sheet(project, cycle)
-    sheet.updated_by = editor
+    sheet.updated_by, sheet.version = editor, 2  # the editor has saved it
     for i, name in enumerate(RISKY):
         kpi = Kpi(position=i, name=name, unit="件", target_value=Decimal("-5"))
         kpi.values = [KpiValue(position=0, year=2024, target=Decimal("40"), actual=Decimal("-3"))]

@@ -224,7 +224,7 @@ def _join_open_year(project: Project, actor: User) -> Sheet | None:
         return None
     now = utcnow()
     sheet = Sheet(project=project, cycle=cycle, state=State.NOT_STARTED.value, version=1,
-                  created_at=now, updated_at=now, updated_by_id=actor.id)
+                  created_at=now, updated_at=now, updated_by_id=None)  # nobody has saved it
     db.session.add(sheet)
     return sheet
 

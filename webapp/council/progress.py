@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.jptext import format_number
 from webapp.models import Kpi, Project, ReportingCycle, Sheet
-from webapp.printing.kpis import progress_rate
+from webapp.printing.kpis import point_label, progress_rate
 from webapp.sheet_content import printable, sheet_to_dict
 
 ACHIEVED, ON_TRACK, BEHIND, NO_DATA = "達成", "順調", "遅れ", "未入力"
@@ -207,7 +207,7 @@ def progress_rows(cycle: ReportingCycle, project_ids=None) -> list[KpiRow]:
                 baseline=(f"{format_number(baseline.get('value'))}（{baseline.get('year')}）"
                           if baseline else "－"),
                 latest=format_number(latest),
-                latest_year=(point.get("label") or str(point["year"])) if point else "－",
+                latest_year=point_label(point) if point else "－",
                 target=((target.get("text") or "").strip() or format_number(goal)),
                 target_year=target.get("year"), qualitative=goal is None,
                 rate=f"{rate * 100:.1f}％" if rate is not None else "－",

@@ -10,8 +10,8 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from forms.council import (CO_SLOT_LABEL, CO_SLOTS, LEAD_SLOT_LABEL, LEAD_SLOTS, OrganisationForm,
-                           ProjectForm)
+from forms.council import (CO_SLOT_LABEL, CO_SLOTS, LEAD_SLOT_LABEL, LEAD_SLOTS, ORGANISATION_LABELS,
+                           PROJECT_LABELS, OrganisationForm, ProjectForm)
 from webapp.council import bp, operations as ops, progress
 from webapp.council.chart import chart_text, history_svg
 from webapp.cycles import cycle_or_404, latest_cycle
@@ -69,6 +69,7 @@ def organisations():
     orgs = _organisations()
     usage = {o.id: ops.organisation_usage(o) for o in orgs}
     return render_template("council/organisations.html", orgs=orgs, usage=usage, kinds=ORG_KINDS,
+                           labels=ORGANISATION_LABELS,
                            form=request.form), status
 
 
@@ -100,6 +101,7 @@ def edit_organisation(org_id: int):
             db.session.rollback()
             flash(str(exc), "danger")
     return render_template("council/organisation_form.html", org=org, kinds=ORG_KINDS,
+                           labels=ORGANISATION_LABELS,
                            usage=ops.organisation_usage(org), form=request.form), status
 
 
@@ -180,7 +182,7 @@ def _project_form(project: Project | None, needs_confirm: bool = False, status: 
                            values=_form_values(project), orgs=_organisations(),
                            lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, lead_slot_label=LEAD_SLOT_LABEL,
                            co_slot_label=CO_SLOT_LABEL, open_year=ops.open_year(),
-                           needs_confirm=needs_confirm,
+                           needs_confirm=needs_confirm, labels=PROJECT_LABELS,
                            built_years=ops.built_years(project) if project else []), status
 
 

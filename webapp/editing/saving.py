@@ -209,7 +209,9 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
                  images: list[ImageRef | None]) -> SaveOutcome:
     if not can(user, "edit_sheet", sheet):
         raise NotEditableError(refusal(user, "edit_sheet", sheet).message)
-    if _same(sheet, content, images):
+    # The first save of a 未着手 sheet counts even when it keeps the carried-forward text as
+    # it stands: it is how its organisation says it has started (and it can then submit).
+    if _same(sheet, content, images) and sheet.state != State.NOT_STARTED.value:
         return SaveOutcome(version=sheet.version, changed=False)
     if base_version is None:
         base_version = -1  # a post without a version can only conflict

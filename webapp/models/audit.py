@@ -28,8 +28,8 @@ ACTION_LABELS: dict[str, str] = {
     "user_sessions_end": "すべての端末からログアウト", "user_2fa_enable": "2段階認証の登録",
     "user_2fa_disable": "2段階認証の解除", "user_2fa_reset": "2段階認証のリセット",
     "user_2fa_recovery_codes": "回復コードの再発行",
-    "organisation_create": "団体の登録", "organisation_update": "団体の変更",
-    "organisation_deactivate": "団体の無効化", "organisation_delete": "団体の削除",
+    "organisation_create": "組織の登録", "organisation_update": "組織の変更",
+    "organisation_deactivate": "組織の無効化", "organisation_delete": "組織の削除",
     "project_create": "プロジェクトの登録", "project_update": "プロジェクトの変更",
     "project_deactivate": "プロジェクトの終了",
     "user_reauth": "本人確認",
@@ -39,7 +39,7 @@ assert set(TRANSITION_ACTIONS) <= set(AUDIT_ACTIONS), "every transition is an au
 
 OBJECT_TYPES = ("sheet", "cycle", "comment", "user", "organisation", "project")
 OBJECT_LABELS = {"sheet": "個票", "cycle": "年度", "comment": "コメント", "user": "ユーザー",
-                 "organisation": "団体", "project": "プロジェクト"}
+                 "organisation": "組織", "project": "プロジェクト"}
 
 _ACTIONS_SQL = ",".join(f"'{a}'" for a in AUDIT_ACTIONS)
 _TYPES_SQL = ",".join(f"'{t}'" for t in OBJECT_TYPES)

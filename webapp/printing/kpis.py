@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from webapp.jptext import circled, format_number
 from .textblocks import parse
 
-__all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg", "chart_alt",
+__all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg", "chart_alt", "point_label",
            "column_widths_em", "table_width_em", "chart_width_em"]
 
 
@@ -215,9 +215,11 @@ def chart_width_em(kpi: dict) -> float:
 
 
 def point_label(point: dict) -> str:
-    """A KPI point as the sheet names it: the author's label (「20.3」「2024年3月末時点」), which
-    tells two points of one year apart, else its fiscal year 「2024年度」."""
-    return point.get("label") or f"{point.get('year')}年度"
+    """A KPI point as screens and messages name it: its fiscal year, with the author's label
+    beside it when there is one (「2020年度（20.12）」), which tells two points of one year apart.
+    A label alone (「23.12」) reads as a year where a year is expected."""
+    year, label = point.get("year"), point.get("label")
+    return f"{year}年度（{label}）" if label else f"{year}年度"
 
 
 def chart_alt(kpi: dict) -> str:

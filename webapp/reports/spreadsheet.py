@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.last_change import last_change
 from webapp.models import Project, ReportingCycle, Sheet
 from webapp.safecells import append_row
 from webapp.sheet_content import number_out
@@ -45,10 +46,9 @@ def workbook(cycle: ReportingCycle) -> bytes:
     kpi_rows, state_rows = [], []
     for s in sheets:
         p = s.project
+        changed = last_change(s)
         state_rows.append([p.number, p.title, p.lead_label, State(s.state).label, s.version,
-                           format_datetime(s.updated_at),
-                           s.updated_by.display_name if s.updated_by else "",
-                           format_datetime(s.approved_at)])
+                           changed.when_text, changed.by_name, format_datetime(s.approved_at)])
         for k in s.kpis:
             goal = number_out(k.target_value)
             if not k.values:

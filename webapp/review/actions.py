@@ -119,6 +119,23 @@ def submit_warnings(sheet: Sheet) -> SubmitWarnings:
     return SubmitWarnings(unchanged_flagged=unchanged, carried=unchanged_from_last_year(sheet))
 
 
+def step_warnings(sheet: Sheet, name: str) -> SubmitWarnings | None:
+    """What the confirmation of step `name` points out: the submit's warnings, and on the
+    approval the same text still as last year's, so that the reviewer sees what the
+    coordinator was warned about and submitted anyway."""
+    if name == "submit":
+        return submit_warnings(sheet)
+    if name == "approve":
+        return SubmitWarnings(unchanged_flagged=[], carried=unchanged_from_last_year(sheet))
+    return None
+
+
+def sheet_page_anchor(key: str) -> str:
+    """Where the sheet page shows section `key`: its own sub-heading, else its box."""
+    section = schema()[key]
+    return f"sec-{key}" if section.heading else f"sec-{section.box}"
+
+
 class Unconfirmed(Refused):
     """A submission leaving 「要修正」 sections unchanged, not confirmed (the page asks again)."""
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
+from webapp.last_change import LastChange, last_change
 from webapp.models import (Comment, Organisation, Project, ProjectOrganisation, ReportingCycle,
-                           Sheet, Transition, User)
+                           Sheet, Transition)
 from webapp.review.flags import FlagReview, review as flag_review
 from webapp.safecells import append_row, csv_text
 from webapp.timeutil import days_left_words, format_date, format_datetime, today_jst
@@ -22,8 +23,7 @@ class Row:
     sheet: Sheet
     project: Project
     state: State
-    last_change: dt.datetime
-    last_change_by: User | None
+    last_change: LastChange
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
     days_left: int | None          # to the deadline; None once submitted/approved or no deadline
@@ -56,15 +56,11 @@ def rows_for(cycle: ReportingCycle, today: dt.date | None = None) -> list[Row]:
     rows = []
     for s in sheets:
         state = State(s.state)
-        last_at, last_by = s.updated_at, s.updated_by
-        for t in s.transitions:
-            if t.at >= last_at:
-                last_at, last_by = t.at, t.actor
         submits = [t.at for t in s.transitions if t.action == "submit"]
         pending = state in EDITABLE_STATES
         days = (cycle.deadline - today).days if (cycle.deadline and pending) else None
-        rows.append(Row(sheet=s, project=s.project, state=state, last_change=last_at,
-                        last_change_by=last_by, submitted_at=submits[-1] if submits else None,
+        rows.append(Row(sheet=s, project=s.project, state=state, last_change=last_change(s),
+                        submitted_at=submits[-1] if submits else None,
                         approved_at=s.approved_at, days_left=days,
                         overdue=days is not None and days < 0,
                         open_comments=open_counts.get(s.id, 0),
@@ -109,8 +105,7 @@ HEADER = ["No.", "プロジェクト", "幹事", "幹事組織", "状態", "最�
 
 def _record(row: Row, cycle: ReportingCycle) -> list:
     return [row.project.number, row.project.title, row.project.lead_label, row.lead_names,
-            row.state.label, format_datetime(row.last_change),
-            row.last_change_by.display_name if row.last_change_by else "",
+            row.state.label, row.last_change.when_text, row.last_change.by_name,
             format_datetime(row.submitted_at), format_datetime(row.approved_at),
             format_date(cycle.deadline), days_text(row), "超過" if row.overdue else "",
             row.open_comments,

@@ -108,7 +108,11 @@ def _version(sheet: Sheet, number: int) -> dict:
                              .where(SheetVersion.sheet_id == sheet.id, SheetVersion.number == number))
 
 
-def flagged_while_editing(sheet: Sheet) -> list[str]:
-    """Keys the editor marks 「要修正」: flagged by the return now being worked on."""
+def flagged_while_editing(sheet: Sheet) -> dict[str, bool]:
+    """The sections flagged by the return now being worked on, in the schema's order, each
+    with whether it has changed since: the editor and the sheet page mark them 「要修正」,
+    or 「変更済み」 once changed (the same comparison as the dashboard's count)."""
     found = review(sheet)
-    return found.sections if found is not None and not found.resubmitted else []
+    if found is None or found.resubmitted:
+        return {}
+    return {key: found.changed.get(key, False) for key in found.sections}

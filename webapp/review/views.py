@@ -95,7 +95,7 @@ def step(sheet_id: int, name: str):
         else:
             flash(f"{t.done}。個票は「{State(sheet.state).label}」になりました。", "success")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
-    warnings = actions.submit_warnings(sheet) if name == "submit" and not stale else None
+    warnings = actions.step_warnings(sheet, name) if not stale else None
     return render_template("review/step.html", sheet=sheet, step=t, name=name, form=form,
                            error=error, problems=problems, stale=stale,
                            open_comments=comments.open_count(sheet),
@@ -305,10 +305,13 @@ def _review_helpers():
         "review_threads": comments.threads_for,
         "review_open_comments": comments.open_count,
         "review_section_label": comments.label,
+        "review_sheet_section_url": lambda sheet, key: url_for(
+            "main.sheet", sheet_id=sheet.id, _anchor=actions.sheet_page_anchor(key)),
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
         "review_last_return": flags.last_return,
         "review_flags": flags.review,
+        "review_flag_marks": flags.flagged_while_editing,
         "withdraw_rule": WITHDRAW_RULE,
     }
 

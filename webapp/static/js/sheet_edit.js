@@ -405,6 +405,15 @@
       Array.prototype.forEach.call(document.querySelectorAll(".js-saved-by"), function (el) {
         if (data.saved_by) el.textContent = data.saved_by;
       });
+      // The first save: 「まだ保存されていません」 gives way to the saved line.
+      if (data.saved_at) {
+        Array.prototype.forEach.call(document.querySelectorAll(".js-never-saved"), function (el) {
+          el.hidden = true;
+        });
+        Array.prototype.forEach.call(document.querySelectorAll(".js-last-saved"), function (el) {
+          el.hidden = false;
+        });
+      }
       lastSaved = snapshot;
       banner("invalid-banner");
       showFieldErrors([]);
