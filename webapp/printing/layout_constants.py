@@ -53,7 +53,7 @@ FIGURE_FLOOR_MM = 30.0
 FIGURE_LAST_MM = 15.0
 FIGURE_MAX_MM = 110.0
 
-# legibility floor: no glyph below LEGIBLE_PT; chart labels are 0.62 of the
-# chart's em, so the chart's em stops shrinking at CHART_FLOOR_PT
+# legibility floor: no glyph below LEGIBLE_PT; chart labels are 0.7 of the
+# chart's em, so the chart's em stops shrinking at CHART_FLOOR_PT (6pt labels)
 LEGIBLE_PT = 5.5
-CHART_FLOOR_PT = 9.0
+CHART_FLOOR_PT = 8.6
