@@ -46,7 +46,7 @@ test-sqlite: setup
 test-postgres: setup
 	TEST_DATABASE=postgres $(PY) -m pytest -q $(ARGS)
 
-screenshots: setup  ## PNGs of the cover, contents and sheets ①⑨⑮ into $(OUT)
+screenshots: setup  ## PNGs of the cover, contents, sheets ②⑮ and the KPI appendix into $(OUT)
 	$(PY) bench/screenshots.py $(or $(OUT),screenshots)
 
 bench: setup  ## timings; the load test too when PostgreSQL and Redis are reachable

@@ -1,11 +1,12 @@
 """Render pages of the FY2023 report to PNG for a visual check.
 
-    .venv/bin/python bench/screenshots.py OUTDIR [REPORT.json] [--sheets 1,9,15] [--dpi 100]
+    .venv/bin/python bench/screenshots.py OUTDIR [REPORT.json] [--sheets 2,15] [--dpi 100]
 
-Builds the report (fresh cache), then writes OUTDIR/report.pdf and, with
-poppler's pdftoppm, OUTDIR/cover.png, OUTDIR/contents.png and
-OUTDIR/sheet-NN.png for the chosen sheets (found through the PDF's
-bookmarks, so the page numbers need not be known).
+Builds the report (fresh cache) with its KPI appendix switched on, then
+writes OUTDIR/report.pdf and, with poppler's pdftoppm, OUTDIR/cover.png,
+OUTDIR/contents.png, OUTDIR/sheet-NN.png for the chosen sheets and
+OUTDIR/appendix-N.png for each page of the appendix (all found through the
+PDF's bookmarks, so the page numbers need not be known).
 """
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def bookmark_pages(pdf: bytes) -> dict[str, int]:
             for item in reader.outline if not isinstance(item, list)}
 
 
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
 def png(pdf_path: str, page: int, out_base: str, dpi: int) -> str:
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
                     "-singlefile", pdf_path, out_base], check=True)
@@ -42,16 +48,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("outdir")
     parser.add_argument("data", nargs="?", default=default_data_path())
-    parser.add_argument("--sheets", default="1,9,15")
+    parser.add_argument("--sheets", default="2,15")
     parser.add_argument("--dpi", type=int, default=100)
     args = parser.parse_args(argv)
     if not shutil.which("pdftoppm"):
         raise SystemExit("pdftoppm not found (Debian: apt-get install poppler-utils)")
 
+    from webapp.council.progress import appendix_of
     from webapp.printing import build_report
+    from webapp.printing.appendix import TITLE
     from webapp.jptext import circled
 
     meta, year, sheets = load(args.data)
+    # the appendix as the app prints it when the year has it on (without a
+    # database there are no earlier years: 前年差 is 「－」)
+    meta["appendix"] = appendix_of(sheets)
     os.makedirs(args.outdir, exist_ok=True)
     fits = {}
     with tempfile.TemporaryDirectory() as cache:
@@ -73,6 +84,8 @@ def main(argv=None):
         out = png(pdf_path, page, os.path.join(args.outdir, f"sheet-{number:02d}"), args.dpi)
         fit = fits[number]
         written.append(f"{out}  (page {page}, {fit.size_pt}pt{'' if fit.fits else ', DOES NOT FIT'})")
+    for i, page in enumerate(range(pages[TITLE], page_count(pdf) + 1), start=1):
+        written.append(png(pdf_path, page, os.path.join(args.outdir, f"appendix-{i}"), args.dpi))
     print("\n".join(written))
 
 

@@ -137,3 +137,56 @@ def test_the_switch_says_its_state_and_its_button_says_what_it_does(fy2023_app, 
     # The reports page links to the list it would print; the KPI page is that list.
     assert _switch(client, "/reports/2023")[0].startswith("付録「ＫＰＩ達成状況一覧」（内容を見る）：")
     assert _switch(client, "/kpis/2023")[0].startswith("付録「ＫＰＩ達成状況一覧」：")
+
+
+def _glyphs_too_near_the_edge(pdf: bytes) -> dict[int, list[str]]:
+    """Page number -> glyphs less than 5 mm (14.17 pt) from an edge of the paper."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTContainer
+
+    def walk(item):
+        if isinstance(item, LTChar):
+            yield item
+        elif isinstance(item, LTContainer):
+            for child in item:
+                yield from walk(child)
+    found = {}
+    for number, page in enumerate(extract_pages(io.BytesIO(pdf)), start=1):
+        near = [c.get_text() for c in walk(page) if c.get_text().strip() and (
+            c.x0 < 14.17 or c.y0 < 14.17 or c.x1 > page.width - 14.17 or c.y1 > page.height - 14.17)]
+        if near:
+            found[number] = near
+    return found
+
+
+def test_every_word_of_the_fy2023_report_with_its_appendix_stays_5mm_inside_the_paper(fy2023_app, fy):
+    cycle = get_cycle(2023)
+    cycle.kpi_appendix = True
+    db.session.commit()
+    collected = inputs.collect(cycle)
+    pdf = printer.report_pdf(collected.meta, 2023, collected.sheets, variant="pdf/ua-1")
+    pages = pdf_pages_text(pdf)
+    appendix = [p for p in pages[23:]]
+    assert appendix[0].startswith(TITLE)
+    text = "".join(appendix)
+    for status in ("順調", "遅れ", "達成"):
+        assert status in text
+    assert _glyphs_too_near_the_edge(pdf) == {}
+
+
+def test_two_hundred_kpis_take_several_pages_each_inside_the_paper_with_the_header_row(fy2023_app, fy,
+                                                                                       tmp_path):
+    meta, sheets = _two_sheets(fy2023_app)
+    statuses = ["順調", "遅れ", "達成", "未入力"]
+    rows = [_row(i, status=statuses[i % 4], kpi=f"指標{i:03d}　長い名前の指標で二行に折り返すことのある例")
+            for i in range(200)]
+    meta = {**meta, "appendix": {"rule": "規則の説明", "rows": rows}}
+    pdf = build_report(meta, 2023, sheets, tmp_path)
+    texts = pdf_pages_text(pdf)[4:]
+    assert len(texts) >= 5
+    header = "No.プロジェクトＫＰＩ単位基準値最新実績実績の年度最終目標目標年度進捗率前年差状況"
+    assert all(t.startswith(header) for t in texts[1:])
+    assert header in texts[0]
+    assert all(f"指標{i:03d}" in "".join(texts) for i in range(200))
+    assert "".join(texts).count("未入力") == 50
+    assert _glyphs_too_near_the_edge(pdf) == {}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.jptext import format_number
+from webapp.jptext import circled, format_number
 from webapp.models import Kpi, Project, ReportingCycle, Sheet
 from webapp.printing.kpis import point_label, progress_rate
 from webapp.sheet_content import printable, sheet_to_dict
@@ -184,37 +184,45 @@ def progress_rows(cycle: ReportingCycle, project_ids=None) -> list[KpiRow]:
     for sheet in sheets:
         content = sheet_to_dict(sheet)
         for position, kpi in enumerate(content["targets"]["kpis"]):
-            point = _latest_point(kpi)
-            target = kpi.get("target") or {}
-            goal = _num(target.get("value"))
-            baseline = kpi.get("baseline") or None
-            history = histories.get((sheet.project_id, kpi["name"]), {})
-            latest = _num(point["actual"]) if point else None
-            change = None
-            if point is not None:
-                before = history.get(point["year"] - 1, (None, None))[1]
-                if before is not None:
-                    change = latest - before
-            # 進捗率 exactly as the sheet prints it (webapp.printing.kpis).
-            rate = progress_rate(printable(kpi))
-            rows.append(KpiRow(
-                project_id=sheet.project_id, number=content["number"],
-                mark=sheet.project.circled_number, project_title=content["title"],
-                lead_label=content["lead_label"],
-                organisation_ids=[link.organisation_id for link in sheet.project.links],
-                position=position, name=kpi["name"], unit=kpi.get("unit") or "",
-                cumulative=bool(kpi.get("cumulative")),
-                baseline=(f"{format_number(baseline.get('value'))}（{baseline.get('year')}）"
-                          if baseline else "－"),
-                latest=format_number(latest),
-                latest_year=point_label(point) if point else "－",
-                target=((target.get("text") or "").strip() or format_number(goal)),
-                target_year=target.get("year"), qualitative=goal is None,
-                rate=f"{rate * 100:.1f}％" if rate is not None else "－",
-                change=_signed(change), status=kpi_status(kpi),
-                history=[(y, t, a) for y, (t, a) in sorted(history.items())],
-                latest_value=latest, target_value=goal, rate_value=rate, change_value=change))
+            rows.append(kpi_row(
+                content, position, kpi, histories.get((sheet.project_id, kpi["name"]), {}),
+                project_id=sheet.project_id,
+                organisation_ids=[link.organisation_id for link in sheet.project.links]))
     return rows
+
+
+def kpi_row(content: dict, position: int, kpi: dict, history: dict, *, project_id: int = 0,
+            organisation_ids=()) -> KpiRow:
+    """The row of one KPI of a sheet (content dict). `history`: year -> (target,
+    actual) of the same KPI in every year's sheet, for 前年差 (empty: 「－」)."""
+    point = _latest_point(kpi)
+    target = kpi.get("target") or {}
+    goal = _num(target.get("value"))
+    baseline = kpi.get("baseline") or None
+    latest = _num(point["actual"]) if point else None
+    change = None
+    if point is not None:
+        before = history.get(point["year"] - 1, (None, None))[1]
+        if before is not None:
+            change = latest - before
+    # 進捗率 exactly as the sheet prints it (webapp.printing.kpis).
+    rate = progress_rate(printable(kpi))
+    return KpiRow(
+        project_id=project_id, number=content["number"],
+        mark=circled(content["number"]), project_title=content["title"],
+        lead_label=content["lead_label"], organisation_ids=list(organisation_ids),
+        position=position, name=kpi["name"], unit=kpi.get("unit") or "",
+        cumulative=bool(kpi.get("cumulative")),
+        baseline=(f"{format_number(baseline.get('value'))}（{baseline.get('year')}）"
+                  if baseline else "－"),
+        latest=format_number(latest),
+        latest_year=point_label(point) if point else "－",
+        target=((target.get("text") or "").strip() or format_number(goal)),
+        target_year=target.get("year"), qualitative=goal is None,
+        rate=f"{rate * 100:.1f}％" if rate is not None else "－",
+        change=_signed(change), status=kpi_status(kpi),
+        history=[(y, t, a) for y, (t, a) in sorted(history.items())],
+        latest_value=latest, target_value=goal, rate_value=rate, change_value=change)
 
 
 def filter_rows(rows: list[KpiRow], status: str | None = None, organisation_id: int | None = None,
@@ -228,6 +236,15 @@ def filter_rows(rows: list[KpiRow], status: str | None = None, organisation_id: 
 def appendix_rows(cycle: ReportingCycle) -> list[dict]:
     """The report appendix's lines: the same rows as the page, every project."""
     return [r.plain() for r in progress_rows(cycle)]
+
+
+def appendix_of(contents: list[dict]) -> dict:
+    """The appendix of sheets given as content dicts, without the database (no
+    earlier years, so 前年差 is 「－」): what bench/screenshots.py prints."""
+    return {"rule": STATUS_RULE,
+            "rows": [kpi_row(content, position, kpi, {}).plain()
+                     for content in contents
+                     for position, kpi in enumerate((content.get("targets") or {}).get("kpis") or [])]}
 
 
 def report_appendix(cycle: ReportingCycle) -> dict | None:

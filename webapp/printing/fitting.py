@@ -29,6 +29,7 @@ from . import layout_constants as LC
 from .cache import PrintCache
 from .errors import ForbiddenResourceError
 from .estimate import estimate_size
+from .kpis import PLOT_DEFAULT, PLOT_MAX
 from .render import get_renderer, sheet_html, template_fingerprint
 from .sheetview import section_texts, sheet_view
 from webapp.sheet_schema import LEFT, RIGHT, schema
@@ -58,7 +59,8 @@ class Fit:
     that run past the page at MIN_PT, measured on the layout; ("figures",)
     when the text alone would fit.  ``cause``: "text" or "figures" when it
     does not fit.  ``figure_mm``: the height limit the uploaded images
-    print at (None: no images).
+    print at (None: no images).  ``chart_plot``: the height of the KPI
+    charts' plots (kpis.bar_chart_svg; None: the default).
     """
 
     size_pt: float
@@ -70,6 +72,7 @@ class Fit:
     overflowing: tuple[str, ...] = ()
     cause: str = ""
     figure_mm: float | None = None
+    chart_plot: float | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -83,7 +86,8 @@ class Fit:
                    overflow_sections=[tuple(x) for x in data.get("overflow_sections", [])],
                    excess=data.get("excess", 0.0), left_width=data.get("left_width", 50.0),
                    overflowing=tuple(data.get("overflowing") or ()),
-                   cause=data.get("cause", ""), figure_mm=data.get("figure_mm"))
+                   cause=data.get("cause", ""), figure_mm=data.get("figure_mm"),
+                   chart_plot=data.get("chart_plot"))
 
 
 def _file_digest(path: str) -> str:
@@ -360,6 +364,36 @@ def _grow_figures(renderer, view, size: float, fills: dict):
     return None
 
 
+def _grow_charts(renderer, view, size: float, fills: dict):
+    """Give the KPI charts the room the right column has left at ``size``,
+    as _grow_figures does for images (a sheet with images leaves the room
+    to them).  Returns (chart_plot, doc, layouts done) of a layout that still
+    fits, or None.
+    """
+    rows = view.chart_rows
+    if not rows or view.has_images:
+        return None
+    spare_mm = (1.0 - fills.get("right", 1.0)) * LC.COLUMN_HEIGHT_MM
+    # the chart's em stops shrinking at the floor (render.floor_css)
+    unit_mm = max(size, LC.CHART_FLOOR_PT) * LC.MM_PER_PT / 10
+    # the room is measured at the column's end, but a chart beside a taller
+    # table grows into its row first: a second, smaller try when the first
+    # overshoots
+    for tries, share in enumerate((0.9, 0.5), start=1):
+        plot = min(PLOT_MAX, PLOT_DEFAULT + share * spare_mm / rows / unit_mm)
+        if plot < PLOT_DEFAULT + 3:
+            break
+        view.set_chart_plot(round(plot, 1))
+        doc = renderer.layout(renderer.parse(sheet_html(view)), size_pt=size)
+        _, on_first = _measure(doc, view.number, size)
+        if len(doc.pages) == 1 and all(on_first.values()):
+            return view.chart_plot, doc, tries
+    if view.chart_plot is not None:
+        view.set_chart_plot(PLOT_DEFAULT)
+        view.chart_plot = None
+    return None
+
+
 def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
                   uploads_dir: str | None = None, key: str | None = None,
                   want_pdf=True, fetcher=None):
@@ -403,8 +437,13 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
         if grown is not None:
             renders += 1
             doc = grown[1]
+        else:
+            grown = _grow_charts(renderer, view, size, fills)
+            if grown is not None:
+                renders += grown[2]
+                doc = grown[1]
         fit = Fit(size_pt=size, fits=True, renders=renders, left_width=view.left_width,
-                  figure_mm=view.figure_mm)
+                  figure_mm=view.figure_mm, chart_plot=view.chart_plot)
         cache.write_json("hint", _hint_name(sheet), {
             "size": size, "estimate": estimate,
             "model_split": model_split, "split": view.left_width})

@@ -80,6 +80,8 @@ class KpiView:
     chart: Markup | None = None
     beside: bool = True          # chart to the right of the table (else below)
     paired: bool = False         # two KPI blocks side by side in the column
+    #: the KPI record, to draw the chart again at another height
+    source: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_table(self) -> bool:
@@ -113,7 +115,7 @@ def kpi_view(kpi: dict, index: int) -> KpiView:
         mark=circled(index), name=kpi.get("name") or "", unit=kpi.get("unit") or "",
         cumulative=bool(kpi.get("cumulative")), note=parse(kpi.get("note") or ""),
         target_header=f"目標（{year}）" if year else "目標", target_year=year,
-        target_label=_target_text(target))
+        target_label=_target_text(target), source=kpi)
     if baseline:
         view.columns.append(KpiColumn(
             header=baseline.get("label") or f"基準（{baseline.get('year')}）",
@@ -201,17 +203,28 @@ def _chart_categories(kpi: dict) -> list[tuple]:
 
 
 # Chart geometry, in viewBox units: 10 per em of the chart's type (which
-# sheet.css keeps from shrinking below the legibility floor).
-_HEAD, _PLOT_H, _FOOT = 7.0, 26.0, 8.0
+# sheet.css keeps from shrinking below the legibility floor).  The plot's
+# height is the default below while the type size is searched; then the
+# charts take the room the column has left (fitting._grow_charts).
+_HEAD, _PLOT_H, _FOOT = 8.5, 26.0, 8.5
 _SLOT, _BAR_W, _PAD = 21.0, 13.0, 2.0
-#: label size: 0.62 of the chart's em; .kpi-chart's font-size never goes
-#: below 8.9pt, so a label never prints below 5.5pt
-_LABEL = 6.2
+#: label size: 0.7 of the chart's em; .kpi-chart's font-size never goes
+#: below CHART_FLOOR_PT (8.6pt), so a label never prints below 6pt
+_LABEL = 7.0
+#: the shortest bar drawn for a value above zero: 7 of 500 stays visible
+_MIN_BAR = 2.0
+#: the tallest plot the charts grow to (about 25 mm at 9pt)
+PLOT_MAX = 80.0
+PLOT_DEFAULT = _PLOT_H
 CHART_HEIGHT_EM = (_HEAD + _PLOT_H + _FOOT) / 10
 
 
+def _chart_width(count: int) -> float:
+    return _PAD * 2 + _SLOT * count
+
+
 def chart_width_em(kpi: dict) -> float:
-    return (_PAD * 2 + _SLOT * len(_chart_categories(kpi))) / 10 + 0.6   # + margin
+    return _chart_width(len(_chart_categories(kpi))) / 10 + 0.6   # + margin
 
 
 def point_label(point: dict) -> str:
@@ -252,51 +265,82 @@ def chart_alt(kpi: dict) -> str:
     return f"{kpi.get('name') or ''}：" + "、".join(parts)
 
 
-def bar_chart_svg(kpi: dict) -> Markup | None:
+def bar_chart_svg(kpi: dict, plot: float = _PLOT_H) -> Markup | None:
     """A small bar chart of the KPI's series, or None when there is too
-    little to draw (fewer than two figures).
+    little to draw (fewer than two figures).  ``plot``: the height of the
+    bars' area, in viewBox units (10 per em).
 
     Bars: baseline (grey), actuals (blue) and the final target (orange
-    outline); a yearly target is a short orange rule across its year's bar.
-    The figures themselves are in the table beside it, so the chart carries
-    no axis scale, only the value over each bar.  It is sized in em so that
-    it shrinks with the sheet's type.
+    outline), each with its value over it; a yearly target is an orange
+    rule across its year's bar with 「目標」 and its value over it (the
+    higher of two labels that would overlap goes on top).  The targets box
+    prints one legend for the sheet's charts (_macros.html chart_legend).
+    It is sized in em so that it shrinks with the sheet's type.
     """
     cats = _chart_categories(kpi)
     values = [v for c in cats for v in (c[1], c[2]) if v is not None]
     if len(values) < 2 or max(values) <= 0:
         return None
     top = max(values)
-    width = _PAD * 2 + _SLOT * len(cats)
-    height = _HEAD + _PLOT_H + _FOOT
-    base_y = _HEAD + _PLOT_H
-
-    def y(v):
-        return base_y - _PLOT_H * max(v, 0) / top
-
+    width = _chart_width(len(cats))
+    body, lowest = _bars(cats, top, 0.0, plot)
+    # room above the plot for the highest label
+    head = max(_HEAD, _LABEL + 0.5 - lowest)
+    body, _ = _bars(cats, top, head, plot)
+    height = head + plot + _FOOT
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width:g} {height:g}" width="{width / 10:.2f}em" '
-        f'height="{height / 10:.2f}em" font-family="IPAexGothic" font-size="{_LABEL}" '
+        f'height="{height / 10:.2f}em" font-family="IPAexGothic" font-size="{_LABEL:g}" '
         f'text-anchor="middle" role="img"><title>{escape(chart_alt(kpi))}</title>']
+    parts += body
+    parts.append(f'<line x1="0" y1="{head + plot:.1f}" x2="{width:g}" '
+                 f'y2="{head + plot:.1f}" stroke="#777" stroke-width="0.5"/>')
+    parts.append('</svg>')
+    return Markup("".join(parts))
+
+
+_TARGET_TEXT = "#a65b00"
+
+
+def _bars(cats, top, head: float, plot: float) -> tuple[list[str], float]:
+    """The bars, rules and labels of a plot below ``head``; and the highest
+    label's baseline (to size the head)."""
+    base_y = head + plot
+
+    def y(v):
+        return base_y - plot * max(v, 0) / top
+
+    parts, highest = [], base_y
     for i, (label, value, ytarget, kind) in enumerate(cats):
         cx = _PAD + _SLOT * i + _SLOT / 2
         x0 = cx - _BAR_W / 2
+        labels = []          # (y of the bar's top or the rule, text, colour)
         if value is not None:
             if kind == "target":
                 style = f'fill="#fff4e5" stroke="{_TARGET}" stroke-width="0.8"'
             else:
                 style = f'fill="{_BASE if kind == "base" else _ACTUAL}"'
-            parts.append(f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{_BAR_W:.1f}" '
-                         f'height="{max(base_y - y(value), 0.4):.1f}" {style}/>')
-            parts.append(f'<text x="{cx:.1f}" y="{y(value) - 1.4:.1f}" '
-                         f'fill="#222">{escape(format_number(value))}</text>')
+            # a small value beside a large one still shows as a bar
+            bar = base_y - y(value)
+            if value > 0:
+                bar = max(bar, _MIN_BAR)
+            parts.append(f'<rect x="{x0:.1f}" y="{base_y - bar:.1f}" width="{_BAR_W:.1f}" '
+                         f'height="{max(bar, 0.4):.1f}" {style}/>')
+            labels.append((base_y - bar, format_number(value), "#222"))
         if ytarget is not None:
             ty = y(ytarget)
             parts.append(f'<line x1="{x0 - 1.5:.1f}" y1="{ty:.1f}" x2="{x0 + _BAR_W + 1.5:.1f}" '
-                         f'y2="{ty:.1f}" stroke="{_TARGET}" stroke-width="1.1"/>')
-        parts.append(f'<text x="{cx:.1f}" y="{height - 1.5:.1f}" fill="#444">{escape(label)}</text>')
-    parts.append(f'<line x1="0" y1="{base_y:.1f}" x2="{width:g}" y2="{base_y:.1f}" '
-                 f'stroke="#777" stroke-width="0.5"/>')
-    parts.append('</svg>')
-    return Markup("".join(parts))
+                         f'y2="{ty:.1f}" stroke="{_TARGET}" stroke-width="1.2"/>')
+            labels.append((ty, "目標" + format_number(ytarget), _TARGET_TEXT))
+        ceiling = None
+        for at, text, colour in sorted(labels, key=lambda item: item[0], reverse=True):
+            baseline = at - 1.4
+            if ceiling is not None:
+                baseline = min(baseline, ceiling - _LABEL - 0.3)
+            ceiling = baseline
+            highest = min(highest, baseline)
+            parts.append(f'<text x="{cx:.1f}" y="{baseline:.1f}" fill="{colour}">{escape(text)}</text>')
+        parts.append(f'<text x="{cx:.1f}" y="{base_y + _FOOT - 1.5:.1f}" '
+                     f'fill="#444">{escape(label)}</text>')
+    return parts, highest - head

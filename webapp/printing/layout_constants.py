@@ -9,9 +9,11 @@ MM_PER_PT = 25.4 / 72
 
 PAGE_WIDTH_MM = 297.0
 PAGE_HEIGHT_MM = 210.0
-MARGIN_TOP_MM = 7.0
+MARGIN_TOP_MM = 6.0
 MARGIN_SIDE_MM = 9.0
-MARGIN_BOTTOM_MM = 11.0   # leaves room for the page number of the report
+# the page number of the report sits in the bottom margin, at least 8 mm
+# above the paper's edge, where office printers no longer clip
+MARGIN_BOTTOM_MM = 12.0
 
 CONTENT_WIDTH_MM = PAGE_WIDTH_MM - 2 * MARGIN_SIDE_MM
 CONTENT_HEIGHT_MM = PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM
@@ -51,7 +53,7 @@ FIGURE_FLOOR_MM = 30.0
 FIGURE_LAST_MM = 15.0
 FIGURE_MAX_MM = 110.0
 
-# legibility floor: no glyph below LEGIBLE_PT; chart labels are 0.62 of the
-# chart's em, so the chart's em stops shrinking at CHART_FLOOR_PT
+# legibility floor: no glyph below LEGIBLE_PT; chart labels are 0.7 of the
+# chart's em, so the chart's em stops shrinking at CHART_FLOOR_PT (6pt labels)
 LEGIBLE_PT = 5.5
-CHART_FLOOR_PT = 9.0
+CHART_FLOOR_PT = 8.6

@@ -124,8 +124,7 @@ def report_html(meta: dict, year: int, sheets, *, cache=None,
         view = sheet_view(sheet, year, uploads_dir=uploads_dir)
         fit = (fits or {}).get(view.number) or cached_fit(sheet, year, cache)[0]
         if fit is not None:
-            view.size_pt, view.left_width = fit.size_pt, fit.left_width
-            view.figure_mm = fit.figure_mm
+            view.apply_fit(fit)
         else:
             view.size_pt = estimate_size(sheet, view.kpis, view.left_width, SIZES)
         view.draft_mark = (marks or {}).get(view.number)
@@ -271,8 +270,7 @@ def _full_html(meta, year, sheets, fits, uploads_dir, marks) -> str:
     for sheet in _ordered(sheets):
         view = sheet_view(sheet, year, uploads_dir=uploads_dir)
         fit = fits[view.number]
-        view.size_pt, view.left_width = fit.size_pt, fit.left_width
-        view.figure_mm = fit.figure_mm
+        view.apply_fit(fit)
         view.draft_mark = (marks or {}).get(view.number)
         views.append(view)
     return report_document_html(meta, year, views, mode="full")

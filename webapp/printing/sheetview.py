@@ -15,7 +15,7 @@ from .estimate import balanced_split, estimate_size
 from .fetcher import check_upload_path
 from webapp.jptext import circled
 from webapp.sheet_schema import FIGURES, KPIS, LEFT, RIGHT, ROADMAP, schema, targets_heading
-from .kpis import KpiView, chart_width_em, kpi_view, table_width_em
+from .kpis import KpiView, bar_chart_svg, chart_width_em, kpi_view, table_width_em
 from .textblocks import Block, parse
 
 __all__ = ["SheetView", "sheet_view", "section_texts", "headings"]
@@ -84,6 +84,28 @@ class SheetView:
     figure_mm: float | None = None
     #: 「未承認（…）」 stamp of the 確認用 draft, e.g. "提出済"
     draft_mark: str | None = None
+    #: height of the charts' plots (kpis.bar_chart_svg), chosen by the fit
+    #: search; None: the default
+    chart_plot: float | None = None
+
+    def apply_fit(self, fit) -> None:
+        """Print as ``fit`` (a fitting.Fit) says: type size, split, image and chart heights."""
+        self.size_pt, self.left_width, self.figure_mm = fit.size_pt, fit.left_width, fit.figure_mm
+        if fit.chart_plot is not None:
+            self.set_chart_plot(fit.chart_plot)
+
+    def set_chart_plot(self, plot: float) -> None:
+        self.chart_plot = plot
+        for k in self.kpis:
+            if k.chart is not None:
+                k.chart = bar_chart_svg(k.source, plot)
+
+    @property
+    def chart_rows(self) -> int:
+        """Rows of charts, one above the other, in the right column."""
+        charts = sum(1 for k in self.kpis if k.chart is not None)
+        paired = any(k.paired for k in self.kpis)
+        return (charts + 1) // 2 if paired else charts
 
     @property
     def right_width(self) -> float:
@@ -110,6 +132,13 @@ class SheetView:
             else:
                 groups.append((kind, [k]))
         return groups
+
+    @property
+    def kpis_in_one_table(self) -> bool:
+        """KPIs of both kinds print in one table (_macros.html all_kpis), so
+        that their targets line up in one column."""
+        kinds = {kind for kind, _ in self.kpi_groups}
+        return kinds == {"plain", "series"}
 
     @property
     def targets_text(self) -> list[Subsection]:
