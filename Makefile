@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres db demo fonts browser office screenshots bench worker clean
+.PHONY: setup run test test-sqlite test-postgres db demo fonts browser office verapdf screenshots bench worker clean
 
 setup: $(VENV)/.installed fonts  ## virtualenv, pinned packages, Japanese fonts, Pango check
 
@@ -27,6 +27,9 @@ browser:
 office:
 	@scripts/ensure-system-packages.sh office
 
+verapdf:  ## Java and JAXB for tests/printing/test_verapdf.py (veraPDF itself comes with requirements.txt)
+	@scripts/ensure-system-packages.sh verapdf
+
 db: setup
 	$(FLASK) db upgrade
 
@@ -37,7 +40,7 @@ run: demo  ## serve the app on http://127.0.0.1:5000 with the FY2023 demo data
 	@echo "http://$(HOST):$(PORT)/ を開いてください（停止は Ctrl+C）"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup browser office  ## the whole suite on SQLite, then on PostgreSQL
+test: setup browser office verapdf  ## the whole suite on SQLite, then on PostgreSQL
 	@scripts/run-tests.sh
 
 test-sqlite: setup

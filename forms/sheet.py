@@ -25,7 +25,7 @@ from webapp.jptext import format_number
 from webapp.printing.kpis import point_label
 from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
                                  MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, SheetSchema,
-                                 schema)
+                                 figure_item, schema)
 
 MAX_ABS = Decimal(10) ** 14          # Numeric(20, 6): 14 digits before the point
 MAX_DECIMALS = 6
@@ -190,6 +190,7 @@ class FigureForm(Form):
     kind = SelectField("種類", choices=[SelectChoice(v, label) for v, label in FIGURE_KINDS.items()],
                        validate_choice=False)
     caption = StringField("キャプション")
+    alt_text = StringField("代替テキスト")
     note = TextAreaField("説明")
     image = FileField("画像ファイル（PNG・JPEG、5 MBまで）")
     # Signed name of the stored image this entry has (saved, or uploaded by a
@@ -294,6 +295,7 @@ def form_data(content: dict, version: int, image_tokens=()) -> dict:
     tokens = list(image_tokens)
     for i, f in enumerate(content.get("figures") or []):
         data["figures"].append({"kind": f["kind"], "caption": f["caption"], "note": f["note"],
+                                "alt_text": f.get("alt_text", ""),
                                 "image_token": tokens[i] if i < len(tokens) else "",
                                 "remove_image": False})
     return data
@@ -333,7 +335,7 @@ def empty_data(kind: str, context: dict | None = None) -> dict:
         return {"activity": "", "detail": "", "from_year": years[0] if years else "",
                 "to_year": years[-1] if years else ""}
     if kind == "figures":
-        return {"kind": "photo", "caption": "", "note": "", "image_token": "",
+        return {"kind": "photo", "caption": "", "alt_text": "", "note": "", "image_token": "",
                 "remove_image": False}
     raise ValueError(kind)
 
@@ -568,13 +570,14 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
         ff = entry.form
         kind = ff.kind.data if ff.kind.data in FIGURE_KINDS else "photo"
         caption = line(ff.caption, f"図表 {i + 1} のキャプション", LINE_LIMITS["caption"])
+        alt_text = line(ff.alt_text, f"図表 {i + 1} の代替テキスト", LINE_LIMITS["alt_text"])
         note = text(ff.note, f"図表 {i + 1} の説明", MAX_SHORT_TEXT)
         upload = ff.image.data if getattr(ff.image.data, "filename", "") else None
         image = FigureInput(token=(ff.image_token.data or "").strip(), upload=upload,
                             remove=bool(ff.remove_image.data), entry=ff)
         if not (caption or note or upload or (image.token and not image.remove)):
             continue  # an empty figure block
-        figures.append({"kind": kind, "caption": caption, "note": note})
+        figures.append(figure_item(kind, caption, note, alt_text))
         images.append(image)
 
     content = {

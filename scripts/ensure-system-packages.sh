@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pip cannot: the IPAex fonts the report prints with, and Debian's
 # chromium for the browser tests, LibreOffice Calc (the tests open the exported
-# workbooks in it). Checks that Pango (needed by WeasyPrint) is there.
+# workbooks in it), a JDK and JAXB for the veraPDF check of the printed PDFs
+# (tests/printing/test_verapdf.py). Checks that Pango (needed by WeasyPrint) is there.
 set -euo pipefail
 what=${1:-fonts}
 
@@ -10,6 +11,10 @@ what=${1:-fonts}
 have_font() { fc-list 2>/dev/null | grep -i 'IPAexGothic' >/dev/null; }
 have_browser() { command -v chromium >/dev/null 2>&1; }
 have_office() { command -v libreoffice >/dev/null 2>&1; }
+# javac: the test compiles its small driver (a JRE alone has no compiler);
+# JAXB: veraPDF reads its profiles with it, and Java 11+ no longer ships it.
+have_java() { command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 \
+  && [ -e /usr/share/java/jaxb-runtime.jar ] && [ -e /usr/share/java/jaxb-api.jar ]; }
 have_pango() { ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null; }
 
 apt_install() {
@@ -37,6 +42,10 @@ case "$what" in
   browser)
     have_browser || apt_install chromium
     have_browser || { echo "chromium が見つかりません（ブラウザ試験に必要）" >&2; exit 1; }
+    ;;
+  verapdf)
+    have_java || apt_install default-jdk-headless libjaxb-java
+    have_java || { echo "java・javac・JAXB が見つかりません（veraPDF の試験に必要）" >&2; exit 1; }
     ;;
   office)
     have_office || apt_install libreoffice-calc

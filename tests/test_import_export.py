@@ -136,6 +136,26 @@ def test_importing_a_corrected_file_updates_only_the_sheets_that_changed(fy2023_
     assert differences(data["projects"], json.loads(result.output)["projects"]) == []
 
 
+def test_a_figure_s_alternative_text_imports_exports_and_reimports_unchanged(fy2023_app, fy):
+    data = fy2023()
+    assert all("alt_text" not in fig for p in data["projects"] for fig in p["figures"])
+    data["projects"][1]["figures"][0]["alt_text"] = "五つの柱を横に並べた図"
+    summary = import_report(data)
+    db.session.commit()
+    assert summary.updated == ["2023年度 個票2"]
+    assert fy.sheet_of(2).figures[0].alt_text == "五つの柱を横に並べた図"
+    exported = json.loads(fy2023_app.test_cli_runner().invoke(
+        args=["export-report", "--year", "2023", "-"]).output)
+    assert exported["projects"][1]["figures"][0]["alt_text"] == "五つの柱を横に並べた図"
+    # figures without one are written as before, without the key
+    assert [fig["caption"] for p in exported["projects"] for fig in p["figures"]
+            if "alt_text" in fig] == [data["projects"][1]["figures"][0]["caption"]]
+    before = dump_database()
+    again = import_report(exported)
+    db.session.commit()
+    assert not again.changed and dump_database() == before
+
+
 def test_a_bad_file_is_refused_as_a_whole(fy2023_app):
     before = dump_database()
     data = fy2023()
@@ -292,6 +312,8 @@ VALIDATION_CASES = [
     bad("projects[1].figures[0].kind", "video", '種別が不正です（photo・chart・diagram） ("video")'),
     bad("projects[1].figures[0].caption", "", "空欄です"),
     bad("projects[1].figures[0].note", None, "文字列ではありません (null)"),
+    bad("projects[1].figures[0].alt_text", 3, "文字列ではありません (3)"),
+    bad("projects[1].figures[0].alt_text", "写" * 301, "300文字を超えています（301文字）"),
 ]
 
 

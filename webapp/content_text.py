@@ -48,6 +48,8 @@ def roadmap_text(roadmap: dict | None) -> str:
 
 def figure_text(f: dict) -> str:
     text = f"［{FIGURE_KINDS.get(f.get('kind'), f.get('kind'))}］{f.get('caption', '')}"
+    if f.get("alt_text"):
+        text += f"\n  代替テキスト：{f['alt_text']}"
     return text + (f"\n  {f['note']}" if f.get("note") else "")
 
 

@@ -162,6 +162,7 @@ def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> S
         # must never take it out of last year's approved sheet.
         image = copy_stored(f.image_file, upload_folder) if f.image_file else None
         figures.append(Figure(position=f.position, kind=f.kind, caption=f.caption, note=f.note,
+                              alt_text=f.alt_text,
                               image_file=image,
                               image_width=f.image_width if image else None,
                               image_height=f.image_height if image else None))

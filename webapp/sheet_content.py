@@ -18,7 +18,7 @@ from sqlalchemy.orm import object_session, selectinload
 
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, ReportingCycle, RoadmapRow, Sheet
-from webapp.sheet_schema import schema
+from webapp.sheet_schema import figure_item, schema
 from webapp.workflow import State
 
 
@@ -78,7 +78,7 @@ def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
         }
     figures = []
     for f in sheet.figures:
-        item = {"kind": f.kind, "caption": f.caption, "note": f.note}
+        item = figure_item(f.kind, f.caption, f.note, f.alt_text or "")
         if upload_folder and f.image_file:
             item["image_path"] = os.path.join(upload_folder, f.image_file)
         figures.append(item)
@@ -142,6 +142,7 @@ def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> N
         image_file, width, height = old_images.get(i, (None, None, None))
         figures.append(Figure(
             position=i, kind=f["kind"], caption=f["caption"], note=f["note"],
+            alt_text=f.get("alt_text") or "",
             image_file=image_file, image_width=width, image_height=height))
     sheet.figures = figures
 

@@ -42,8 +42,19 @@ YEAR_RANGE = (1900, 2200)
 MAX_TEXT = 4000
 MAX_SHORT_TEXT = 1000
 LINE_LIMITS = {"unit": 50, "target_label": 200, "baseline_label": 200, "label": 100,
-               "roadmap_title": 200, "roadmap_year": 20, "caption": 300}
+               "roadmap_title": 200, "roadmap_year": 20, "caption": 300, "alt_text": 300}
 MAX_SERIES = 60              # years of one KPI
+
+
+def figure_item(kind: str, caption: str, note: str, alt_text: str = "") -> dict:
+    """A figure as the content dict holds it.  ``alt_text`` (what an image
+    shows, read out in place of it) is left out when empty, so content
+    written before the field existed compares equal and files without it
+    import unchanged."""
+    item = {"kind": kind, "caption": caption, "note": note}
+    if alt_text:
+        item["alt_text"] = alt_text
+    return item
 MAX_ROADMAP_YEARS = 15
 
 FIGURE_KINDS = {"photo": "写真", "chart": "グラフ", "diagram": "図"}

@@ -11,7 +11,7 @@ from PIL import Image, PngImagePlugin
 
 from tests.editing.conftest import form_fields, jpeg_bytes, png_bytes, sheet24
 from tests.factories import login
-from tests.htmlpage import Page
+from tests.htmlpage import Page, text_of
 from webapp.extensions import db
 from webapp.uploads import Limits, UploadError, check_and_encode
 
@@ -265,3 +265,35 @@ def test_a_post_over_the_size_limit_says_how_to_get_the_text_back(app24, f, clie
     text = Page(response).text
     assert "送信した内容が大きすぎたため保存できませんでした（1回の送信は画像を含めて合計 1 MB まで" in text
     assert "「戻る」で編集画面に戻ると入力内容が残っています" in text
+
+
+def test_a_photo_is_saved_with_the_alternative_text_the_form_asks_for(app24, f, client24, oita):
+    sheet = sheet24(f)
+    page = Page(client24.get(f"/sheets/{sheet.id}/edit"))
+    labels = {label.get("for"): text_of(label) for label in page.all("label")}
+    assert labels["figures-0-alt_text"].startswith("代替テキスト")
+    fields = _with_photo(form_fields(client24, sheet.id), jpeg_bytes(size=(64, 48)), "plant.jpg")
+    fields["figures-1-alt_text"] = "湯けむりの上がる地熱発電所の冷却塔"
+    response = client24.post(f"/sheets/{sheet.id}/edit", data=fields,
+                             content_type="multipart/form-data")
+    assert response.status_code == 303
+    db.session.refresh(sheet)
+    assert sheet.figures[1].alt_text == "湯けむりの上がる地熱発電所の冷却塔"
+    assert sheet.figures[1].caption == "地熱発電所の写真"
+    page = Page(client24.get(f"/sheets/{sheet.id}/edit"))
+    assert page.input_value("figures-1-alt_text") == "湯けむりの上がる地熱発電所の冷却塔"
+    # the sheet's page gives the image that text, the caption stays the caption
+    shown = Page(client24.get(f"/sheets/{sheet.id}"))
+    assert [img.get("alt") for img in shown.all("img")] == ["湯けむりの上がる地熱発電所の冷却塔"]
+
+
+def test_an_alternative_text_too_long_is_refused_with_its_name(app24, f, client24, oita):
+    sheet = sheet24(f)
+    fields = _with_photo(form_fields(client24, sheet.id), jpeg_bytes(size=(64, 48)), "plant.jpg")
+    fields["figures-1-alt_text"] = "あ" * 301
+    response = client24.post(f"/sheets/{sheet.id}/edit", data=fields,
+                             content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "『図表 2 の代替テキスト』は300文字以内にしてください（現在 301文字）" in Page(response).text
+    db.session.refresh(sheet)
+    assert len(sheet.figures) == 1

@@ -295,6 +295,7 @@ def _sync_figures(sheet: Sheet, figures: list[dict], images: list[ImageRef | Non
     def update_figure(obj: Figure, pair) -> None:
         f, image = pair
         _set(obj, kind=f["kind"], caption=f["caption"], note=f["note"],
+             alt_text=f.get("alt_text") or "",
              image_file=image.name if image else None,
              image_width=image.width if image else None,
              image_height=image.height if image else None)

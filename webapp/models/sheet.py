@@ -142,6 +142,8 @@ class Figure(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     caption: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
+    # What the image shows, for readers who cannot see it (the PDF's /Alt).
+    alt_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Random file name inside the uploads folder; never a path given by a user.
     image_file: Mapped[str | None] = mapped_column(String(100))
     image_width: Mapped[int | None] = mapped_column()

@@ -24,6 +24,7 @@ from . import layout_constants as LC
 from . import appendix
 from .fetcher import SafeURLFetcher
 from .fonts import find_fonts, font_face_css
+from .pdffix import mend
 from webapp.jptext import fullwidth, jp_date, jp_fiscal_year
 from .sheetview import SheetView
 from .textblocks import is_fullwidth, marker_width_em
@@ -46,8 +47,8 @@ TEMPLATES_DIR = os.path.realpath(
 # deploy never serves a sheet laid out by older code.
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "../jptext.py",
-                 "../sheet_schema.py", "kpis.py", "layout_constants.py", "render.py", "report.py",
-                 "sheetview.py", "textblocks.py")
+                 "../sheet_schema.py", "kpis.py", "layout_constants.py", "pdffix.py", "render.py",
+                 "report.py", "sheetview.py", "textblocks.py")
 
 _FIGURE_KINDS = {"chart": "［グラフ］", "photo": "［写真］", "diagram": "［図］"}
 
@@ -185,7 +186,7 @@ def write_variant(doc, variant: str) -> bytes:
         # PDF/A wants a tagged file too where possible; -2b only requires
         # the look, but the tags cost little and help a later reader.
         options["pdf_tags"] = True
-    return doc.write_pdf(**options)
+    return mend(doc.write_pdf(**options))
 
 
 class Renderer:

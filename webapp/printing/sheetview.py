@@ -60,6 +60,9 @@ class FigureView:
     caption: str
     note: list[Block]
     image_url: str | None
+    #: what the image shows, for readers who cannot see it (the caption is
+    #: read as the figure's caption, so it is not repeated here)
+    alt_text: str = ""
 
 
 @dataclass
@@ -249,7 +252,8 @@ def _figures(figures, uploads_dir: str | None) -> list[FigureView]:
             url = Path(check_upload_path(path, uploads_dir)).as_uri()
         views.append(FigureView(
             kind=fig.get("kind") or "", caption=(fig.get("caption") or "").strip(),
-            note=parse(fig.get("note") or ""), image_url=url))
+            note=parse(fig.get("note") or ""), image_url=url,
+            alt_text=(fig.get("alt_text") or "").strip()))
     return views
 
 

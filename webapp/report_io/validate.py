@@ -45,7 +45,7 @@ KEYS = {
     "roadmap": {"title", "years", "rows"},
     "roadmap_row": {"activity", "detail", "from", "to"},
     # image_path: written by exports that carry image files; the importer ignores it.
-    "figure": {"kind", "caption", "note", "image_path"},
+    "figure": {"kind", "caption", "note", "alt_text", "image_path"},
 }
 
 
@@ -328,6 +328,7 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
             c.err(f"{fp}.kind", "種別が不正です（" + "・".join(FIGURE_KINDS) + "）", kind)
         c.text(fig, fp, "caption", required=True, max_len=LINE_LIMITS["caption"])
         c.text(fig, fp, "note", max_len=MAX_SHORT_TEXT)
+        c.text(fig, fp, "alt_text", optional_key=True, max_len=LINE_LIMITS["alt_text"])
         c.text(fig, fp, "image_path", optional_key=True)
 
 
