@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres db demo fonts browser office screenshots bench worker clean
+.PHONY: setup run test test-sqlite test-postgres db demo fonts browser office ceph screenshots bench worker clean
 
 setup: $(VENV)/.installed fonts  ## virtualenv, pinned packages, Japanese fonts, Pango check
 
@@ -27,6 +27,10 @@ browser:
 office:
 	@scripts/ensure-system-packages.sh office
 
+# Ceph for the tests' S3 store; without it (and not under CI) the S3 tests are skipped.
+ceph:
+	@scripts/ensure-system-packages.sh ceph || [ "$${CI:-}" != true ]
+
 db: setup
 	$(FLASK) db upgrade
 
@@ -37,7 +41,7 @@ run: demo  ## serve the app on http://127.0.0.1:5000 with the FY2023 demo data
 	@echo "http://$(HOST):$(PORT)/ を開いてください（停止は Ctrl+C）"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup browser office  ## the whole suite on SQLite, then on PostgreSQL
+test: setup browser office ceph  ## the whole suite on SQLite, then on PostgreSQL (S3 store: scripts/ceph-rgw.sh)
 	@scripts/run-tests.sh
 
 test-sqlite: setup

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pip cannot: the IPAex fonts the report prints with, and Debian's
 # chromium for the browser tests, LibreOffice Calc (the tests open the exported
-# workbooks in it). Checks that Pango (needed by WeasyPrint) is there.
+# workbooks in it), and Ceph's RADOS Gateway (the tests' S3 store,
+# scripts/ceph-rgw.sh). Checks that Pango (needed by WeasyPrint) is there.
 set -euo pipefail
 what=${1:-fonts}
 
@@ -10,6 +11,12 @@ what=${1:-fonts}
 have_font() { fc-list 2>/dev/null | grep -i 'IPAexGothic' >/dev/null; }
 have_browser() { command -v chromium >/dev/null 2>&1; }
 have_office() { command -v libreoffice >/dev/null 2>&1; }
+have_ceph() {
+  local tool
+  for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph uuidgen; do
+    command -v "$tool" >/dev/null 2>&1 || return 1
+  done
+}
 have_pango() { ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null; }
 
 apt_install() {
@@ -41,5 +48,10 @@ case "$what" in
   office)
     have_office || apt_install libreoffice-calc
     have_office || { echo "libreoffice が見つかりません（Excel 書き出しの試験に必要）" >&2; exit 1; }
+    ;;
+  ceph)
+    # Without recommends: about 250 MB instead of a full Ceph with its manager modules.
+    have_ceph || apt_install --no-install-recommends radosgw ceph-mon ceph-osd ceph-common uuid-runtime
+    have_ceph || { echo "Ceph (radosgw, ceph-mon, ceph-osd) が見つかりません（S3 保存の試験に必要）" >&2; exit 1; }
     ;;
 esac
