@@ -70,8 +70,9 @@ start() {
   touch "$DIR/$MARKER"
   mkdir -p "$DIR/run" "$DIR/log" "$DIR/mon" "$DIR/osd" "$DIR/rgw"
   : >"$DIR/pids"
-  # A start that fails half-way leaves nothing behind.
-  trap 'status=$?; if [ $status -ne 0 ]; then kill_pids "$DIR/pids"; echo "ceph-rgw: start failed; logs were in $DIR/log:" >&2; tail -n 5 "$DIR"/log/* >&2 2>/dev/null || true; rm -rf "$DIR"; fi' EXIT
+  # A start that fails half-way, or is interrupted, leaves nothing behind.
+  trap 'exit 130' INT TERM
+  trap 'status=$?; if [ $status -ne 0 ]; then kill_pids "$DIR/pids"; echo "ceph-rgw: start failed; the last lines of its logs:" >&2; tail -n 5 "$DIR"/log/*.out "$DIR"/log/*.log >&2 2>/dev/null || true; rm -rf "$DIR"; fi' EXIT
 
   local fsid mon_port rgw_port conf
   fsid=$(uuidgen)
@@ -163,7 +164,7 @@ export AWS_ACCESS_KEY_ID=$access
 export AWS_SECRET_ACCESS_KEY=$secret
 export AWS_DEFAULT_REGION=us-east-1
 EOF
-  trap - EXIT
+  trap - EXIT INT TERM
 }
 
 case "$cmd" in
