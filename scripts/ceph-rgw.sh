@@ -122,6 +122,8 @@ crash dir = $DIR/crash
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw enable usage log = false
+# 512 request threads by default; a test run needs few.
+rgw thread pool size = 16
 EOF
   export CEPH_CONF=$conf
   local c=(-c "$conf")
@@ -142,16 +144,21 @@ EOF
 
   daemon rgw radosgw "${c[@]}" -n client.rgw -f
   local endpoint=http://127.0.0.1:$rgw_port
-  rgw_answers() {
-    python3 - "$endpoint" <<'PY'
-import sys, urllib.request, urllib.error
-try:
-    urllib.request.urlopen(sys.argv[1], timeout=2)
-except urllib.error.HTTPError:
-    pass  # any HTTP answer means the gateway is serving
+  # One Python polling every 50 ms: a new interpreter per poll costs more than the wait.
+  python3 - "$endpoint" "$WAIT_SECONDS" <<'PY' || die "radosgw did not answer on $endpoint within ${WAIT_SECONDS}s (logs: $DIR/log)"
+import sys, time, urllib.error, urllib.request
+url, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+while True:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        break
+    except urllib.error.HTTPError:
+        break  # any HTTP answer means the gateway is serving
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit(1)
+        time.sleep(0.05)
 PY
-  }
-  wait_for "radosgw answering on $endpoint" rgw_answers
 
   local access secret
   access=$(python3 -c 'import secrets; print("T" + secrets.token_hex(9).upper())')
