@@ -58,6 +58,7 @@ bench: setup  ## timings; the load test too when PostgreSQL and Redis are reacha
 	$(PY) bench/editing.py
 	$(PY) bench/startup.py
 	$(PY) bench/hostile.py
+	@if command -v radosgw >/dev/null 2>&1; then $(PY) bench/s3store.py; else echo "bench/s3store.py skipped: Ceph not installed (make ceph)"; fi
 	@if $(PY) -c 'import os, psycopg, redis; psycopg.connect(os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"), connect_timeout=2).close(); redis.Redis.from_url("redis://127.0.0.1:6379/13", socket_connect_timeout=2).ping()' 2>/dev/null; \
 	then $(PY) bench/load.py $(BENCH_LOAD_ARGS); \
 	else echo "bench/load.py skipped: PostgreSQL (TEST_DATABASE_URL) or Redis (127.0.0.1:6379) not reachable"; fi

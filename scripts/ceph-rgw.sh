@@ -33,7 +33,12 @@ kill_pids() {
   done <"$file"
   while read -r pid; do
     [ -n "$pid" ] || continue
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    # A zombie is dead: its new parent (init, or whatever runs as PID 1 in a
+    # container) may take a while to reap it.
+    for _ in $(seq 1 100); do
+      case "$(ps -o stat= -p "$pid" 2>/dev/null)" in ''|Z*) break ;; esac
+      sleep 0.05
+    done
   done <"$file"
 }
 
