@@ -136,17 +136,18 @@ EOF
   monmaptool --create --clobber --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$DIR/monmap" >/dev/null
   ceph-mon "${c[@]}" --mkfs -i a --monmap "$DIR/monmap" >>"$DIR/log/mkfs.out" 2>&1
   daemon mon.a ceph-mon "${c[@]}" -i a -f
-  wait_for "the monitor answering" ceph "${c[@]}" --connect-timeout 5 mon stat
-
+  # `osd new` with a given uuid is idempotent, so it doubles as the wait for the
+  # monitor (the client itself retries for up to --connect-timeout).
   local osd_uuid osd_id
   osd_uuid=$(uuidgen)
-  osd_id=$(ceph "${c[@]}" osd new "$osd_uuid")
+  osd_new() { osd_id=$(ceph "${c[@]}" --connect-timeout 5 osd new "$osd_uuid" 2>>"$DIR/log/cli.out"); }
+  wait_for "the monitor answering" osd_new
   mkdir -p "$DIR/osd/osd.$osd_id"
   ceph-osd "${c[@]}" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >>"$DIR/log/mkfs.out" 2>&1
   daemon "osd.$osd_id" ceph-osd "${c[@]}" -i "$osd_id" -f
-  osd_up() { ceph "${c[@]}" osd dump 2>/dev/null | grep -E "^osd\.$osd_id up " >/dev/null; }
-  wait_for "the OSD coming up" osd_up
 
+  # No wait for the OSD: radosgw starts beside it and answers once its pools
+  # are usable, which needs the OSD up anyway.
   daemon rgw radosgw "${c[@]}" -n client.rgw -f
   local endpoint=http://127.0.0.1:$rgw_port
   # One Python polling every 50 ms: a new interpreter per poll costs more than the wait.
