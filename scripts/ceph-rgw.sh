@@ -23,6 +23,17 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+alive() {  # not a zombie; /proc rather than ps, which a fresh Debian may lack
+  local stat
+  if [ -d /proc/self ]; then
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
+  else
+    kill -0 "$1" 2>/dev/null
+  fi
+}
+
 kill_pids() {
   # SIGKILL, not SIGTERM: a graceful stop of radosgw and the OSD together can
   # hang for minutes, and nothing in a throw-away store needs to be kept.
@@ -36,7 +47,7 @@ kill_pids() {
     # A zombie is dead: its new parent (init, or whatever runs as PID 1 in a
     # container) may take a while to reap it.
     for _ in $(seq 1 100); do
-      case "$(ps -o stat= -p "$pid" 2>/dev/null)" in ''|Z*) break ;; esac
+      alive "$pid" || break
       sleep 0.05
     done
   done <"$file"
