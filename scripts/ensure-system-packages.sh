@@ -2,7 +2,8 @@
 # Installs what pip cannot: the IPAex fonts the report prints with, and Debian's
 # chromium for the browser tests, LibreOffice Calc (the tests open the exported
 # workbooks in it), a JDK and JAXB for the veraPDF check of the printed PDFs
-# (tests/printing/test_verapdf.py). Checks that Pango (needed by WeasyPrint) is there.
+# (tests/printing/test_verapdf.py), and Ceph's RADOS Gateway (the tests' S3 store,
+# scripts/ceph-rgw.sh). Checks that Pango (needed by WeasyPrint) is there.
 set -euo pipefail
 what=${1:-fonts}
 
@@ -15,6 +16,12 @@ have_office() { command -v libreoffice >/dev/null 2>&1; }
 # JAXB: veraPDF reads its profiles with it, and Java 11+ no longer ships it.
 have_java() { command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 \
   && [ -e /usr/share/java/jaxb-runtime.jar ] && [ -e /usr/share/java/jaxb-api.jar ]; }
+have_ceph() {
+  local tool
+  for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph uuidgen; do
+    command -v "$tool" >/dev/null 2>&1 || return 1
+  done
+}
 have_pango() { ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null; }
 
 apt_install() {
@@ -50,5 +57,10 @@ case "$what" in
   office)
     have_office || apt_install libreoffice-calc
     have_office || { echo "libreoffice が見つかりません（Excel 書き出しの試験に必要）" >&2; exit 1; }
+    ;;
+  ceph)
+    # Without recommends: about 250 MB instead of a full Ceph with its manager modules.
+    have_ceph || apt_install --no-install-recommends radosgw ceph-mon ceph-osd ceph-common uuid-runtime
+    have_ceph || { echo "Ceph (radosgw, ceph-mon, ceph-osd) が見つかりません（S3 保存の試験に必要）" >&2; exit 1; }
     ;;
 esac
