@@ -8,7 +8,7 @@ from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from tests import dbsetup
+from tests import dbsetup, s3store
 from tests.factories import Factory
 from webapp import create_app
 from webapp.auth import passwords
@@ -155,3 +155,25 @@ def client(app):
 @pytest.fixture
 def fy_client(fy2023_app):
     return fy2023_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def s3_store():
+    """The tests' S3 store (tests/s3store.py): skipped without one, failed under CI=true."""
+    return s3store.require_store()
+
+
+@pytest.fixture
+def s3_buckets(s3_store):
+    """Call it for a fresh, empty bucket; every bucket it made is removed after the test."""
+    buckets = s3store.Buckets(s3_store)
+    try:
+        yield buckets
+    finally:
+        buckets.cleanup()
+
+
+@pytest.fixture
+def s3_bucket(s3_buckets):
+    """The name of a fresh, empty bucket, removed (objects included) after the test."""
+    return s3_buckets()
