@@ -358,6 +358,53 @@ def send(area: str, name: str, mimetype: str, download_name: str | None = None,
     return response
 
 
+# ---------------------------------------------------------------- moving between backends
+
+@dataclass
+class MigrateResult:
+    copied: int = 0
+    present: int = 0    # already at the target with the same SHA-256
+
+
+def check_bucket(target: S3Store) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+    try:
+        target.client.head_bucket(Bucket=target.bucket)
+    except (ClientError, BotoCoreError) as exc:
+        raise StorageError(f"バケット「{target.bucket}」を使えません（{exc}）。"
+                           "S3_BUCKET、S3_ENDPOINT_URL と AWS_* の認証情報を確かめてください。")
+
+
+def migrate(source: Store, target: Store, progress=None) -> MigrateResult:
+    """Copy every object of ``source`` to ``target``, checking each copy's SHA-256.
+
+    Idempotent and resumable: an object the target already holds with the same
+    SHA-256 is left as it is, so a run that stopped half-way (or a second run
+    after the app servers stopped) copies only what is missing or changed.
+    ``progress(done, total, area, name, copied)`` is called after each object."""
+    todo = [(area, entry.name) for area in AREAS for entry in source.entries(area)
+            if not entry.name.endswith(".lock")]    # local lock files of webapp.editing.fit
+    result = MigrateResult()
+    for done, (area, name) in enumerate(todo, 1):
+        data = source.get(area, name)
+        if data is None:        # removed meanwhile (prune, a replaced image)
+            continue
+        digest = sha256_of(data)
+        copied = target.sha256(area, name) != digest
+        if copied:
+            target.put(area, name, data)
+            written = target.get(area, name)
+            if written is None or sha256_of(written) != digest:
+                raise StorageError(f"{area}/{name} のコピーが元と一致しません（SHA-256）。"
+                                   "もう一度実行してください。")
+            result.copied += 1
+        else:
+            result.present += 1
+        if progress:
+            progress(done, len(todo), area, name, copied)
+    return result
+
+
 # ---------------------------------------------------------------- the print cache
 
 def print_cache(config=None):
