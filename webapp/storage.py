@@ -24,6 +24,7 @@ import base64
 import hashlib
 import os
 import re
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ PARTIAL = re.compile(r"\.(.+)\.[0-9a-f]{8}\.part")
 _REPORT_YEAR = re.compile(r"report-(\d{4})-")
 SHA256_META = "sha256"
 CHUNK = 1024 * 1024
+_CLIENT_LOCK = threading.Lock()
 
 
 class StorageError(Exception):
@@ -155,23 +157,29 @@ class S3Store:
         self.cache_folder = cache_folder
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self._client = None
+        self._pid = None
 
     def __repr__(self):
         return f"S3Store({self.bucket!r}, {self.endpoint_url!r})"
 
     def __getstate__(self):
-        return {**self.__dict__, "_client": None}
+        return {**self.__dict__, "_client": None, "_pid": None}
 
     @property
     def client(self):
-        if self._client is None:
+        # A forked process (an RQ job, a report build's pool) makes its own: a client's
+        # connections must not be shared with the parent.
+        if self._client is None or self._pid != os.getpid():
             import boto3
             from botocore.config import Config
-            # Path-style: a store such as radosgw or MinIO has no name per bucket in DNS.
-            self._client = boto3.client(
-                "s3", endpoint_url=self.endpoint_url,
-                config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3},
-                              connect_timeout=5, read_timeout=60))
+            with _CLIENT_LOCK:  # making a client is not thread-safe (using one is)
+                if self._client is None or self._pid != os.getpid():
+                    # Path-style: a store such as radosgw or MinIO has no name per bucket in DNS.
+                    self._client = boto3.session.Session().client(
+                        "s3", endpoint_url=self.endpoint_url,
+                        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3},
+                                      connect_timeout=5, read_timeout=60))
+                    self._pid = os.getpid()
         return self._client
 
     def key(self, area: str, name: str) -> str:
