@@ -5,7 +5,7 @@ import functools
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from webapp import exactjson
@@ -151,6 +151,32 @@ def prune_cmd(grace_hours):
                f"（{grace_hours:g} 時間以内に作られたものは残しています）。")
 
 
+@click.command("storage-migrate")
+@click.option("--to", "to", type=click.Choice(["s3", "local"]), required=True,
+              help="コピー先（s3: S3_BUCKET のバケット、local: UPLOAD_FOLDER などのフォルダ）")
+@with_appcontext
+def storage_migrate_cmd(to):
+    """Copy uploads, builds and the print cache between the local folders and the bucket."""
+    from webapp import storage
+    try:
+        bucket = storage.s3_store(current_app.config)
+        storage.check_bucket(bucket)
+    except storage.StorageError as exc:
+        _fail([str(exc)])
+    local = storage.local_store(current_app.config)
+    source, target = (local, bucket) if to == "s3" else (bucket, local)
+
+    def show(done, total, area, name, copied):
+        what = "コピーしました（SHA-256 確認済み）" if copied else "コピー済み（SHA-256 一致）"
+        click.echo(f"[{done}/{total}] {area}/{name}: {what}")
+    try:
+        result = storage.migrate(source, target, show)
+    except storage.StorageError as exc:
+        _fail([str(exc)])
+    click.echo(f"{result.copied} 件をコピーし、{result.present} 件は既にありました"
+               f"（コピー先: {'バケット ' + bucket.bucket if to == 's3' else 'ローカルのフォルダ'}）。")
+
+
 def _guard_database_errors(command: click.Command) -> click.Command:
     """A missing or unmigrated database gets a sentence, not a traceback."""
     if getattr(command, "guarded", False):
@@ -177,5 +203,5 @@ def _guard_database_errors(command: click.Command) -> click.Command:
 def register(app: Flask) -> None:
     from webapp import features
     for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd,
-                    rq_worker_cmd, prune_cmd, *features.commands()):
+                    rq_worker_cmd, prune_cmd, storage_migrate_cmd, *features.commands()):
         app.cli.add_command(_guard_database_errors(command))

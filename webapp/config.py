@@ -83,6 +83,13 @@ def load_config(instance_path: str) -> dict:
         "CACHE_FOLDER": os.environ.get("CACHE_FOLDER", os.path.join(instance_path, "cache")),
         "REPORTS_FOLDER": os.environ.get("REPORTS_FOLDER", os.path.join(instance_path, "reports")),
         "MAIL_FOLDER": os.environ.get("MAIL_FOLDER", os.path.join(instance_path, "mail")),
+        # With S3_BUCKET set, uploads, builds and the print cache live in the bucket
+        # (webapp/storage.py); STORAGE_CACHE_FOLDER then holds disposable local copies.
+        "S3_BUCKET": os.environ.get("S3_BUCKET", ""),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
+        "STORAGE_CACHE_FOLDER": os.environ.get("STORAGE_CACHE_FOLDER",
+                                               os.path.join(instance_path, "storage-cache")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),

@@ -22,11 +22,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp import audit
+from webapp import audit, storage
 from webapp.extensions import db
 from webapp.models import (Figure, Kpi, KpiValue, Project, ReportingCycle, RoadmapRow, Sheet,
                            User)
@@ -104,7 +104,7 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
                                   .order_by(Project.number)).all()
     sources = latest_approved([p.id for p in projects], year)
     summary = OpenSummary(cycle=cycle)
-    folder = current_app.config["UPLOAD_FOLDER"]
+    store = storage.store()
     now = utcnow()
     for project in projects:
         source = sources.get(project.id)
@@ -115,7 +115,7 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
             db.session.add(sheet)
             summary.not_started.append(sheet)
             continue
-        sheet = carry_forward(source, cycle, folder)
+        sheet = carry_forward(source, cycle, store)
         sheet.created_at = sheet.updated_at = now
         sheet.updated_by_id = None
         db.session.add(sheet)
@@ -128,7 +128,7 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
     return summary
 
 
-def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> Sheet:
+def carry_forward(source: Sheet, cycle: ReportingCycle, store) -> Sheet:
     """A sheet for `cycle` holding what carries over from the approved `source` sheet, in the
     state the year's opening gives it (未着手 until its organisation first saves it)."""
     year = cycle.year
@@ -160,7 +160,7 @@ def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> S
     for f in source.figures:
         # Each year owns its files: removing a photo from this year's draft
         # must never take it out of last year's approved sheet.
-        image = copy_stored(f.image_file, upload_folder) if f.image_file else None
+        image = copy_stored(f.image_file, store) if f.image_file else None
         figures.append(Figure(position=f.position, kind=f.kind, caption=f.caption, note=f.note,
                               alt_text=f.alt_text,
                               image_file=image,

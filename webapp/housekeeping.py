@@ -2,23 +2,22 @@
 
 Both folders only grow otherwise: an upload whose save was refused, or a
 figure removed or replaced while its file could not be deleted, stays in
-UPLOAD_FOLDER; every edit of a sheet leaves the print cache's entries of
+the store's uploads; every edit of a sheet leaves the print cache's entries of
 the old text behind. A grace period (by file time) keeps what a request
 under way may still be about to use: an upload shown as 「保存待ち」 in a
 form, a fit just computed for text not saved yet.
 """
 from __future__ import annotations
 
-import os
-import re
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select
 
+from webapp import storage
 from webapp.extensions import db
 from webapp.models import Figure, Sheet
+from webapp.storage import PARTIAL
 from webapp.uploads import is_stored_name
 
 DEFAULT_GRACE_HOURS = 24
@@ -32,32 +31,26 @@ class PruneResult:
 
 def prune(grace_hours: float = DEFAULT_GRACE_HOURS) -> PruneResult:
     result = PruneResult()
-    result.uploads = _prune_uploads(current_app.config["UPLOAD_FOLDER"], grace_hours)
+    result.uploads = _prune_uploads(storage.store(), grace_hours)
     result.cache = _prune_print_cache(grace_hours)
     return result
 
 
-PARTIAL = re.compile(r"\.(.+)\.[0-9a-f]{8}\.part")
-
-
-def _prune_uploads(folder: str, grace_hours: float) -> list[str]:
-    if not os.path.isdir(folder):
-        return []
+def _prune_uploads(store, grace_hours: float) -> list[str]:
     referenced = set(db.session.scalars(select(Figure.image_file).where(Figure.image_file.is_not(None))))
     limit = time.time() - grace_hours * 3600
     removed = []
-    for name in sorted(os.listdir(folder)):
+    for entry in store.entries("uploads", partial=True):
         # Only our own names (and their half-written copies, see webapp.files): never
         # anything else put there.
-        partial = PARTIAL.fullmatch(name)
-        stored = partial.group(1) if partial else name
-        if not is_stored_name(stored) or name in referenced:
+        partial = PARTIAL.fullmatch(entry.name)
+        stored = partial.group(1) if partial else entry.name
+        if not is_stored_name(stored) or entry.name in referenced or entry.mtime >= limit:
             continue
-        path = os.path.join(folder, name)
         try:
-            if os.path.isfile(path) and os.path.getmtime(path) < limit:
-                os.remove(path)
-                removed.append(path)
+            store.delete("uploads", entry.name)
+            removed.append(store.path("uploads", entry.name) if store.kind == "local"
+                           else f"s3://{store.bucket}/{store.key('uploads', entry.name)}")
         except OSError:
             pass
     return removed
@@ -74,7 +67,6 @@ def current_sheet_keys() -> set[str]:
 
 
 def _prune_print_cache(grace_hours: float) -> list[str]:
-    from webapp.printing.cache import PrintCache
-    cache = PrintCache(current_app.config["CACHE_FOLDER"])
+    cache = storage.print_cache()
     removed = cache.prune(max_age_days=grace_hours / 24, keep_keys=current_sheet_keys())
     return [str(p) for p in removed]

@@ -10,7 +10,6 @@ out exactly as they went in (see webapp.exactjson).
 """
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -65,8 +64,9 @@ def printed_lead_label(sheet: Sheet) -> str:
     return sheet.project.lead_label
 
 
-def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
-    """The sheet in export format; with `upload_folder`, figures carry `image_path`."""
+def sheet_to_dict(sheet: Sheet, image_path=None) -> dict:
+    """The sheet in export format; with `image_path` (stored name -> a local file, e.g.
+    webapp.storage's `upload_path`), figures carry `image_path` for printing."""
     project = sheet.project
     roadmap = None
     if sheet.roadmap_title is not None or sheet.roadmap_rows:
@@ -79,8 +79,10 @@ def sheet_to_dict(sheet: Sheet, upload_folder: str | None = None) -> dict:
     figures = []
     for f in sheet.figures:
         item = figure_item(f.kind, f.caption, f.note, f.alt_text or "")
-        if upload_folder and f.image_file:
-            item["image_path"] = os.path.join(upload_folder, f.image_file)
+        if image_path and f.image_file:
+            path = image_path(f.image_file)
+            if path:
+                item["image_path"] = path
         figures.append(item)
     content = {
         "number": project.number,

@@ -4,7 +4,7 @@ A file is accepted only when Pillow decodes it as a PNG or JPEG of a sane
 size. What is stored is never the uploaded bytes but a fresh encoding of the
 decoded pixels, so EXIF (GPS position, camera serial), PNG text chunks and
 anything smuggled after the image data are gone. Files live flat in
-UPLOAD_FOLDER under a random name; users never name a path, and they are
+the store's "uploads" area (webapp/storage.py) under a random name; users never name a path, and they are
 served only through `main.figure_image`, which checks that the reader may
 see the sheet.
 """
@@ -14,12 +14,10 @@ import io
 import os
 import re
 import secrets
-import shutil
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-from webapp.files import write_atomic
 
 MAX_EDGE = 2400                  # longer edge kept; more is wasted on an A4 sheet
 JPEG_QUALITY = 88
@@ -150,27 +148,24 @@ def prepare_upload(file_storage, limits: Limits) -> PreparedImage:
     return PreparedImage(secrets.token_hex(16) + ext, width, height, encoded)
 
 
-def write_prepared(image: PreparedImage, folder: str) -> None:
-    os.makedirs(folder, exist_ok=True)
-    write_atomic(os.path.join(folder, image.name), image.data)
+def write_prepared(image: PreparedImage, store) -> None:
+    """Complete in the store when this returns, so the row committed after it never
+    points at nothing."""
+    store.put("uploads", image.name, image.data)
 
 
-def copy_stored(name: str, folder: str) -> str | None:
+def copy_stored(name: str, store) -> str | None:
     """A copy of a stored image under a new random name (carry-forward); None when missing."""
     if not is_stored_name(name):
         return None
-    source = os.path.join(folder, name)
-    if not os.path.isfile(source):
+    data = store.get("uploads", name)
+    if data is None:
         return None
     new = secrets.token_hex(16) + os.path.splitext(name)[1]
-    shutil.copyfile(source, os.path.join(folder, new))
+    store.put("uploads", new, data)
     return new
 
 
-def delete_stored(name: str | None, folder: str) -> None:
-    if not is_stored_name(name):
-        return
-    try:
-        os.remove(os.path.join(folder, name))
-    except FileNotFoundError:
-        pass
+def delete_stored(name: str | None, store) -> None:
+    if is_stored_name(name):
+        store.delete("uploads", name)

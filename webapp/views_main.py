@@ -1,13 +1,12 @@
 """Home pages and the read-only sheet page."""
 from __future__ import annotations
 
-import os
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from webapp import listing
+from webapp import listing, storage
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, sheet_or_404
@@ -63,10 +62,5 @@ def figure_image(sheet_id: int, figure_id: int):
     figure = next((f for f in sheet.figures if f.id == figure_id and f.image_file), None)
     if figure is None:
         abort(404)
-    path = os.path.join(current_app.config["UPLOAD_FOLDER"], figure.image_file)
-    if not os.path.isfile(path):
-        abort(404)
-    response = send_file(path, mimetype="image/png" if path.endswith(".png") else "image/jpeg",
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    name = figure.image_file
+    return storage.send("uploads", name, "image/png" if name.endswith(".png") else "image/jpeg")

@@ -5,8 +5,8 @@ printing package: view → this module → `printing.fit_sheet` /
 `printing.lookup_fit` → WeasyPrint. The answer is one type, `FitStatus`
 (for the edit page, its JSON poll and the submission check alike).
 
-Printing keeps every fit in its content-addressed cache (under
-CACHE_FOLDER, a folder every app server shares), so saving unchanged text
+Printing keeps every fit in its content-addressed cache (the store's
+print cache, webapp/storage.py, which every app server shares), so saving unchanged text
 costs nothing and a fit found by a report build or a PDF download counts
 here too. A render takes seconds, so a request never waits for one: the
 edit page shows the cached fit, and otherwise a background fit check runs
@@ -40,9 +40,8 @@ from dataclasses import dataclass, replace
 
 from flask import Flask, current_app
 
-from webapp import expensive, jobs
+from webapp import expensive, jobs, storage
 from webapp.extensions import db
-from webapp.files import write_atomic
 from webapp.models import Sheet
 from webapp.sheet_content import printable, sheet_to_dict
 from webapp.sheet_schema import schema
@@ -89,22 +88,22 @@ def fit_function(with_pdf=True):
     """printing's fit search of (sheet dict, year): renders, and caches its result
     (with the sheet PDF when `with_pdf`, a bool or a callable asked once the size is known)."""
     from webapp import printing
-    config = current_app.config
+    cache, uploads = storage.print_cache(), storage.uploads_dir()
     return lambda data, year: printing.fit_sheet(
-        data, year, config["CACHE_FOLDER"], uploads_dir=config["UPLOAD_FOLDER"], with_pdf=with_pdf)
+        data, year, cache, uploads_dir=uploads, with_pdf=with_pdf)
 
 
 def lookup_function():
     """printing's cached fit of (sheet dict, year), or None; never renders."""
     from webapp import printing
-    cache = current_app.config["CACHE_FOLDER"]
+    cache = storage.print_cache()
     return lambda data, year: printing.lookup_fit(data, year, cache)
 
 
 def pdf_function():
     """printing's cached sheet PDF of (sheet dict, year), or None; never renders."""
     from webapp import printing
-    cache = current_app.config["CACHE_FOLDER"]
+    cache = storage.print_cache()
     return lambda data, year: printing.lookup_sheet_pdf(data, year, cache)
 
 
@@ -119,13 +118,13 @@ def warm() -> None:
     from webapp import printing
     try:
         printing.fit_sheet({"number": 1, "title": "準備", "purpose": "・準備"}, 2024, None,
-                           uploads_dir=current_app.config["UPLOAD_FOLDER"])
+                           uploads_dir=storage.uploads_dir())
     except Exception:  # the jobs will meet the same problem and report it
         log.exception("warming the printing code up failed")
 
 
 def sheet_content(sheet: Sheet) -> dict:
-    return printable(sheet_to_dict(sheet, current_app.config["UPLOAD_FOLDER"]))
+    return printable(sheet_to_dict(sheet, storage.upload_path))
 
 
 # ---------------------------------------------------------------- messages
@@ -237,7 +236,7 @@ def _known(data: dict, key: str, year: int, version: int) -> FitStatus | None:
 
 def _failed(key: str) -> bool:
     """The fit of this content failed recently (it is retried after ERROR_TTL)."""
-    marker = _read(_error_path(key))
+    marker = _read(_error_name(key))
     return marker is not None and time.time() - marker.get("at", 0) < ERROR_TTL
 
 
@@ -321,7 +320,7 @@ def _fit_version(sheet_id: int, version: int, data: dict, year: int,
             found = fit_function(with_pdf)(data, year)
         except Exception as exc:  # a failed render must not break editing
             log.exception("fit of sheet %s failed", sheet_id)
-            _write(_error_path(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
+            _write(_error_name(key), {"state": "error", "at": time.time(), "error": str(exc)[:500]})
             return FitStatus("error", FAILED, "warning", key=key, version=version,
                              current_version=version)
     result = from_fit(found, year, key, version)
@@ -337,18 +336,18 @@ def remember(sheet_id: int, result: FitStatus) -> bool:
     Fit jobs of one sheet may finish out of order (two workers, or a slow
     render); the lock makes compare-and-write one step across processes.
     """
-    path = os.path.join(_folder(), f"sheet-{sheet_id}.json")
-    with open(path + ".lock", "a") as lock:
+    name = f"sheet-{sheet_id}.json"
+    with open(os.path.join(_lock_folder(), name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        kept = _read(path)
+        kept = _read(name)
         if kept and (kept.get("version") or 0) > (result.version or 0):
             return False
-        _write(path, result.to_json())
+        _write(name, result.to_json())
         return True
 
 
 def _last(sheet_id: int) -> FitStatus | None:
-    data = _read(os.path.join(_folder(), f"sheet-{sheet_id}.json"))
+    data = _read(f"sheet-{sheet_id}.json")
     if not data or data.get("state") != "ready":
         return None
     return FitStatus("ready", data["message"], data["level"], data.get("fits"),
@@ -356,27 +355,29 @@ def _last(sheet_id: int) -> FitStatus | None:
                      data.get("version"), data.get("version"))
 
 
-def _folder() -> str:
-    folder = os.path.join(current_app.config["CACHE_FOLDER"], SUBDIR)
+def _lock_folder() -> str:
+    """Local: the lock orders the writers of one machine (the state itself is in the store,
+    in the cache area, shared by every app server)."""
+    folder = os.path.join(storage.store().local_dir("cache"), SUBDIR)
     os.makedirs(folder, exist_ok=True)
     return folder
 
 
-def _error_path(key: str) -> str:
-    return os.path.join(_folder(), key + ".state")
+def _error_name(key: str) -> str:
+    return key + ".state"
 
 
-def _read(path: str) -> dict | None:
+def _read(name: str) -> dict | None:
+    data = storage.store().get("cache", f"{SUBDIR}/{name}")
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
+        return None if data is None else json.loads(data)
+    except ValueError:
         return None
 
 
-def _write(path: str, data: dict) -> None:
-    """Atomic write; several threads and processes may write the same file at once."""
-    write_atomic(path, json.dumps(data, ensure_ascii=False))
+def _write(name: str, data: dict) -> None:
+    """Atomic write (webapp.storage); several threads and processes may write the same one at once."""
+    storage.store().put("cache", f"{SUBDIR}/{name}", json.dumps(data, ensure_ascii=False).encode())
 
 
 # ---------------------------------------------------------------- pending marks

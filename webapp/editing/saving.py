@@ -16,7 +16,6 @@ The caller commits, then calls `delete_files()` for images no longer used.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -25,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forms.sheet import FigureInput, FormErrors
-from webapp import audit
+from webapp import audit, storage
 from webapp.content_text import figure_text, kpi_text, roadmap_text, section_texts
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
@@ -124,7 +123,7 @@ def read_image_token(sheet_id: int, token: str) -> ImageRef | None:
         return None
     if not isinstance(data, dict) or data.get("s") != sheet_id or not is_stored_name(data.get("f")):
         return None
-    if not os.path.isfile(os.path.join(current_app.config["UPLOAD_FOLDER"], data["f"])):
+    if not storage.store().exists("uploads", data["f"]):
         return None
     return ImageRef(data["f"], data.get("w"), data.get("h"))
 
@@ -179,9 +178,9 @@ def pending_uploads(images: list[ImageRef | None]) -> list[int]:
 
 
 def delete_files(names: list[str]) -> None:
-    folder = current_app.config["UPLOAD_FOLDER"]
+    store = storage.store()
     for name in names:
-        delete_stored(name, folder)
+        delete_stored(name, store)
 
 
 # ---------------------------------------------------------------- saving
@@ -240,10 +239,10 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
     _sync_roadmap(sheet, (content.get("roadmap") or {}).get("rows") or [])
     _sync_figures(sheet, content.get("figures") or [], images)
     db.session.flush()
-    folder = current_app.config["UPLOAD_FOLDER"]
+    store = storage.store()
     for ref in images:
         if ref is not None and ref.new is not None:
-            write_prepared(ref.new, folder)
+            write_prepared(ref.new, store)
     audit.record(user, "save", "sheet", sheet.id,
                  f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：内容の保存",
                  audit.diff(fields_before, section_texts(content)))

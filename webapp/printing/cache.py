@@ -74,20 +74,29 @@ class PrintCache:
             return removed
         for path in sorted(self.root.rglob("*")):
             try:
-                if not path.is_file() or path.stat().st_mtime >= limit:
+                if not path.is_file() or not self.prunable(path.parent.name, path.name,
+                                                           path.stat().st_mtime, limit, keep_keys):
                     continue
-                kind = path.parent.name
-                if kind == "hint" and not path.name.startswith(".tmp-"):
-                    continue
-                if keep_keys is not None and kind in self.KEYED_KINDS:
-                    key = path.name.split("-", 1)[0].split(".", 1)[0]
-                    if key in keep_keys:
-                        continue
                 path.unlink()
                 removed.append(path)
             except OSError:
                 pass
         return removed
+
+    @classmethod
+    def prunable(cls, kind: str, name: str, mtime: float, limit: float,
+                 keep_keys: set[str] | None) -> bool:
+        """Whether prune removes entry ``kind/name`` last written at ``mtime`` (the one
+        rule, for this folder and for an object store's copy of it)."""
+        if mtime >= limit:
+            return False
+        if kind == "hint" and not name.startswith(".tmp-"):
+            return False
+        if keep_keys is not None and kind in cls.KEYED_KINDS:
+            key = name.split("-", 1)[0].split(".", 1)[0]
+            if key in keep_keys:
+                return False
+        return True
 
 
 class _NoCache(PrintCache):

@@ -104,12 +104,18 @@ def content_key(sheet: dict, year: int) -> str:
     The sheet's data, the year (headings), the template/CSS files, the
     printing code, the fonts (template_fingerprint) and the bytes of any
     uploaded figure — replacing an image under the same name reprints.
+    Images count by file name and bytes, not by folder: app servers that keep
+    their copies of the same images in different folders share the entries.
     """
     images = {}
+    figures = []
     for fig in sheet.get("figures") or []:
         path = fig.get("image_path")
         if path and os.path.isfile(path):
-            images[path] = _file_digest(path)
+            images[os.path.basename(path)] = _file_digest(path)
+        figures.append({**fig, "image_path": os.path.basename(path)} if path else fig)
+    if figures:
+        sheet = {**sheet, "figures": figures}
     payload = json.dumps(
         {"sheet": sheet, "year": year, "images": images, "fp": template_fingerprint()},
         sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))

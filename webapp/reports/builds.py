@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 
-from flask import current_app
 from sqlalchemy import select
 
-from webapp import expensive, jobs
+from webapp import expensive, jobs, storage
 from webapp.extensions import db
-from webapp.files import write_atomic
 from webapp.models import ReportBuild, ReportingCycle, User
 from webapp.reports import inputs, printer
 from webapp.timeutil import utcnow
@@ -22,15 +19,9 @@ class BuildError(Exception):
     pass
 
 
-def build_path(build: ReportBuild) -> str:
-    return os.path.join(current_app.config["REPORTS_FOLDER"], build.file_name or "")
-
-
-def archive_path(build: ReportBuild) -> str | None:
-    """The archival PDF/A copy of a build, if it has one."""
-    if not build.archive_file_name:
-        return None
-    return os.path.join(current_app.config["REPORTS_FOLDER"], build.archive_file_name)
+def stored(name: str | None) -> bool:
+    """The build file ``name`` is in the store (reports area)."""
+    return bool(name) and storage.store().exists("reports", name)
 
 
 def download_name(build: ReportBuild, archive: bool = False) -> str:
@@ -51,8 +42,7 @@ def reusable(cycle: ReportingCycle, key: str, draft: bool = False) -> ReportBuil
         .order_by(ReportBuild.id.desc())).all()
     for build in candidates:
         if build.status != "done" or (
-                os.path.isfile(build_path(build))
-                and (draft or (build.archive_file_name and os.path.isfile(archive_path(build))))):
+                stored(build.file_name) and (draft or stored(build.archive_file_name))):
             return build
     return None
 
@@ -104,8 +94,7 @@ def _offer_published(build_id: int, name: str, pdf: bytes) -> None:
 
 def published_ready(build: ReportBuild) -> bool:
     """The published (or 確認用) PDF can be downloaded: written, and the build not failed."""
-    return (build.status in ("running", "done") and bool(build.file_name)
-            and os.path.isfile(build_path(build)))
+    return build.status in ("running", "done") and stored(build.file_name)
 
 
 def run_build(build_id: int) -> None:
@@ -117,8 +106,7 @@ def run_build(build_id: int) -> None:
     db.session.commit()
     try:
         collected = inputs.collect(build.cycle, draft=build.draft)
-        folder = current_app.config["REPORTS_FOLDER"]
-        os.makedirs(folder, exist_ok=True)
+        store = storage.store()
         archive_name = None
         published = {}      # the published PDF, once written and offered
         if build.draft:
@@ -134,15 +122,15 @@ def run_build(build_id: int) -> None:
             def offer(variant: str, data: bytes) -> None:
                 if variant == "pdf/ua-1":
                     published["pdf"] = data
-                    write_atomic(os.path.join(folder, name), published["pdf"])
+                    store.put("reports", name, published["pdf"])
                     _offer_published(build_id, name, published["pdf"])
 
             pdfs = printer.report_pdfs(collected.meta, build.cycle.year, collected.sheets,
                                        progress=_progress(build_id), written=offer)
             pdf = published.get("pdf") or pdfs["pdf/ua-1"]
-            write_atomic(os.path.join(folder, archive_name), pdfs["pdf/a-2b"])
+            store.put("reports", archive_name, pdfs["pdf/a-2b"])
         if "pdf" not in published:
-            write_atomic(os.path.join(folder, name), pdf)
+            store.put("reports", name, pdf)
         build = db.session.get(ReportBuild, build_id)
         build.file_name, build.size_bytes = name, len(pdf)
         build.archive_file_name = archive_name

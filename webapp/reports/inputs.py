@@ -6,15 +6,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp.reports import printer
+from webapp import storage
 from webapp.council.progress import report_appendix
 from webapp.extensions import db
 from webapp.models import Kpi, Project, ReportingCycle, Sheet, SheetVersion
 from webapp.report_io.exporter import COUNCIL
+from webapp.reports import printer
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import to_jst
 from webapp.workflow import State
@@ -76,8 +76,7 @@ def collect(cycle: ReportingCycle, draft: bool = False) -> ReportInputs:
     """What a build prints; ``draft``: the 確認用 report, every sheet of the
     year with the ones not approved marked with their state."""
     sheets = approved_sheets(cycle, all_states=draft)
-    upload_folder = current_app.config["UPLOAD_FOLDER"]
-    dicts = [sheet_to_dict(s, upload_folder) for s in sheets]
+    dicts = [sheet_to_dict(s, storage.upload_path) for s in sheets]
     meta = {"council": COUNCIL, "title": cycle.report_title or f"{cycle.year}年度 活動実績と評価",
             "fiscal_year": cycle.year,
             "date": report_date(cycle, [s for s in sheets if s.state == State.APPROVED.value])}

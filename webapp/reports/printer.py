@@ -1,20 +1,18 @@
-"""The app's doorway to webapp.printing for whole prints: folders from the config, nothing else.
+"""The app's doorway to webapp.printing for whole prints: the store's print cache and images, nothing else.
 
 The fit of one sheet goes through webapp.editing.fit."""
 from __future__ import annotations
 
-from flask import current_app
-
-from webapp import printing
+from webapp import printing, storage
 from webapp.sheet_content import printable
 
 
-def _cache_dir() -> str:
-    return current_app.config["CACHE_FOLDER"]
+def _cache_dir():
+    return storage.print_cache()
 
 
 def _uploads() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
+    return storage.uploads_dir()
 
 
 def sheet_key(sheet: dict, year: int) -> str:

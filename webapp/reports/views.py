@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import datetime
-import os
 from io import BytesIO
 
 from flask import (abort, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
 
-from webapp import expensive
+from webapp import expensive, storage
 from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.editing import fit
 from webapp.extensions import db
@@ -131,9 +130,8 @@ def download(build_id: int):
     build = _build_or_404(build_id)
     if not builds.published_ready(build):
         abort(404)
-    path = builds.build_path(build)
-    return send_file(path, mimetype=PDF, as_attachment=request.args.get("inline") is None,
-                     download_name=builds.download_name(build))
+    return storage.send("reports", build.file_name, PDF, builds.download_name(build),
+                        as_attachment=request.args.get("inline") is None)
 
 
 @bp.route("/reports/builds/<int:build_id>/archive")
@@ -142,11 +140,10 @@ def download_archive(build_id: int):
     """The archival copy (PDF/A-2b) of a finished build."""
     require(current_user, "view_builds")
     build = _build_or_404(build_id)
-    path = builds.archive_path(build)
-    if build.status != "done" or path is None or not os.path.isfile(path):
+    if build.status != "done" or not build.archive_file_name:
         abort(404)
-    return send_file(path, mimetype=PDF, as_attachment=True,
-                     download_name=builds.download_name(build, archive=True))
+    return storage.send("reports", build.archive_file_name, PDF,
+                        builds.download_name(build, archive=True), as_attachment=True)
 
 
 @bp.route("/reports/<int:year>/kpis.xlsx")
