@@ -179,7 +179,11 @@ def test_a_failed_upload_leaves_no_figure_pointing_at_nothing(databases, tmp_pat
             raise OSError("the store went away")
         monkeypatch.setattr(type(storage.store()), "put", broken)
         response = client.post(f"/sheets/{sheet.id}/edit", data=fields, content_type="multipart/form-data")
-        assert response.status_code == 500
+        # The editor comes back with what was typed and says what happened; never a 500.
+        assert response.status_code == 503
+        page = response.get_data(as_text=True)
+        assert "画像を保存先に書き込めませんでした。入力内容はまだ保存されていません。" in page
+        assert "写真" in page
         db.session.rollback()
         db.session.expire_all()
         assert [fig.image_file for fig in db.session.get(type(sheet), sheet.id).figures] == []

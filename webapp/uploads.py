@@ -150,8 +150,13 @@ def prepare_upload(file_storage, limits: Limits) -> PreparedImage:
 
 def write_prepared(image: PreparedImage, store) -> None:
     """Complete in the store when this returns, so the row committed after it never
-    points at nothing."""
-    store.put("uploads", image.name, image.data)
+    points at nothing. A store that fails (a bucket unreachable, a full disk) raises
+    StorageError, which the editor shows instead of a 500; the caller rolls back."""
+    from webapp.storage import StorageError
+    try:
+        store.put("uploads", image.name, image.data)
+    except Exception as exc:  # boto3 and the file system fail in many ways; all mean "not stored"
+        raise StorageError("画像を保存先に書き込めませんでした。") from exc
 
 
 def copy_stored(name: str, store) -> str | None:

@@ -21,7 +21,7 @@ from forms.cycle import CloseCycleForm, DeadlineForm, OpenCycleForm
 from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, SheetFormBase,
                          empty_data, form_data, read_form, roadmap_problems, sheet_form,
                          split_years)
-from webapp import cycles
+from webapp import cycles, storage
 from webapp.editing import bp, fit
 from webapp.editing.carried import unchanged_from_last_year
 from webapp.editing.saving import (ConflictError, NotEditableError, delete_files, differences,
@@ -207,6 +207,11 @@ def edit_sheet(sheet_id: int):
     except NotEditableError as exc:
         db.session.rollback()
         return _render(sheet, form, 409, locked=str(exc))
+    except storage.StorageError as exc:
+        db.session.rollback()
+        errors.add(None, f"{exc}入力内容はまだ保存されていません。しばらくしてから、もう一度「保存」を押してください。")
+        _unkept_images(errors, images)
+        return _render(sheet, form, 503, errors=errors)
     delete_files(outcome.removed_files)
     if outcome.changed:
         fit.status(sheet)  # queue the fit check of the new text; never wait for it
