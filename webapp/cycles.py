@@ -148,7 +148,7 @@ def carry_forward(source: Sheet, cycle: ReportingCycle, upload_folder: str) -> S
                         target_year=k.target_year, target_value=k.target_value,
                         target_text=k.target_text, baseline_year=k.baseline_year,
                         baseline_value=k.baseline_value, baseline_label=k.baseline_label,
-                        note=k.note, values=values))
+                        note=k.note, direction=k.direction, values=values))
     sheet.kpis = kpis
 
     sheet.roadmap_title = source.roadmap_title

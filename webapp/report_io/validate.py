@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from forms.sheet import MAX_DECIMALS
 from webapp.models import ORG_KINDS
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
                                  MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, schema)
 
 FILE_ORG_KINDS = set(ORG_KINDS) - {"secretariat"}
@@ -38,7 +38,7 @@ KEYS = {
     "project": {"number", "title", "lead_label", "lead_organizations", "co_organizations",
                 "targets", "roadmap", "figures"},
     "targets": {"target_year", "label", "kpis"},
-    "kpi": {"name", "unit", "cumulative", "note", "target", "baseline", "series"},
+    "kpi": {"name", "unit", "cumulative", "note", "direction", "target", "baseline", "series"},
     "kpi_target": {"year", "value", "text"},
     "baseline": {"year", "value", "label"},
     "point": {"year", "target", "actual", "label"},
@@ -364,6 +364,9 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
     c.text(kpi, kp, "unit", max_len=LINE_LIMITS["unit"])
     c.boolean(kpi, kp, "cumulative")
     c.text(kpi, kp, "note", max_len=MAX_SHORT_TEXT)
+    if kpi.get("direction") is not None and kpi["direction"] not in tuple(KPI_DIRECTIONS):
+        c.err(f"{kp}.direction", "\"increase\"（増やす）か \"decrease\"（減らす）ではありません",
+              kpi["direction"])
     target = c.obj(kpi, kp, "target", dict)
     if target is not None:
         c.known(target, f"{kp}.target", "kpi_target")
