@@ -191,7 +191,8 @@ def test_the_editor_asks_which_way_a_kpi_goes_and_saves_the_choice(app24, f, cli
     data["kpis-0-direction"] = "decrease"
     assert client24.post(f"/sheets/{sheet.id}/edit", data=data).status_code == 303
     db.session.refresh(sheet)
-    assert sheet.kpis[0].direction == "decrease" and sheet.kpis[1].direction is None
+    assert sheet.kpis[0].direction == "decrease"
+    assert all(k.direction is None for k in sheet.kpis[1:])
 
 
 def test_a_draft_saves_with_empty_fields(app24, f, client24, oita):
