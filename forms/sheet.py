@@ -23,7 +23,7 @@ from wtforms import (BooleanField, FieldList, FileField, Form, FormField, Hidden
 
 from webapp.jptext import format_number
 from webapp.printing.kpis import point_label
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
                                  MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, SheetSchema,
                                  figure_item, schema)
 
@@ -173,6 +173,10 @@ class KpiForm(Form):
     baseline_year = StringField("基準年")
     baseline_value = StringField("基準値")
     baseline_label = StringField("基準の表記")
+    # "" = judged from the baseline; without one the status cannot tell a goal to
+    # reduce from one already passed, so the editor asks (see the hint in the form).
+    direction = SelectField("目標の向き", choices=[SelectChoice("", "基準値から判断")] + [
+        SelectChoice(v, label) for v, label in KPI_DIRECTIONS.items()], validate_choice=False)
     note = TextAreaField("注記")
     # One more than allowed, so that too many is refused with a message, while a
     # post of thousands of entries costs no more to read than the limit.
@@ -312,6 +316,7 @@ def _kpi_data(k: dict) -> dict:
         "baseline_year": "" if baseline.get("year") is None else str(baseline["year"]),
         "baseline_value": form_number(baseline.get("value")),
         "baseline_label": baseline.get("label") or "",
+        "direction": k.get("direction") or "",
         "note": k["note"],
         "series": [{"year": str(s["year"]), "label": s.get("label") or "",
                     "target": form_number(s.get("target")),
@@ -325,7 +330,7 @@ def empty_data(kind: str, context: dict | None = None) -> dict:
     if kind == "kpis":
         return {"name": "", "unit": "", "cumulative": False, "target_year": "",
                 "target_value": "", "target_text": "", "baseline_year": "", "baseline_value": "",
-                "baseline_label": "", "note": "",
+                "baseline_label": "", "direction": "", "note": "",
                 "series": [{"year": str(context.get("year", "")), "label": "", "target": "",
                             "actual": ""}]}
     if kind == "series":
@@ -519,8 +524,14 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
             baseline = {"year": b_year, "value": b_value}
             if b_label:
                 baseline["label"] = b_label
-        kpis.append({"name": name, "unit": unit, "cumulative": bool(kf.cumulative.data),
-                     "target": target, "baseline": baseline, "series": series, "note": note})
+        kpi = {"name": name, "unit": unit, "cumulative": bool(kf.cumulative.data),
+               "target": target, "baseline": baseline, "series": series, "note": note}
+        direction = (kf.direction.data or "").strip()
+        if direction in KPI_DIRECTIONS:
+            kpi["direction"] = direction
+        elif direction:
+            errors.add(kf.direction, f"{who}目標の向き: 「増やす」「減らす」から選ぶか、空欄にしてください（\"{_show(direction)}\"）")
+        kpis.append(kpi)
 
     roadmap_title = line(form.roadmap_title, "ロードマップの見出し", LINE_LIMITS["roadmap_title"])
     years = split_years(form.roadmap_years.data)

@@ -156,6 +156,26 @@ def test_a_figure_s_alternative_text_imports_exports_and_reimports_unchanged(fy2
     assert not again.changed and dump_database() == before
 
 
+def test_a_kpi_s_direction_imports_exports_and_reimports_unchanged(fy2023_app, fy):
+    """The FY2023 file has no `direction` (its re-import changes nothing, see above); a file
+    that says ⑰'s goal is one to reduce keeps it through the database and the export."""
+    data = fy2023()
+    assert all("direction" not in k for p in data["projects"] for k in p["targets"]["kpis"])
+    data["projects"][16]["targets"]["kpis"][0]["direction"] = "decrease"
+    summary = import_report(data)
+    db.session.commit()
+    assert summary.updated == ["2023年度 個票17"]
+    assert fy.sheet_of(17).kpis[0].direction == "decrease"
+    exported = json.loads(fy2023_app.test_cli_runner().invoke(
+        args=["export-report", "--year", "2023", "-"]).output)
+    assert [(p["number"], k["direction"]) for p in exported["projects"]
+            for k in p["targets"]["kpis"] if "direction" in k] == [(17, "decrease")]
+    before = dump_database()
+    again = import_report(exported)
+    db.session.commit()
+    assert not again.changed and dump_database() == before
+
+
 def test_a_bad_file_is_refused_as_a_whole(fy2023_app):
     before = dump_database()
     data = fy2023()
@@ -277,6 +297,8 @@ VALIDATION_CASES = [
     bad(f"{K5}.baseline.label", 2014, "文字列ではありません (2014)"),
     bad(f"{K5}.baseline.label", "基" * 201, "200文字を超えています（201文字）"),
     bad(f"{K0}.series", {}, "配列ではありません ({})"),
+    bad(f"{K0}.direction", "down", '"increase"（増やす）か "decrease"（減らす）ではありません ("down")'),
+    bad(f"{K0}.direction", ["increase"], '"increase"（増やす）か "decrease"（減らす）ではありません (["increase"])'),
     bad(f"{K0}.series[0]", 28, "オブジェクトではありません (28)"),
     bad(f"{K0}.series[0].year", DELETE, "項目がありません"),
     bad(f"{K5}.series[0].actual", "many", '数値ではありません ("many")', id="the example of issue 2"),
@@ -319,6 +341,16 @@ VALIDATION_CASES = [
 
 def test_the_real_file_is_valid():
     validate_report(fy2023())
+
+
+def test_the_demo_copy_carries_no_remark_of_the_text_extraction_as_a_figure_note():
+    """Notes like 「（数値はテキストに含まれない）」 were the extractor's, not the council's:
+    an image-less figure prints its note, so they would read as the council's words."""
+    notes = {(p["number"], f["caption"]): f["note"] for p in fy2023()["projects"] for f in p["figures"]}
+    assert not [n for n in notes.values() if "テキストに含まれない" in n or "単位表示のみ" in n]
+    assert notes[(12, "営農体型モデル数 目標（累計）")] == ""
+    assert notes[(15, "②延べ宿泊者数（万人泊）")] == "凡例：延べ宿泊者数 実績 延べ宿泊者数 目標"
+    assert notes[(21, "（単位：人）")] == ""
 
 
 @pytest.mark.parametrize("changes, message", VALIDATION_CASES)

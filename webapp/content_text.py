@@ -6,7 +6,7 @@ by side, so both read one rendering.
 from __future__ import annotations
 
 from webapp.jptext import format_number
-from webapp.sheet_schema import FIGURE_KINDS, FIGURES, KPIS, ROADMAP, schema
+from webapp.sheet_schema import FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, ROADMAP, schema
 
 
 def kpi_text(k: dict, series: bool = True) -> str:
@@ -18,6 +18,8 @@ def kpi_text(k: dict, series: bool = True) -> str:
     goal = target.get("text") or format_number(target.get("value"), empty="")
     if target.get("year") or goal:
         lines.append(f"  目標（{target.get('year') or ''}年）：{goal}")
+    if k.get("direction") in KPI_DIRECTIONS:
+        lines.append(f"  目標の向き：{KPI_DIRECTIONS[k['direction']]}")
     baseline = k.get("baseline")
     if series and baseline:
         lines.append(f"  基準（{baseline.get('label') or baseline.get('year')}）："

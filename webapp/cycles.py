@@ -148,7 +148,7 @@ def carry_forward(source: Sheet, cycle: ReportingCycle, store) -> Sheet:
                         target_year=k.target_year, target_value=k.target_value,
                         target_text=k.target_text, baseline_year=k.baseline_year,
                         baseline_value=k.baseline_value, baseline_label=k.baseline_label,
-                        note=k.note, values=values))
+                        note=k.note, direction=k.direction, values=values))
     sheet.kpis = kpis
 
     sheet.roadmap_title = source.roadmap_title
@@ -211,10 +211,33 @@ def set_deadline(year: int, deadline: dt.date | None, user: User | None = None) 
     return cycle
 
 
+def report_date_problem(year: int, raw: str) -> str | None:
+    """Why `raw` is not a cover date for year Y's report (None: it is one). The
+    reports page, `flask set-report-date` and the report file's `report_date` say the same."""
+    try:
+        value = dt.date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return "日付は YYYY-MM-DD の形で入力してください（例: 2024-03-31）。"
+    if len(raw) != 10:
+        return "日付は YYYY-MM-DD の形で入力してください（例: 2024-03-31）。"
+    if not (year <= value.year <= year + 2):
+        return f"表紙の日付は{year}年から{year + 2}年の間で指定してください。"
+    return None
+
+
+def parse_report_date(year: int, raw: str) -> dt.date:
+    problem = report_date_problem(year, raw)
+    if problem:
+        raise CycleError(problem)
+    return dt.date.fromisoformat(raw)
+
+
 def set_report_date(year: int, report_date: dt.date | None,
                     user: User | None = None) -> ReportingCycle:
     """The date printed on the compiled report's cover (None: taken from the approvals)."""
     cycle = _existing(year)
+    if report_date is not None:
+        parse_report_date(year, report_date.isoformat())   # the same range as typed dates
     before, cycle.report_date = cycle.report_date, report_date
     audit.record(user, "cycle_report_date", "cycle", year, f"{year}年度の報告書の日付を変更",
                  {"report_date": (before, report_date)})

@@ -52,8 +52,11 @@ def _kpi_dict(kpi: Kpi) -> dict:
         if point.label is not None:
             item["label"] = point.label
         series.append(item)
-    return {"name": kpi.name, "unit": kpi.unit, "cumulative": kpi.cumulative,
+    item = {"name": kpi.name, "unit": kpi.unit, "cumulative": kpi.cumulative,
             "target": target, "baseline": baseline, "series": series, "note": kpi.note}
+    if kpi.direction:  # only when set: older files compare equal (see KPI_DIRECTIONS)
+        item["direction"] = kpi.direction
+    return item
 
 
 def printed_lead_label(sheet: Sheet) -> str:
@@ -159,7 +162,7 @@ def _kpi_from(position: int, k: dict) -> Kpi:
         baseline_year=baseline["year"] if baseline else None,
         baseline_value=number_in(baseline["value"]) if baseline else None,
         baseline_label=baseline.get("label") if baseline else None,
-        note=k["note"],
+        note=k["note"], direction=k.get("direction") or None,
         values=[KpiValue(position=j, year=s["year"], target=number_in(s["target"]),
                          actual=number_in(s["actual"]), label=s.get("label"))
                 for j, s in enumerate(k["series"])],

@@ -59,6 +59,12 @@ MAX_ROADMAP_YEARS = 15
 
 FIGURE_KINDS = {"photo": "写真", "chart": "グラフ", "diagram": "図"}
 
+# Which way a KPI's goal lies (webapp.council.progress.direction_of reads it);
+# unset (None) means "judge it from the baseline".  A KPI dict carries the key
+# only when it is set, so files and workbooks from before it import unchanged.
+INCREASE, DECREASE = "increase", "decrease"
+KPI_DIRECTIONS = {INCREASE: "増やす", DECREASE: "減らす"}
+
 
 def years_in(template: str, year: int) -> str:
     return template.format(Y=fullwidth(year), Y1=fullwidth(year + 1))

@@ -23,7 +23,7 @@ def _row(rows, number, name_start):
 
 def test_every_fy2023_kpi_has_a_row_and_a_status(rows):
     assert len(rows) == 39
-    assert all(r.status in ("達成", "順調", "遅れ", "未入力") for r in rows)
+    assert all(r.status in ("達成", "順調", "遅れ", "判定できません（実績1点）", "未入力") for r in rows)
 
 
 # Worked out by hand from fy2023_report.json:
@@ -37,7 +37,10 @@ def test_every_fy2023_kpi_has_a_row_and_a_status(rows):
 #    plan = 2 + 18 * 4/6 = 14; 12 < 14 -> 遅れ; 12/20 = 60.0％.
 # ⑬ スマート水産業: latest 199 (2023) >= final target 186 -> 達成; 199/186 = 107.0％.
 # ⑱ 交通情報: latest 1.7 (2023), that year's target 3 -> 遅れ; 1.7/5 = 34.0％.
-# ① 水素利活用: a single actual 28 (2023), no baseline: the line starts there -> 順調; 70.0％.
+# ① 水素利活用: a single actual 28 (2023) below target 40, no baseline, no yearly target:
+#    no plan to compare with -> 判定できません（実績1点）; 70.0％.
+# ⑰ 開業率: a single actual 4.2 (2023) against 11 (2024), no baseline -> 判定できません（実績1点）.
+# ㉑ 留学生就職人数: 2,222 (2022) against a target of 2,000 -> 達成 (111.1％); 占有率 6.6 vs 6.5 -> 達成.
 # ⑲ ドローン: no final value; 2023 target 130, actual 160 -> 順調 (qualitative list).
 # ⑮ 訪日外国人: no final value; 2023 target 786, actual 318 -> 遅れ (qualitative list).
 # ④ 次世代技術: no final value, no yearly target -> 未入力.
@@ -49,7 +52,10 @@ def test_every_fy2023_kpi_has_a_row_and_a_status(rows):
     (12, "スマート農業", "遅れ", "60.0％"),
     (13, "九州・山口 スマート水産業", "達成", "107.0％"),
     (18, "九州・山口地域における交通情報", "遅れ", "34.0％"),
-    (1, "エネルギーの地産地消", "順調", "70.0％"),
+    (1, "エネルギーの地産地消", "判定できません（実績1点）", "70.0％"),
+    (17, "開業率", "判定できません（実績1点）", "38.2％"),
+    (21, "九州内企業への留学生就職人数", "達成", "111.1％"),
+    (21, "全国における留学生の就職人数に対する占有率", "達成", "101.5％"),
     (19, "ドローンを活用した自治体", "順調", "－"),
     (15, "訪日外国人数", "遅れ", "－"),
     (4, "新たに電動化", "未入力", "－"),
@@ -76,6 +82,32 @@ def test_a_goal_to_bring_down(rows):
     assert progress.kpi_status(kpi) == "遅れ"
     kpi["series"][0]["actual"] = 50
     assert progress.kpi_status(kpi) == "達成"
+
+
+def test_a_goal_to_reduce_said_on_the_kpi_is_reached_below_the_target():
+    """No baseline: only the KPI's own direction says that 80 against 100 is good."""
+    kpi = {"target": {"year": 2030, "value": 100}, "baseline": None,
+           "series": [{"year": 2022, "target": None, "actual": 120},
+                      {"year": 2023, "target": None, "actual": 80}]}
+    assert progress.kpi_status(kpi) == "遅れ"        # read as a goal to raise: plan 120 + (-20)/8
+    kpi["direction"] = "decrease"
+    assert progress.kpi_status(kpi) == "達成"
+    kpi["series"][1]["actual"] = 115                 # 減らす: plan 117.5 in 2023, 115 is lower
+    assert progress.kpi_status(kpi) == "順調"
+
+
+def test_one_actual_is_judged_against_the_target_only():
+    kpi = {"target": {"year": 2025, "value": 2000}, "baseline": None,
+           "series": [{"year": 2022, "target": None, "actual": 1500}]}
+    assert progress.kpi_status(kpi) == "判定できません（実績1点）"
+    kpi["series"][0]["actual"] = 2000
+    assert progress.kpi_status(kpi) == "達成"
+    kpi["series"][0]["actual"] = 1500
+    kpi["series"][0]["target"] = 1400               # a yearly target is a plan to compare with
+    assert progress.kpi_status(kpi) == "順調"
+    kpi["series"][0]["target"] = None
+    kpi["baseline"] = {"year": 2019, "value": 1000}   # so is a baseline: plan 1,500 in 2022
+    assert progress.kpi_status(kpi) == "順調"
 
 
 def test_qualitative_targets_are_apart_without_a_ratio(rows):
@@ -158,3 +190,28 @@ def test_xlsx_download(fy2023_app, fy):
     response = client.get("/kpis/2023/kpis.xlsx?status=遅れ")
     assert response.status_code == 200
     assert response.data[:2] == b"PK"
+
+
+def test_kpis_already_past_their_target_read_achieved_on_the_page_in_excel_and_in_the_appendix(
+        fy2023_app, fy):
+    """㉑ first reported 2,222 students against a target of 2,000 (and 6.6％ against 6.5％):
+    past the target, which the rule calls 達成, not a goal to reduce that is 順調."""
+    import io
+    from openpyxl import load_workbook
+    from webapp.extensions import db
+    client = fy2023_app.test_client()
+    login(client, fy.secretariat())
+    html = client.get("/kpis/2023?project=21").get_data(as_text=True)
+    assert html.count('class="badge text-bg-success">達成') == 2
+    assert html.count('class="badge text-bg-') == 2
+    ws = load_workbook(io.BytesIO(client.get("/kpis/2023/kpis.xlsx?project=21").data)).active
+    assert [(ws.cell(row=r, column=4).value[:6], ws.cell(row=r, column=13).value) for r in (2, 3)] == [
+        ("九州内企業へ", "達成"), ("全国における", "達成")]
+    html = client.get("/kpis/2023?project=17").get_data(as_text=True)
+    assert 'class="badge text-bg-secondary">判定できません（実績1点）' in html
+    cycle = get_cycle(2023)
+    cycle.kpi_appendix = True
+    db.session.commit()
+    rows = [r for r in progress.report_appendix(cycle)["rows"] if r["mark"] in ("⑰", "㉑")]
+    assert [(r["mark"], r["rate"], r["status"]) for r in rows] == [
+        ("⑰", "38.2％", "判定できません（実績1点）"), ("㉑", "111.1％", "達成"), ("㉑", "101.5％", "達成")]

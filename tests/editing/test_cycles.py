@@ -52,6 +52,16 @@ def test_fy2024_draft_of_2_holds_fy2023_approved_purpose_targets_and_kpis(fy_app
     assert f.sheet_of(2, 2023).state == "approved"
 
 
+def test_a_kpi_s_direction_is_carried_forward(fy_app, f):
+    f.sheet_of(17, 2023).kpis[0].direction = "decrease"
+    db.session.commit()
+    open_cycle(2024, None, f.secretariat())
+    db.session.commit()
+    kpis = sheet_to_dict(f.sheet_of(17, 2024))["targets"]["kpis"]
+    assert kpis[0]["direction"] == "decrease"
+    assert "direction" not in sheet_to_dict(f.sheet_of(21, 2024))["targets"]["kpis"][0]
+
+
 def test_roadmaps_are_carried_forward(fy_app, f):
     before = sheet_to_dict(f.sheet_of(5, 2023))["roadmap"]
     open_cycle(2024, None, None)

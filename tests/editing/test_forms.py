@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from forms.sheet import (NumberError, clean_text, form_number, parse_number, parse_year,
                          read_form, sheet_form)
 from tests.editing.conftest import form_fields, sheet24, sheet_fields
-from tests.htmlpage import Page
+from tests.htmlpage import Page, text_of
 from webapp.extensions import db
 from webapp.models import Transition
 
@@ -117,6 +117,7 @@ KPI2 = "KPI 1『九州内における地熱・温泉熱活用プロジェクト�
     ("purpose", "あ" * 4001, "『目的』は4,000文字以内にしてください（現在 4,001文字）"),
     ("target_label", "設" * 201, "『設定目標の見出し』は200文字以内にしてください（現在 201文字）"),
     ("kpis-0-series-7-label", "ラ" * 101, f"『{KPI2}の8行目の表記』は100文字以内にしてください（現在 101文字）"),
+    ("kpis-0-direction", "sideways", f"{KPI2}目標の向き: 「増やす」「減らす」から選ぶか、空欄にしてください（\"sideways\"）"),
 ])
 def test_each_message_names_the_field(app24, f, field, value, message):
     result = _read(app24, sheet24(f), {field: value})
@@ -178,6 +179,21 @@ def test_empty_added_entries_are_dropped_not_refused(app24, f):
 
 
 # ---------------------------------------------------------------- through the page
+
+def test_the_editor_asks_which_way_a_kpi_goes_and_saves_the_choice(app24, f, client24, oita):
+    sheet = sheet24(f)
+    page = Page(client24.get(f"/sheets/{sheet.id}/edit"))
+    labels = {label.get("for"): text_of(label) for label in page.all("label")}
+    assert labels["kpis-0-direction"] == "目標の向き"
+    assert page.selected("kpis-0-direction") == ""           # unset: judged from the baseline
+    assert "基準値がないときは選んでください" in text_of(page.by_id("kpis-0-direction-hint"))
+    data = form_fields(client24, sheet.id)
+    data["kpis-0-direction"] = "decrease"
+    assert client24.post(f"/sheets/{sheet.id}/edit", data=data).status_code == 303
+    db.session.refresh(sheet)
+    assert sheet.kpis[0].direction == "decrease"
+    assert all(k.direction is None for k in sheet.kpis[1:])
+
 
 def test_a_draft_saves_with_empty_fields(app24, f, client24, oita):
     sheet = sheet24(f)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from tests.workbooks.conftest import cells_of, fill
 from webapp.extensions import db
 from webapp.models import Sheet
@@ -95,3 +97,32 @@ def test_figures_excel_cannot_hold_exactly_come_back_digit_for_digit(app24, oita
     item = prepare(oita, read_file(export.workbook([sheet]), "f.xlsx")[0])
     assert item.changes == [] and item.unchanged
     assert item.content["targets"]["kpis"][0]["series"][0]["actual"] == Decimal("12345678901234.123456")
+
+
+
+def _direction_cell(data: bytes):
+    import io
+    from openpyxl import load_workbook
+    title, fields = next(iter(cells_of(data).items()))
+    return load_workbook(io.BytesIO(data))[title][fields["kpis-0-direction"]].value
+
+
+def test_a_kpi_s_direction_is_chosen_in_the_workbook_by_its_word(app24, oita, f):
+    from tests.workbooks.conftest import sheet24
+    from webapp.editing.saving import save_content
+    from webapp.workbooks.reading import WorkbookError
+    sheet = sheet24(f)
+    data = export.workbook([sheet])
+    assert _direction_cell(data) is None            # unset: judged from the baseline
+    item = prepare(oita, read_file(fill(data, {"kpis-0-direction": "減らす"}), "f.xlsx")[0])
+    assert [c.key for c in item.changes] == ["kpi-1"]
+    save_content(oita, sheet, item.base_version, item.content, item.images)
+    db.session.commit()
+    db.session.expire_all()
+    assert sheet24(f).kpis[0].direction == "decrease"
+    data = export.workbook([sheet24(f)])
+    assert _direction_cell(data) == "減らす"
+    with pytest.raises(WorkbookError) as refused:
+        prepare(oita, read_file(fill(data, {"kpis-0-direction": "横ばい"}), "f.xlsx")[0])
+    assert any("目標の向き: 「増やす」「減らす」から選ぶか、空欄にしてください（\"横ばい\"）" in m
+               for m in refused.value.messages), refused.value.messages

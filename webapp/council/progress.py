@@ -17,18 +17,24 @@ from webapp.extensions import db
 from webapp.jptext import circled, format_number
 from webapp.models import Kpi, Project, ReportingCycle, Sheet
 from webapp.printing.kpis import point_label, progress_rate
+from webapp.sheet_schema import DECREASE, INCREASE, KPI_DIRECTIONS
 from webapp.sheet_content import printable, sheet_to_dict
 
 ACHIEVED, ON_TRACK, BEHIND, NO_DATA = "達成", "順調", "遅れ", "未入力"
-STATUSES = (ACHIEVED, ON_TRACK, BEHIND, NO_DATA)
-STATUS_CSS = {ACHIEVED: "success", ON_TRACK: "primary", BEHIND: "danger", NO_DATA: "secondary"}
+ONE_POINT = "判定できません（実績1点）"
+STATUSES = (ACHIEVED, ON_TRACK, BEHIND, ONE_POINT, NO_DATA)
+STATUS_CSS = {ACHIEVED: "success", ON_TRACK: "primary", BEHIND: "danger", ONE_POINT: "secondary",
+              NO_DATA: "secondary"}
 
 STATUS_RULE = (
     "最新の実績値（系列で最後に入力された実績）で判定します。"
+    "目標の向き（増やす／減らす）は個票のＫＰＩで選んだもの、選んでいなければ基準値と最終目標値の大小で決め、"
+    "基準値もなければ増やす目標とします（最初の実績は、すでに目標を超えていることがあるため向きの判断に使いません）。"
     "【達成】最終目標値に達している（減らす目標では目標値以下）。"
-    "【順調】達成前で、実績の年度の計画値以上：計画値はその年度の目標値が入力されていればその値、"
+    "【順調】達成前で、実績の年度の計画値以上（減らす目標では以下）：計画値はその年度の目標値が入力されていればその値、"
     "なければ基準値（なければ最初の実績）から最終目標値まで目標年度に向けて直線で進むとした値。"
     "【遅れ】その計画値に届いていない。"
+    f"【{ONE_POINT}】基準値もその年度の目標値もなく、実績が1点だけで比べる計画値がない（最終目標値には達していない）。"
     "【未入力】実績値、または比べる数値目標（最終目標値・その年度の目標値）がない。"
     "最終目標が数値でないＫＰＩ（定性的な目標）は別表に進捗率なしで示し、その年度の目標値があれば同じ規則で判定します。")
 
@@ -48,15 +54,38 @@ def _latest_point(kpi: dict) -> dict | None:
     return None
 
 
-def _start(kpi: dict) -> tuple[int, Decimal] | None:
-    """Where the straight line to the target starts: the baseline, else the first actual."""
+def _baseline(kpi: dict) -> tuple[int, Decimal] | None:
     baseline = kpi.get("baseline") or None
     if baseline and baseline.get("year") is not None and _num(baseline.get("value")) is not None:
         return baseline["year"], _num(baseline["value"])
-    for point in kpi.get("series") or []:
-        if _num(point.get("actual")) is not None:
-            return point["year"], _num(point["actual"])
     return None
+
+
+def _start(kpi: dict, point: dict) -> tuple[int, Decimal] | None:
+    """Where the straight line to the target starts: the baseline, else the first
+    actual -- but only when that is an earlier point than `point` (a line from a
+    point to itself would call every single actual 順調)."""
+    baseline = _baseline(kpi)
+    if baseline is not None:
+        return baseline
+    for candidate in kpi.get("series") or []:
+        if _num(candidate.get("actual")) is not None:
+            return None if candidate is point else (candidate["year"], _num(candidate["actual"]))
+    return None
+
+
+def direction_of(kpi: dict) -> str:
+    """INCREASE or DECREASE: the KPI's own `direction`, else the goal against the
+    baseline, else INCREASE. The first actual is not used: a sheet may first report
+    a KPI after it passed its target (㉑ 2,222 against 2,000), which is not a goal
+    to reduce; the editor asks for the direction when there is no baseline."""
+    if kpi.get("direction") in KPI_DIRECTIONS:
+        return kpi["direction"]
+    goal = _num((kpi.get("target") or {}).get("value"))
+    baseline = _baseline(kpi)
+    if goal is not None and baseline is not None and goal < baseline[1]:
+        return DECREASE
+    return INCREASE
 
 
 def planned_value(kpi: dict, point: dict) -> Decimal | None:
@@ -66,7 +95,7 @@ def planned_value(kpi: dict, point: dict) -> Decimal | None:
         return yearly
     target = kpi.get("target") or {}
     goal, goal_year = _num(target.get("value")), target.get("year")
-    start = _start(kpi)
+    start = _start(kpi, point)
     if goal is None or goal_year is None or start is None:
         return None
     start_year, start_value = start
@@ -77,20 +106,21 @@ def planned_value(kpi: dict, point: dict) -> Decimal | None:
 
 
 def kpi_status(kpi: dict) -> str:
-    """達成 / 順調 / 遅れ / 未入力 of one KPI (content dict), by STATUS_RULE."""
+    """達成 / 順調 / 遅れ / 判定できません（実績1点） / 未入力 of one KPI (content dict), by STATUS_RULE."""
     point = _latest_point(kpi)
     if point is None:
         return NO_DATA
     actual = _num(point["actual"])
     goal = _num((kpi.get("target") or {}).get("value"))
-    start = _start(kpi)
-    # A goal below where the KPI started is one to bring down (fewer accidents, less CO2).
-    down = goal is not None and start is not None and goal < start[1]
+    down = direction_of(kpi) == DECREASE
     if goal is not None and (actual <= goal if down else actual >= goal):
         return ACHIEVED
     plan = planned_value(kpi, point)
     if plan is None:
-        return NO_DATA
+        # A dated goal not reached, yet no baseline, no yearly target and no earlier
+        # actual: nothing says where the KPI should stand by now.
+        dated = goal is not None and (kpi.get("target") or {}).get("year") is not None
+        return ONE_POINT if dated else NO_DATA
     return ON_TRACK if (actual <= plan if down else actual >= plan) else BEHIND
 
 

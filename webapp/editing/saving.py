@@ -276,7 +276,8 @@ def _sync_kpis(sheet: Sheet, kpis: list[dict]) -> None:
              target_year=target.get("year"), target_value=number_in(target.get("value")),
              target_text=target.get("text"), baseline_year=baseline.get("year"),
              baseline_value=number_in(baseline.get("value")),
-             baseline_label=baseline.get("label"), note=k["note"])
+             baseline_label=baseline.get("label"), note=k["note"],
+             direction=k.get("direction") or None)
         _sync_list(kpi.values, k["series"], lambda j: KpiValue(position=j, year=0),
                    lambda v, s: _set(v, year=s["year"], target=number_in(s["target"]),
                                      actual=number_in(s["actual"]), label=s.get("label")))

@@ -96,6 +96,8 @@ class Kpi(db.Model):
     baseline_value: Mapped[Decimal | None] = mapped_column(Number)
     baseline_label: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
+    # "increase" / "decrease" (sheet_schema.KPI_DIRECTIONS); None: judged from the baseline.
+    direction: Mapped[str | None] = mapped_column(String(10))
 
     values: Mapped[list[KpiValue]] = relationship(cascade="all, delete-orphan",
                                                   order_by="KpiValue.position")

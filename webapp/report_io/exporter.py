@@ -33,6 +33,8 @@ def export_report(year: int, approved_only: bool = False) -> dict:
         "council": COUNCIL,
         "fiscal_year": year,
         "title": cycle.report_title,
+        # only when the secretariat set one: files without it import unchanged
+        **({"report_date": cycle.report_date.isoformat()} if cycle.report_date else {}),
         "organizations": [{"name": n, "kind": k} for n, k in seen.items()],
         "projects": projects,
     }

@@ -1,6 +1,7 @@
 """import-report: organisations, projects and one year's approved sheets, all or nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from webapp import audit
+from webapp.cycles import set_report_date
 from webapp.extensions import db
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet
 from webapp.operations import import_approved
@@ -70,6 +72,14 @@ def import_report(data: dict) -> ImportSummary:
     elif cycle.report_title != data["title"]:
         cycle.report_title = data["title"]
         summary.updated.append(f"{data['fiscal_year']}年度の報告書名")
+    if data.get("report_date"):
+        # The file's cover date, if it has one; without it the cycle keeps its own
+        # (an import is not an approval day: webapp.reports.inputs.report_date).
+        when = dt.date.fromisoformat(data["report_date"])
+        if cycle.report_date != when:
+            db.session.flush()
+            set_report_date(cycle.year, when, system_user())
+            summary.updated.append(f"{data['fiscal_year']}年度の表紙の日付")
     for proj in data["projects"]:
         project = _import_project(proj, orgs, summary)
         _import_sheet(project, cycle, proj, summary)

@@ -10,8 +10,9 @@ import re
 from decimal import Decimal
 
 from forms.sheet import MAX_DECIMALS
+from webapp.cycles import report_date_problem
 from webapp.models import ORG_KINDS
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
                                  MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, schema)
 
 FILE_ORG_KINDS = set(ORG_KINDS) - {"secretariat"}
@@ -33,12 +34,12 @@ MAX_DIGITS = 20
 # Keys each object of the format may have besides the schema's text sections (which
 # add their own, see _allowed); anything else is reported by its path.
 KEYS = {
-    "file": {"council", "fiscal_year", "title", "organizations", "projects"},
+    "file": {"council", "fiscal_year", "title", "report_date", "organizations", "projects"},
     "organization": {"name", "kind"},
     "project": {"number", "title", "lead_label", "lead_organizations", "co_organizations",
                 "targets", "roadmap", "figures"},
     "targets": {"target_year", "label", "kpis"},
-    "kpi": {"name", "unit", "cumulative", "note", "target", "baseline", "series"},
+    "kpi": {"name", "unit", "cumulative", "note", "direction", "target", "baseline", "series"},
     "kpi_target": {"year", "value", "text"},
     "baseline": {"year", "value", "label"},
     "point": {"year", "target", "actual", "label"},
@@ -249,6 +250,11 @@ def validate_report(data) -> None:
     c.text(data, "", "council", required=True, max_len=300)
     c.integer(data, "", "fiscal_year", **YEAR)
     c.text(data, "", "title", required=True, max_len=300)
+    raw_date = c.text(data, "", "report_date", optional_key=True)
+    if raw_date is not None and isinstance(data.get("fiscal_year"), int):
+        problem = report_date_problem(data["fiscal_year"], raw_date)
+        if problem:
+            c.err("report_date", f"表紙の日付として読めません：{problem}", raw_date)
     org_names: set[str] = set()
     orgs = c.obj(data, "", "organizations", list) or []
     for i, o in enumerate(orgs):
@@ -364,6 +370,9 @@ def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
     c.text(kpi, kp, "unit", max_len=LINE_LIMITS["unit"])
     c.boolean(kpi, kp, "cumulative")
     c.text(kpi, kp, "note", max_len=MAX_SHORT_TEXT)
+    if kpi.get("direction") is not None and kpi["direction"] not in tuple(KPI_DIRECTIONS):
+        c.err(f"{kp}.direction", "\"increase\"（増やす）か \"decrease\"（減らす）ではありません",
+              kpi["direction"])
     target = c.obj(kpi, kp, "target", dict)
     if target is not None:
         c.known(target, f"{kp}.target", "kpi_target")

@@ -70,3 +70,22 @@ def build_report_cmd(year, out, html_out, variant, draft):
         "報告書（保存用 PDF/A-2b）" if variant == "pdf/a-2b" else "報告書（公表用 タグ付きPDF）")
     click.echo(f"{year}年度の{kind}（個票 {len(collected.sheets)} 件）を {out} に書き出しました"
                f"（SHA-256 {hashlib.sha256(pdf).hexdigest()}）")
+
+
+@click.command("set-report-date")
+@click.option("--year", type=int, required=True, help="報告年度（例: 2023）")
+@click.option("--date", "raw", required=True, help="表紙の日付 YYYY-MM-DD（例: 2024-03-29）")
+@click.option("--by", "by_email", default=None, help="操作者のメールアドレス（記録用）")
+@with_appcontext
+def set_report_date_cmd(year, raw, by_email):
+    """Set the date printed on year Y's report cover (the reports page's 表紙の日付)."""
+    from webapp.cycles import CycleError, parse_report_date, set_report_date
+    from webapp.editing.commands import _actor
+    try:
+        value = parse_report_date(year, raw.strip())
+        set_report_date(year, value, _actor(by_email))
+        db.session.commit()
+    except CycleError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    click.echo(f"{year}年度の表紙の日付を {value.year}年{value.month}月{value.day}日 にしました。")

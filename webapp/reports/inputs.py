@@ -49,14 +49,18 @@ def left_out(cycle: ReportingCycle) -> list[Sheet]:
 
 
 def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:
-    """The cover's date: set on the cycle, else the day the last sheet was approved.
+    """The cover's date: set on the cycle, else the day a person last approved a
+    sheet, else 31 March after the fiscal year. An import's approval does not count:
+    it is the day the file was read, not a day of the council's (the FY2023 report
+    imported in December 2026 would read 「２０２６年１２月」).
 
     Taken from the data, never from the clock, so that the same sheets always
     print the same PDF.
     """
     if cycle.report_date:
         return cycle.report_date
-    approvals = [s.approved_at for s in sheets if s.approved_at]
+    approvals = [s.approved_at for s in sheets
+                 if s.approved_at and s.approved_by is not None and not s.approved_by.system]
     if approvals:
         return to_jst(max(approvals)).date()
     return dt.date(cycle.year + 1, 3, 31)

@@ -1,14 +1,13 @@
 """Report builds, their history and downloads; one sheet's PDF; the KPI workbook."""
 from __future__ import annotations
 
-import datetime
 from io import BytesIO
 
 from flask import (abort, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
 
-from webapp import expensive, storage
+from webapp import cycles, expensive, storage
 from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.editing import fit
 from webapp.extensions import db
@@ -56,24 +55,19 @@ def year_builds(year: int):
 def set_report_date(year: int):
     """The date printed on the cover, set by the secretariat for the year."""
     require(current_user, "build_report")
-    cycle = cycle_or_404(year)
+    cycle_or_404(year)
     raw = (request.form.get("report_date") or "").strip()
-    if not raw:
-        cycle.report_date = None
-        db.session.commit()
-        flash("表紙の日付を既定（最後の承認日）に戻しました。", "info")
-        return redirect(url_for("reports.year_builds", year=year))
     try:
-        value = datetime.date.fromisoformat(raw)
-    except ValueError:
-        flash("日付は YYYY-MM-DD の形で入力してください（例: 2024-03-31）。", "warning")
+        value = cycles.parse_report_date(year, raw) if raw else None
+    except cycles.CycleError as exc:
+        flash(str(exc), "warning")
         return redirect(url_for("reports.year_builds", year=year))
-    if not (year <= value.year <= year + 2):
-        flash(f"表紙の日付は{year}年から{year + 2}年の間で指定してください。", "warning")
-        return redirect(url_for("reports.year_builds", year=year))
-    cycle.report_date = value
+    cycles.set_report_date(year, value, current_user)
     db.session.commit()
-    flash(f"表紙の日付を {value.year}年{value.month}月{value.day}日 にしました。", "success")
+    if value is None:
+        flash("表紙の日付を既定（人が最後に承認した日）に戻しました。", "info")
+    else:
+        flash(f"表紙の日付を {value.year}年{value.month}月{value.day}日 にしました。", "success")
     return redirect(url_for("reports.year_builds", year=year))
 
 

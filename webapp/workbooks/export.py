@@ -25,7 +25,7 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
 from webapp.workbooks.merging import base_digests
 from webapp.workbooks.signing import CELL_TITLES, FORMAT, META_TITLE, NO, YES, checksum
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
+from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
                                  TEXT, schema, years_in)
 
 INSTRUCTIONS_TITLE = "記入のしかた"
@@ -59,6 +59,7 @@ class _Layout:
     years: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    directions: list[str] = field(default_factory=list)
 
     def band(self, text: str, fill=SUB_FILL, bold=True, white=False) -> None:
         ws = self.ws
@@ -98,6 +99,8 @@ class _Layout:
                 self.flags.append(cell.coordinate)
             elif kind == "figure_kind":
                 self.kinds.append(cell.coordinate)
+            elif kind == "direction":
+                self.directions.append(cell.coordinate)
         cell.protection = UNLOCKED
         cell.fill = INPUT_FILL
         cell.alignment = WRAP
@@ -139,6 +142,7 @@ def _kpi_rows(lay: _Layout, kpis: list[dict], limit: int, year: int) -> None:
             ("baseline_year", baseline.get("year"), "year", False),
             ("baseline_value", baseline.get("value"), "number", False),
             ("baseline_label", baseline.get("label"), "text", True),
+            ("direction", KPI_DIRECTIONS.get((k or {}).get("direction"), ""), "direction", False),
             ("note", (k or {}).get("note"), "text", True),
         ]
         for name, value, kind, wide in rows:
@@ -219,6 +223,8 @@ def _validations(lay: _Layout) -> None:
         (lay.flags, DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)),
         (lay.kinds, DataValidation(type="list", formula1='"' + ",".join(FIGURE_KINDS.values()) + '"',
                                    allow_blank=True)),
+        (lay.directions, DataValidation(type="list", formula1='"' + ",".join(KPI_DIRECTIONS.values()) + '"',
+                                        allow_blank=True)),
     ]
     for cells, rule in rules:
         if cells:

@@ -31,7 +31,7 @@ from webapp.jptext import circled
 from webapp.models import Sheet
 from webapp.permissions import can
 from webapp.sheet_content import comparable, sheet_to_dict
-from webapp.sheet_schema import FIGURE_KINDS
+from webapp.sheet_schema import FIGURE_KINDS, KPI_DIRECTIONS
 from webapp.workbooks.merging import Conflict, merge
 from webapp.workbooks.signing import FORMAT, META_TITLE, OLD_FORMATS, YES, checksum
 
@@ -330,6 +330,9 @@ def _as_text(name: str, value) -> str:
         return "y" if text.strip() in (YES, "y", "○", "1", "TRUE") else ""
     if tail == "kind":
         labels = {label: key for key, label in FIGURE_KINDS.items()}
+        return labels.get(text.strip(), text.strip())
+    if tail == "direction":
+        labels = {label: key for key, label in KPI_DIRECTIONS.items()}
         return labels.get(text.strip(), text.strip())
     return text
 

@@ -26,7 +26,7 @@ CELL_TITLES = {
     "kpis": {"name": "指標名", "unit": "単位", "cumulative": "累計値（はい／いいえ）",
              "target_year": "目標年", "target_value": "目標値", "target_text": "目標（文章）",
              "baseline_year": "基準年", "baseline_value": "基準値", "baseline_label": "基準の表記",
-             "note": "注記"},
+             "direction": "目標の向き（増やす／減らす、空欄は基準値から判断）", "note": "注記"},
     "series": {"year": "年度", "label": "表記", "target": "目標", "actual": "実績"},
     "roadmap_rows": {"activity": "取組", "detail": "内容", "from_year": "開始", "to_year": "終了"},
     "figures": {"kind": "種類", "caption": "キャプション", "note": "説明"},

@@ -1,6 +1,6 @@
 """figures.alt_text: what an uploaded image shows
 
-Revision ID: 0018
+Revision ID: 0016
 Revises: 0015 (to be re-chained onto 0015 when merged)
 Create Date: 2026-12-07 07:00:00
 
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0018'
+revision = '0016'
 down_revision = '0015'
 branch_labels = None
 depends_on = None
