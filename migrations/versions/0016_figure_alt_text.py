@@ -1,7 +1,7 @@
 """figures.alt_text: what an uploaded image shows
 
 Revision ID: 0016
-Revises: 0015 (to be re-chained onto 0015 when merged)
+Revises: 0015
 Create Date: 2026-12-07 07:00:00
 
 The published PDF read the caption twice (as the image's /Alt and as the
