@@ -6,6 +6,7 @@ import pikepdf
 import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTContainer
+from pypdf import PdfReader
 
 
 def _struct_elements(pdf):
@@ -66,6 +67,88 @@ def test_every_page_of_the_published_report_has_tagged_content(published):
                     else:
                         untagged += 1
             assert tagged > 0 and untagged == 0, (number, tagged, untagged)
+
+
+_DRAWS = ("Tj", "TJ", "'", '"', "Do")
+
+
+def _texts(data: bytes, pagination: bool) -> list[str]:
+    """Each page's text, drawn only inside pagination artifacts
+    (``pagination``) or only outside them."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            kept, inside = [], []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "BDC":
+                    inside.append(str(operands[0]) == "/Artifact"
+                                  and isinstance(operands[1], pikepdf.Dictionary)
+                                  and operands[1].get("/Type") == "/Pagination")
+                elif op == "BMC":
+                    inside.append(False)
+                elif op == "EMC":
+                    inside.pop()
+                elif op in _DRAWS and any(inside) != pagination:
+                    continue
+                kept.append(pikepdf.ContentStreamInstruction(operands, operator))
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        out = io.BytesIO()
+        pdf.save(out)
+    return [page.extract_text() for page in PdfReader(out).pages]
+
+
+@pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-2b"])
+def test_page_numbers_are_pagination_artifacts_outside_the_structure(published, variant):
+    data = published[variant]
+    # the cover and the contents carry no number; the sheets －３－ to －２３－
+    assert _texts(data, pagination=True) == ["", ""] + [f"－ {n} －" for n in range(3, 24)]
+    others = _texts(data, pagination=False)
+    assert not any(f"－ {n} －" in others[n - 1] for n in range(3, 24))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        in_tree = {e.objgen for e in _struct_elements(pdf)}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        marked = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for number, page in enumerate(pdf.pages):
+            elements = marked[int(page.obj.StructParents)]
+            assert all(e.objgen in in_tree for e in elements), number
+            # every MCID drawn names an element of the tree, in the page's order
+            mcids = [int(operands[1].MCID)
+                     for operands, operator in pikepdf.parse_content_stream(page)
+                     if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
+                     and "/MCID" in operands[1]]
+            assert sorted(mcids) == list(range(len(elements))), number
+
+
+def test_a_running_head_drawn_before_the_text_is_a_header_and_the_text_keeps_its_tags():
+    import weasyprint
+
+    from webapp.printing.pdffix import mend
+    # z-index -1 draws the head first, so the page's text is renumbered
+    html = """<html lang="en"><head><title>t</title><style>
+      @page { size: A5;
+              @top-center { content: "Running head"; z-index: -1; position: relative }
+              @bottom-center { content: counter(page) } }
+      </style></head><body><p>First</p><p>Second</p></body></html>"""
+    data = mend(weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
+    assert _texts(data, pagination=True) == ["Running head\n1"]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        marks = [(str(operands[0]), {str(k): str(v) for k, v in operands[1].items()})
+                 for operands, operator in pikepdf.parse_content_stream(pdf.pages[0])
+                 if str(operator) == "BDC"]
+        assert marks == [
+            ("/Artifact", {"/Type": "/Pagination", "/Subtype": "/Header"}),
+            ("/Span", {"/MCID": "0"}),
+            ("/Span", {"/MCID": "1"}),
+            ("/Artifact", {"/Type": "/Pagination", "/Subtype": "/Footer"}),
+        ]
+        paragraphs = [e for e in _struct_elements(pdf) if e.S == "/P"]
+        spans = [p.K[0] for p in paragraphs]
+        assert [list(span.K) for span in spans] == [[0], [1]]
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        assert [e.objgen for e in nums[1]] == [span.objgen for span in spans]
+        written = [o for o in pdf.objects
+                   if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem"]
+        assert len(written) == len(_struct_elements(pdf))
 
 
 def test_headings_tables_and_figures_are_in_the_structure(published):

@@ -8,6 +8,10 @@ mended in the written file with pikepdf (write_variant calls ``mend``).
 - Item lines: the templates print them as <ul>/<li> with the marker in the
   item's first <span>; WeasyPrint tags that LI > LBody > Span, so the marker
   is moved out as the item's label (LI > Lbl, LBody).
+- Page numbers (@page margin boxes): WeasyPrint marks them /Span with an
+  MCID and builds structure elements for them that no element of the tree
+  holds (tags.py: "could be included in tree as Artifact, but that's only
+  allowed in PDF 2.0"); they become pagination artifacts, out of the tree.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ def mend(data: bytes) -> bytes:
         _no_interpolation(pdf)
         root = pdf.Root.get("/StructTreeRoot")
         if root is not None:
+            _margin_boxes_as_artifacts(pdf, root)
             for element in _elements(root):
                 kind = element.get("/S")
                 if kind == "/TR":
@@ -103,3 +108,119 @@ def _label_item(item) -> None:
     label.P = item
     body.K = pikepdf.Array(body_kids[1:])
     item.K = pikepdf.Array([label, body])
+
+
+def _margin_boxes_as_artifacts(pdf: pikepdf.Pdf, root) -> None:
+    """Marked content whose structure element is not reachable from the
+    root is what WeasyPrint drew in the page's margin boxes (the tree it
+    built knows them, the printed text is never looked at)."""
+    parent_tree = root.get("/ParentTree")
+    if parent_tree is None or "/Nums" not in parent_tree:
+        return  # WeasyPrint writes one flat /Nums; anything else is not its file
+    in_tree = {element.objgen for element in _elements(root)}
+    nums = parent_tree.Nums
+    slots = {int(nums[i]): i + 1 for i in range(0, len(nums) - 1, 2)
+             if isinstance(nums[i + 1], pikepdf.Array)}
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        slot = slots.get(int(key)) if key is not None else None
+        if slot is None:
+            continue
+        marked = list(nums[slot])
+        if all(_is_element(e) and e.objgen in in_tree for e in marked):
+            continue
+        # A page's MCIDs count 0, 1, 2… as its parent tree array does, so
+        # what stays is renumbered in step with the array.
+        renumbered, kept = {}, []
+        for mcid, element in enumerate(marked):
+            if _is_element(element) and element.objgen in in_tree:
+                renumbered[mcid] = len(kept)
+                kept.append(element)
+        for mcid, new in renumbered.items():
+            if mcid != new:
+                _renumber_kids(marked[mcid], page.obj, mcid, new)
+        page.obj.Contents = pdf.make_stream(_rewrite_marks(page, renumbered))
+        nums[slot] = pikepdf.Array(kept)
+
+
+def _renumber_kids(element, page, old: int, new: int) -> None:
+    kids = element.get("/K")
+    if isinstance(kids, pikepdf.Array):
+        element.K = pikepdf.Array([_renumbered_kid(k, element, page, old, new) for k in kids])
+    elif kids is not None:
+        element.K = _renumbered_kid(kids, element, page, old, new)
+
+
+def _renumbered_kid(kid, element, page, old: int, new: int):
+    # An MCID is one of the page the element (or its MCR) names with /Pg.
+    if isinstance(kid, int) and int(kid) == old and _same(element.get("/Pg"), page):
+        return new
+    if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" \
+            and int(kid.get("/MCID", -1)) == old \
+            and _same(kid.get("/Pg", element.get("/Pg")), page):
+        kid.MCID = new
+    return kid
+
+
+def _same(a, b) -> bool:
+    return a is not None and a.objgen == b.objgen
+
+
+def _rewrite_marks(page, renumbered: dict[int, int]) -> bytes:
+    """The page's content with each MCID renumbered, and each marked
+    sequence whose MCID is not kept marked as a pagination artifact: a
+    /Header above the middle of the page, a /Footer below it."""
+    instructions = pikepdf.parse_content_stream(page)
+    ctm, saved = pikepdf.Matrix(), []
+    for i, instruction in enumerate(instructions):
+        operator = str(instruction.operator)
+        if operator == "q":
+            saved.append(ctm)
+        elif operator == "Q" and saved:
+            ctm = saved.pop()
+        elif operator == "cm":
+            ctm = pikepdf.Matrix(*[float(x) for x in instruction.operands]) @ ctm
+        elif operator == "BDC":
+            operands = instruction.operands
+            if len(operands) != 2 or not isinstance(operands[1], pikepdf.Dictionary) \
+                    or "/MCID" not in operands[1]:
+                continue
+            mcid = int(operands[1].MCID)
+            if mcid in renumbered:
+                operands[1].MCID = renumbered[mcid]
+            else:
+                kind = _header_or_footer(page, instructions[i + 1:], ctm)
+                instructions[i] = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Name("/Artifact"), pikepdf.Dictionary(
+                        Type=pikepdf.Name("/Pagination"), Subtype=pikepdf.Name(kind))],
+                    instruction.operator)
+    return pikepdf.unparse_content_stream(instructions)
+
+
+def _header_or_footer(page, instructions, ctm) -> str:
+    """Where a marked sequence draws: the first text position or image of
+    it, through the transformations in force (``ctm`` where it begins)."""
+    y, depth, saved = None, 0, []
+    for operands, operator in instructions:
+        op = str(operator)
+        if op in ("BDC", "BMC"):
+            depth += 1
+        elif op == "EMC":
+            depth -= 1
+            if depth < 0:
+                break
+        elif op == "q":
+            saved.append(ctm)
+        elif op == "Q" and saved:
+            ctm = saved.pop()
+        elif op == "cm":
+            ctm = pikepdf.Matrix(*[float(x) for x in operands]) @ ctm
+        elif op == "Tm":
+            y = ctm.transform((float(operands[4]), float(operands[5])))[1]
+            break
+        elif op == "Do":
+            y = ctm.transform((0.0, 0.0))[1]
+            break
+    box = page.mediabox
+    middle = (float(box[1]) + float(box[3])) / 2
+    return "/Header" if y is not None and y > middle else "/Footer"
