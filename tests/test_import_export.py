@@ -502,8 +502,9 @@ def test_export_without_a_year_is_a_usage_error(app, tmp_path):
 # ---------------------------------------------------------------------------
 
 def test_create_user_makes_an_account_that_can_log_in(app, factory, client):
-    factory.project(2, "地熱・温泉熱エネルギー産業拠点化推進プロジェクト", lead=("大分県",))
-    factory.cycle(2023)
+    # Home lists the sheets the year holds (a project without one is not the year's).
+    factory.sheet(factory.project(2, "地熱・温泉熱エネルギー産業拠点化推進プロジェクト", lead=("大分県",)),
+                  factory.cycle(2023))
     result = app.test_cli_runner().invoke(args=[
         "create-user", "--email", "Taro.Oita@Example.JP", "--name", "大分 太郎",
         "--role", "coordinator", "--organisation", "大分県", "--password", "kabosu orchard at dusk"])

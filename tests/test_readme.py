@@ -20,8 +20,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_the_readme_names_the_editor_link_as_a_coordinator_sees_it(fy2023_app, fy):
     """A draft shows 「編集する」, a sheet still 未着手 「作成を始める」: the README says both."""
     open_cycle(2024, dt.date(2030, 4, 30), None)
-    untouched = fy.sheet_of(7, 2024)
-    untouched.state = "not_started"
+    # Opening leaves every sheet 未着手; ② has been saved once since.
+    fy.sheet_of(2, 2024).state = "draft"
+    assert fy.sheet_of(7, 2024).state == "not_started"
     db.session.commit()
     client = fy2023_app.test_client()
     login(client, fy.coordinator("大分県"))
