@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -142,7 +143,9 @@ def _upload_workbook(page, w, data: bytes):
         "name": "sheet.xlsx", "buffer": data,
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    # The preview answers on the same address: wait for its heading, so the sweep
+    # checks the preview and no later navigation aborts the upload's.
+    expect(page.get_by_role("heading", level=1)).to_have_text("取り込む内容の確認")
 
 
 def preview_of_a_stale_workbook(page, w):
@@ -153,8 +156,10 @@ def preview_of_a_stale_workbook(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     page.locator('textarea[name="purpose"]').fill("画面で書いた目的")
     page.locator('textarea[name="challenges"]').fill("・画面で書いた課題")
-    page.locator("#save-button").click()
-    page.wait_for_load_state()
+    # Pressed with the keyboard, and the saved page waited for: a navigation begun
+    # before the save's own redirect lands would be aborted by it (ERR_ABORTED).
+    page.locator("#save-button").press("Enter")
+    page.wait_for_url(re.compile(r"/edit\?saved=\d+$"))
     _upload_workbook(page, w, fill(data, {"challenges": "・Excelで書いた課題"}))
     expect(page.locator("#conflict-table")).to_be_visible()
 
