@@ -241,11 +241,26 @@ COUNCIL_SHEET = SheetSchema(
 )
 
 _active = [COUNCIL_SHEET]
+# year -> that year's template; the app registers the database's (webapp.sheet_templates).
+_year_lookup: list = []
 
 
-def schema() -> SheetSchema:
-    """The sheet definition in force (the council's; a test may swap in a variant)."""
-    return _active[-1]
+def schema(year: int | None = None) -> SheetSchema:
+    """The sheet definition in force for `year`.
+
+    A definition pushed with `using()` wins (the printing worker pushes the
+    template that came with its job; tests push variants); otherwise the
+    year's own template when a lookup is registered and a year is given;
+    otherwise the built-in FY2023 one.
+    """
+    if len(_active) > 1 or year is None or not _year_lookup:
+        return _active[-1]
+    return _year_lookup[-1](year) or _active[-1]
+
+
+def register_year_lookup(lookup) -> None:
+    """`lookup(year) -> SheetSchema | None`, e.g. the year's stored template."""
+    _year_lookup[:] = [lookup]
 
 
 @contextmanager
