@@ -37,7 +37,7 @@ _NOISE = re.compile(r"[\u3041-\u309f]|[^\w\s]")
 
 
 @dataclass
-class FieldDiff:
+class SectionDiff:
     key: str
     label: str           # the section as the newer side's year heads it
     left: Markup
@@ -57,7 +57,7 @@ class KpiChange:
 
 @dataclass
 class Comparison:
-    fields: list[FieldDiff]
+    fields: list[SectionDiff]
     kpi_changes: list[KpiChange] = field(default_factory=list)
 
     @property
@@ -212,7 +212,7 @@ def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = N
         l_html, r_html, changed = char_diff(left[s.key], right[s.key])
         label = sheet_schema.label(s.key, year)
         left_label = sheet_schema.label(s.key, left_year) if left_year is not None else label
-        fields.append(FieldDiff(key=s.key, label=label, left=l_html, right=r_html,
+        fields.append(SectionDiff(key=s.key, label=label, left=l_html, right=r_html,
                                 changed=changed,
                                 left_label=left_label if left_label != label else ""))
     return Comparison(fields=fields, kpi_changes=kpi_changes(a, b))
