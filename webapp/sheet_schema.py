@@ -391,7 +391,7 @@ FIGURE_FIELDS = (
     Field("alt_text", LINE, "代替テキスト", limit=300, omit_empty=True, slot="alt_text", excel="none",
           hint="画像の内容。音声で読み上げられます。写真・図に何が写っているかを短い文で。"
                "キャプションは別に読み上げられるので、同じ文は不要です。"),
-    Field("note", TEXT, "説明", slot="note", hint="画像がない場合に印刷されます"),
+    Field("note", TEXT, "説明", slot="note", width=7, hint="画像がない場合に印刷されます"),
 )
 
 COUNCIL_SHEET = SheetSchema(
