@@ -257,6 +257,13 @@ class SheetSchema:
         """The section of a structured kind (KPIS, ROADMAP, FIGURES), if the sheet has one."""
         return next((s for s in self.sections if s.kind == kind), None)
 
+    def field_label(self, kind: str, key: str) -> str:
+        """The label of a field of a structured part, e.g. ("kpis", "baseline_value") → 「基準値」
+        (the KPI progress page, its workbook and the report's appendix head columns with it)."""
+        part = self.part(kind)
+        found = part.field(key) if part else None
+        return found.label if found else key
+
     def box(self, key: str) -> Box:
         return next(b for b in self.boxes if b.key == key)
 
