@@ -81,7 +81,8 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()   # (stored value, label) for CHOICE
     default: str = ""            # a CHOICE's value when none is chosen ("" = none)
     blank: str = ""              # the form's wording of "none chosen" for a CHOICE without default
-    omit_empty: bool = False     # left out of the dict when empty (older files compare equal)
+    omit_empty: bool = False     # left out of the dict when empty (older files compare equal);
+                                 # an optional field always is
     slot: str = ""               # a named place in print/page layouts; "" = a line 「printed：value」
     hint: str = ""               # the form's help text
     width: int = 12              # the form's columns (of 12)
@@ -119,14 +120,15 @@ class Field:
         return self.empty() if value is None else value
 
     def put(self, item: dict, value) -> None:
-        """Put `value` into the part's dict, leaving it out when empty and `omit_empty`."""
+        """Put `value` into the part's dict, leaving it out when empty and `omit_empty` or
+        `optional` (files written before an optional field existed compare equal)."""
         *parents, last = self.where
         target = item
         for part in parents:
             if not isinstance(target.get(part), dict):
                 target[part] = {}
             target = target[part]
-        if self.omit_empty and self.is_empty(value):
+        if (self.omit_empty or self.optional) and self.is_empty(value):
             target.pop(last, None)
         else:
             target[last] = value
