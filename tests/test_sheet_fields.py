@@ -149,6 +149,14 @@ def test_a_field_to_blank_each_year_starts_empty_in_the_next(app24, client24, oi
     assert carried["targets"]["kpis"][0]["name"] == content["targets"]["kpis"][0]["name"]
 
 
+def test_a_kpi_without_its_name_is_not_submitted_and_the_message_names_the_field(app24, f):
+    from webapp.review.actions import submit_problems
+    sheet = sheet24(f)
+    sheet.kpis[0].name = ""
+    db.session.commit()
+    assert "指標（KPI）のKPI 1 に未記入の欄があります：『指標名』" in submit_problems(sheet)
+
+
 def test_without_the_variant_there_is_no_such_field(app24, client24, oita, f):
     assert Page(client24.get(f"/sheets/{sheet24(f).id}/edit")).by_id("kpis-0-source") is None
 
