@@ -252,8 +252,8 @@ def entry_forms(sheet_schema: SheetSchema | None = None) -> EntryForms:
     return built
 
 
-def sheet_form(**kwargs) -> SheetFormBase:
-    """The sheet form of the schema in force: one text area per text section.
+def sheet_form(year: int | None = None, **kwargs) -> SheetFormBase:
+    """The sheet form of `year`'s template: one text area per text section, the fields of each part.
 
     Posted data is first cut to what the lists may hold (each list's limit
     plus one, so that "too many" is still seen and refused): WTForms scans
@@ -261,16 +261,16 @@ def sheet_form(**kwargs) -> SheetFormBase:
     would otherwise cost seconds to read.
     """
     if "formdata" not in kwargs and request and request.method == "POST":
-        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]))
-    return entry_forms().sheet(**kwargs)
+        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]), schema(year))
+    return entry_forms(schema(year)).sheet(**kwargs)
 
 
 _ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-([0-9]+)-(?:series-([0-9]+)-)?")
 
 
-def _bounded(formdata) -> MultiDict:
+def _bounded(formdata, sheet_schema: SheetSchema) -> MultiDict:
     most = {name: 0 for name in _LISTS.values()}
-    most.update({_LISTS[s.kind]: s.limit for s in schema().sections if s.kind in _LISTS})
+    most.update({_LISTS[s.kind]: s.limit for s in sheet_schema.sections if s.kind in _LISTS})
     kept: dict[tuple, set] = {}
 
     def keep(key: tuple, index: str, limit: int) -> bool:
@@ -313,9 +313,9 @@ def _entry_data(fields, item: dict) -> dict:
     return {f.key: form_value(f, f.get(item)) for f in fields}
 
 
-def form_data(content: dict, version: int, image_tokens=()) -> dict:
+def form_data(content: dict, version: int, image_tokens=(), year: int | None = None) -> dict:
     """Data for the sheet form (data=...) from a content dict; `image_tokens` by figure position."""
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
     data = {"version": str(version), **sheet_schema.texts(content)}
     for part in (kpis, roadmap, figures):
@@ -351,7 +351,7 @@ def empty_data(kind: str, context: dict | None = None) -> dict:
     (a choice at its default), a series row (and a KPI's first) for the year, a roadmap
     row spanning the year columns."""
     context = context or {}
-    sheet_schema = schema()
+    sheet_schema = schema(context.get("year"))
     year = {"year": str(context.get("year", ""))}
     if kind == "series":
         return {**_entry_data(sheet_schema.part(KPIS).series_fields, {}), **year}
@@ -508,7 +508,7 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
     """
     errors = FormErrors()
     read = _Reader(errors)
-    sheet_schema = schema()
+    sheet_schema = schema(reporting_year)
     kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
     content = {k: base[k] for k in ("number", "title", "lead_label", "lead_organizations",
                                      "co_organizations")}

@@ -247,7 +247,7 @@ def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
     KPIs and figures are one entry each ('kpi-1', 'figure-2'), so that the
     form can show the newer saved text beside the entry it belongs to.
     """
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     targets = content.get("targets") or {}
     kpis = sheet_schema.part(KPIS)
     out = []

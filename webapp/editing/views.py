@@ -132,9 +132,9 @@ def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None
                          "size": f"{ref.width}×{ref.height}" if ref and ref.width else ""})
     theirs = {d.key: d for d in conflict["diffs"]} if conflict else {}
     previous = last_approved(sheet)
-    typed = {s.key: form[s.key].data or "" for s in schema().text_sections}
+    typed = {s.key: form[s.key].data or "" for s in schema(year).text_sections}
     html = render_template(
-        "editing/edit.html", sheet=sheet, year=year, form=form, schema=schema(),
+        "editing/edit.html", sheet=sheet, year=year, form=form, schema=schema(year),
         columns=(LEFT, RIGHT), errors=errors.messages if errors else [],
         conflict=conflict, theirs=theirs, locked=locked, notice=notice,
         fit=fit.status(sheet), previews=previews,
@@ -151,7 +151,7 @@ def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None
 def _blank_forms(year: int, years: list[str]) -> dict:
     """Blank entries with placeholder indices, for the <template>s the script clones."""
     context = {"year": year, "years": years}
-    forms = entry_forms()
+    forms = entry_forms(schema(year))
     return {
         "kpi": forms.kpi(prefix="kpis-__K__-", data=empty_data("kpis", context)),
         "series": forms.series(prefix="kpis-__K__-series-__S__-", data=empty_data("series", context)),
@@ -178,11 +178,12 @@ def edit_sheet(sheet_id: int):
         if refused:
             flash(refused.message, "warning")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
-        form = sheet_form(formdata=None,
-                          data=form_data(sheet_to_dict(sheet), sheet.version, figure_tokens(sheet)))
+        year = sheet.cycle.year
+        form = sheet_form(year, formdata=None, data=form_data(sheet_to_dict(sheet), sheet.version,
+                                                              figure_tokens(sheet), year))
         return _render(sheet, form)
 
-    form = sheet_form()  # reads at most each list's limit (+1) of entries
+    form = sheet_form(sheet.cycle.year)  # reads at most each list's limit (+1) of entries
     if refused:
         # e.g. submitted or closed in another tab: show the typed text back, store nothing.
         return _render(sheet, form, 409, locked=refused.message)
@@ -292,7 +293,7 @@ def _structural(sheet: Sheet, form: SheetFormBase, op: str):
         if change else None
     if notice is None:
         abort(400)
-    fresh = sheet_form(formdata=None, data=data)
+    fresh = sheet_form(sheet.cycle.year, formdata=None, data=data)
     return _render(sheet, fresh, 200,
                    notice=notice + "まだ保存されていません。「保存」を押すと保存されます。")
 
@@ -313,8 +314,8 @@ def autosave(sheet_id: int):
         if refused.kind == "role":
             return jsonify(ok=False, reason="forbidden", message=refused.message), 403
         return jsonify(ok=False, reason="locked", message=refused.message), 409
-    form = sheet_form()
     year = sheet.cycle.year
+    form = sheet_form(year)
     content, inputs, errors = read_form(form, sheet_to_dict(sheet), year, draft=True)
     if form.version.data and parse_id(form.version.data) is None:
         return jsonify(ok=False, reason="invalid",

@@ -213,7 +213,7 @@ def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = N
     """Field by field in the schema's order. Each side is headed as its own year prints
     it: last year's evaluation is 「○２０２３年度の評価」, not this year's heading."""
     left, right = section_texts(a), section_texts(b)
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     fields = []
     for s in sheet_schema.sections:
         l_html, r_html, changed = char_diff(left[s.key], right[s.key])

@@ -128,7 +128,7 @@ def _lines(text: str, width: int = 60) -> int:
 
 
 def _text_rows(lay: _Layout, content: dict, section, year: int) -> None:
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     title = (years_in(section.heading, year) if section.heading
              else years_in(section.label, year) if section.label
              else sheet_schema.box(section.box).title(year))
@@ -240,8 +240,8 @@ def _title(sheet: Sheet) -> str:
 
 
 def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
-    sheet_schema = schema()
     year = sheet.cycle.year
+    sheet_schema = schema(year)
     content = sheet_to_dict(sheet)
     ws = wb.create_sheet(_title(sheet))
     lay = _Layout(ws)

@@ -358,7 +358,7 @@ def prepare(user, entry: SheetCells, take_workbook=frozenset()) -> SheetImport:
     merged = merge(sheet, current, figure_tokens(sheet), entry.texts(), entry.bases, entry.version,
                    take_workbook)
     data = MultiDict(list(merged.data.items()))
-    form = sheet_form(formdata=data, meta={"csrf": False})
+    form = sheet_form(sheet.cycle.year, formdata=data, meta={"csrf": False})
     content, inputs, errors = read_form(form, current, sheet.cycle.year)
     images = resolve_images(sheet, inputs, errors)
     if errors:
