@@ -74,8 +74,9 @@ def roadmap_text(roadmap: dict | None) -> str:
 def figure_text(f: dict) -> str:
     kind = schema().part(FIGURES).field("kind")
     text = f"［{kind.choice_label(f.get('kind')) or f.get('kind')}］{f.get('caption', '')}"
-    if f.get("alt_text"):
-        text += f"\n  代替テキスト：{f['alt_text']}"
+    alt = schema().part(FIGURES).field("alt_text")
+    if alt is not None and f.get("alt_text"):
+        text += f"\n  {alt.label}：{f['alt_text']}"
     return text + (f"\n  {f['note']}" if f.get("note") else "")
 
 

@@ -350,8 +350,8 @@ PERSPECTIVES = "○SDGs、先端技術、働き方改革、アフターコロナ
 # written here only; the form, messages, page, print and comparison read it.
 TARGET_HEAD = (
     Field("target_year", YEAR, "目標年", path=("targets", "target_year"), width=3),
-    Field("target_label", LINE, "見出し", path=("targets", "label"), limit=200, width=9, required=True,
-          hint="空欄のときは「設定目標（目標年）」と印刷します"),
+    Field("target_label", LINE, "見出し（印刷される表記）", path=("targets", "label"), limit=200, width=9,
+          required=True, hint="例: 設定目標（２０３０年）"),
 )
 KPI_FIELDS = (
     Field("name", TEXT, "指標名", required=True, slot="name", width=8),
@@ -390,8 +390,8 @@ ROADMAP_HEAD = (
 ROADMAP_FIELDS = (
     Field("activity", TEXT, "取組", required=True, slot="activity"),
     Field("detail", TEXT, "内容", slot="detail"),
-    Field("from_year", LINE, "開始", path=("from",), limit=20, slot="from"),
-    Field("to_year", LINE, "終了", path=("to",), limit=20, slot="to"),
+    Field("from_year", LINE, "開始年度", path=("from",), limit=20, slot="from"),
+    Field("to_year", LINE, "終了年度", path=("to",), limit=20, slot="to"),
 )
 FIGURE_FIELDS = (
     Field("kind", CHOICE, "種類", choices=(("photo", "写真"), ("chart", "グラフ"), ("diagram", "図")),
