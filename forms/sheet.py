@@ -10,6 +10,7 @@ long for its column) are refused.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -193,7 +194,6 @@ class EntryForms:
     sheet: type
 
 
-_FORM_CLASSES: dict[int, EntryForms] = {}
 _LISTS = {KPIS: "kpis", ROADMAP: "roadmap_rows", FIGURES: "figures"}   # the form's list names
 LIST_NAMES = tuple(_LISTS.values())
 _FORM_NAME = re.compile(r"^(?:(kpis|roadmap_rows|figures)-[0-9]+-)?(?:series-[0-9]+-)?([a-z_]+)$")
@@ -222,11 +222,13 @@ def field_named(name: str, sheet_schema: SheetSchema | None = None) -> Field | N
 
 
 def entry_forms(sheet_schema: SheetSchema | None = None) -> EntryForms:
-    """The sheet form and its entries' forms, built from the template's fields (and kept)."""
-    sheet_schema = sheet_schema or schema()
-    built = _FORM_CLASSES.get(id(sheet_schema))
-    if built is not None:
-        return built
+    """The sheet form and its entries' forms, built from the template's fields (and kept,
+    per template: equal templates share them)."""
+    return _entry_forms(sheet_schema or schema())
+
+
+@functools.lru_cache(maxsize=32)
+def _entry_forms(sheet_schema: SheetSchema) -> EntryForms:
     kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
 
     def form(name: str, section, base=Form, **more) -> type:
@@ -247,9 +249,7 @@ def entry_forms(sheet_schema: SheetSchema | None = None) -> EntryForms:
             fields.update({f.key: _input(f) for f in section.sheet_fields})
             fields[_LISTS[section.kind]] = IndexedList(FormField(entries[section.kind]),
                                                        max_entries=section.limit + 1)
-    built = EntryForms(kpi, series, row, figure, type("SheetForm", (SheetFormBase,), fields))
-    _FORM_CLASSES[id(sheet_schema)] = built
-    return built
+    return EntryForms(kpi, series, row, figure, type("SheetForm", (SheetFormBase,), fields))
 
 
 def sheet_form(year: int | None = None, **kwargs) -> SheetFormBase:

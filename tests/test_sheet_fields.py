@@ -135,6 +135,25 @@ def test_an_optional_kpi_field_added_in_the_template_goes_everywhere(app24, clie
     # Storage: kpis.extra (migration 0019, once for every field added later).
 
 
+def test_an_optional_field_of_a_kpi_year_is_saved_with_the_year_and_exported(app24, client24, oita, f):
+    remark = Field("remark", LINE, "備考", limit=100, optional=True)
+    variant = dataclasses.replace(COUNCIL_SHEET, sections=tuple(
+        dataclasses.replace(s, point_fields=s.point_fields + (remark,)) if s.kind == KPIS else s
+        for s in COUNCIL_SHEET.sections))
+    with using(variant):
+        sheet = sheet24(f)
+        fields = form_fields(client24, sheet.id)
+        assert "kpis-0-series-0-remark" in fields
+        fields["kpis-0-series-0-remark"] = "速報値"
+        assert client24.post(f"/sheets/{sheet.id}/edit", data=fields).status_code == 303
+        db.session.expire_all()
+        sheet = sheet24(f)
+        assert sheet.kpis[0].values[0].extra == {"remark": "速報値"}
+        series = sheet_to_dict(sheet)["targets"]["kpis"][0]["series"]
+        assert series[0]["remark"] == "速報値" and all("remark" not in p for p in series[1:])
+        assert "kpis-0-series-0-remark" in cells_of(export.workbook([sheet]))[TITLE]
+
+
 def test_a_field_to_blank_each_year_starts_empty_in_the_next(app24, client24, oita, f):
     checked = dataclasses.replace(SOURCE, key="checked_on", label="確認日", carry="blank")
     variant = dataclasses.replace(COUNCIL_SHEET, sections=tuple(

@@ -248,7 +248,6 @@ class _Checker:
 
 YEAR = dict(lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
 DECIMALS = MAX_DECIMALS
-LIMITS = {s.kind: s.limit for s in schema().sections}  # entries per list
 
 
 def validate_report(data) -> None:
@@ -326,13 +325,13 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
         tp = f"{p}.targets"
         c.known(targets, tp, "targets")
         _check_fields(c, proj, p, _part(KPIS).sheet_fields if _part(KPIS) else ())
-        for k, kpi in enumerate(c.items(targets, tp, "kpis", LIMITS[KPIS])):
+        for k, kpi in enumerate(c.items(targets, tp, "kpis", _part(KPIS).limit)):
             _validate_kpi(c, kpi, f"{tp}.kpis[{k}]")
     if "roadmap" not in proj:
         c.err(f"{p}.roadmap", "項目がありません（無い場合は null）", show=False)
     elif proj["roadmap"] is not None:
         _validate_roadmap(c, proj["roadmap"], f"{p}.roadmap")
-    for j, fig in enumerate(c.items(proj, p, "figures", LIMITS[FIGURES])):
+    for j, fig in enumerate(c.items(proj, p, "figures", _part(FIGURES).limit)):
         fp = f"{p}.figures[{j}]"
         if not isinstance(fig, dict):
             c.err(fp, "オブジェクトではありません", fig)
@@ -457,7 +456,7 @@ def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
                       show=False)
         if len(set(map(str, years))) != len(years):
             c.err(f"{rp}.years", "年度が重複しています", years)
-    for j, row in enumerate(c.items(roadmap, rp, "rows", LIMITS[ROADMAP])):
+    for j, row in enumerate(c.items(roadmap, rp, "rows", part.limit)):
         p = f"{rp}.rows[{j}]"
         if not isinstance(row, dict):
             c.err(p, "オブジェクトではありません", row)
