@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import object_session, selectinload
+from sqlalchemy.orm import selectinload
 
 from dataclasses import dataclass
 
