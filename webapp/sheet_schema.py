@@ -13,7 +13,13 @@ each holding one or more *sections*. A section is one of four kinds:
   ``path`` in the content dict (the report file's format, see
   webapp.sheet_content) and under ``key`` in ``Sheet.texts``.
 - ``kpis``, ``roadmap``, ``figures``: the structured parts, with their own
-  editors; the schema gives their headings, limits and place.
+  editors; the schema gives their headings, limits and place, and every
+  field inside them as a ``Field``: ``Section.fields`` (one KPI, roadmap row
+  or figure), ``Section.point_fields`` (a KPI's yearly series) and
+  ``Section.head_fields`` (once per sheet: the targets box's target year and
+  label sit with the KPIs, the roadmap's title and year columns with it).
+  A field's key is its form name and its storage column; a field without a
+  column (one a year's template adds) is kept in its row's ``extra`` JSON.
 
 Headings may name the reporting year ``{Y}`` or the next ``{Y1}``; they are
 printed with full-width digits, as in the original.
