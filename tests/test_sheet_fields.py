@@ -168,6 +168,22 @@ def test_a_field_to_blank_each_year_starts_empty_in_the_next(app24, client24, oi
     assert carried["targets"]["kpis"][0]["name"] == content["targets"]["kpis"][0]["name"]
 
 
+def test_a_blank_rule_on_a_part_the_sheet_has_not_leaves_it_out(app24, f):
+    """A sheet without a roadmap opens the next year without one, whatever the title's rule."""
+    from webapp.cycles import carried_content
+    from webapp.sheet_schema import ROADMAP
+    variant = dataclasses.replace(COUNCIL_SHEET, sections=tuple(
+        dataclasses.replace(s, head_fields=tuple(dataclasses.replace(h, carry="blank")
+                                                 for h in s.head_fields)) if s.kind == ROADMAP else s
+        for s in COUNCIL_SHEET.sections))
+    content = sheet_to_dict(sheet24(f))
+    content["roadmap"] = None
+    with using(variant):
+        assert carried_content(content, schema(), 2025)["roadmap"] is None
+        content["roadmap"] = {"title": "活動内容", "years": ["2024"], "rows": []}
+        assert carried_content(content, schema(), 2025)["roadmap"] == {"title": "", "years": [], "rows": []}
+
+
 def test_a_kpi_without_its_name_is_not_submitted_and_the_message_names_the_field(app24, f):
     from webapp.review.actions import submit_problems
     sheet = sheet24(f)

@@ -165,7 +165,10 @@ def carried_content(last: dict, template: SheetSchema, year: int) -> dict:
 
     def blank(fields, item: dict) -> None:
         for f in fields:
-            if f.carry != KEEP:
+            parent = item
+            for part in f.where[:-1]:
+                parent = parent.get(part) if isinstance(parent, dict) else None
+            if f.carry != KEEP and isinstance(parent, dict):   # not in a part that is not there
                 f.put(item, f.empty())
 
     kpis, roadmap, figures = (template.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
