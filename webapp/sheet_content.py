@@ -17,7 +17,7 @@ from sqlalchemy.orm import object_session, selectinload
 
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, ReportingCycle, RoadmapRow, Sheet
-from webapp.sheet_schema import figure_item, schema
+from webapp.sheet_schema import COUNCIL_SHEET, figure_item, schema
 from webapp.workflow import State
 
 
@@ -211,8 +211,19 @@ def last_approved(sheet: Sheet) -> Sheet | None:
     return latest_approved([sheet.project_id], sheet.cycle.year).get(sheet.project_id)
 
 
-def printable(content: dict) -> dict:
-    """The content with plain numbers, for the printing package (which takes JSON types)."""
+def printable(content: dict, year: int | None = None) -> dict:
+    """The content with plain numbers, for the printing package (which takes JSON types);
+    with `year`, and that year's template other than the built-in one, the template
+    goes with it under "template" (webapp.sheet_schema.template_of), since printing
+    cannot look it up."""
+    if year is not None:
+        template = schema(year)
+        if template != COUNCIL_SHEET:
+            return {**_plain(content), "template": template}
+    return _plain(content)
+
+
+def _plain(content: dict) -> dict:
     def plain(value):
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() else float(value)

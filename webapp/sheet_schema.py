@@ -258,6 +258,15 @@ def schema(year: int | None = None) -> SheetSchema:
     return _year_lookup[-1](year) or _active[-1]
 
 
+def template_of(content: dict) -> SheetSchema:
+    """The template a content dict prints with: the one the app put in it under
+    "template" (webapp.sheet_content.printable does, when the year's template is
+    not the built-in one), else the one in force.  Printing reads it this way
+    because it is database-free: a forked print worker cannot ask for the year's."""
+    template = content.get("template") if isinstance(content, dict) else None
+    return template if isinstance(template, SheetSchema) else schema()
+
+
 def register_year_lookup(lookup) -> None:
     """`lookup(year) -> SheetSchema | None`, e.g. the year's stored template."""
     _year_lookup[:] = [lookup]
