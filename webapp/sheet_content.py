@@ -10,6 +10,7 @@ out exactly as they went in (see webapp.exactjson).
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -98,7 +99,7 @@ def sheet_to_dict(sheet: Sheet, image_path=None) -> dict:
         "roadmap": roadmap,
         "figures": figures,
     }
-    sheet_schema = schema()
+    sheet_schema = schema(sheet.cycle.year)
     for section in sheet_schema.text_sections:
         sheet_schema.put_text(content, section.key, sheet.text(section.key))
     return content
@@ -167,6 +168,19 @@ def _kpi_from(position: int, k: dict) -> Kpi:
                          actual=number_in(s["actual"]), label=s.get("label"))
                 for j, s in enumerate(k["series"])],
     )
+
+
+def with_texts_kept(data: dict, current: dict, template) -> dict:
+    """`data` (a file's sheet) with the text of every section it does not have at all taken
+    from `current`: a file written before a section was added says nothing about it, so
+    importing it keeps what was entered there and, when nothing else differs, changes nothing."""
+    missing = [s.key for s in template.text_sections if not template.holds(data, s.key)]
+    if not missing:
+        return data
+    data = copy.deepcopy(data)
+    for key in missing:
+        template.put_text(data, key, template.text(current, key))
+    return data
 
 
 def comparable(data: dict) -> dict:

@@ -103,6 +103,7 @@ class Section:
 class SheetSchema:
     boxes: tuple[Box, ...]
     sections: tuple[Section, ...]
+    version: int = 1        # +1 for each accepted change of a year's template
     _by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -177,6 +178,16 @@ class SheetSchema:
         for part in self[key].path:
             value = value.get(part) if isinstance(value, dict) else None
         return value if isinstance(value, str) else ""
+
+    def holds(self, content: dict, key: str) -> bool:
+        """Whether `content` has text section `key` at all (a file written before the
+        section existed has not; its text there is unknown, not empty)."""
+        value = content
+        for part in self[key].path:
+            if not isinstance(value, dict) or part not in value:
+                return False
+            value = value[part]
+        return True
 
     def put_text(self, content: dict, key: str, value: str) -> None:
         *parents, last = self[key].path
