@@ -31,7 +31,7 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 from webapp.workflow import SYSTEM_TRANSITIONS, TRANSITIONS, State
-from webapp.workflow import Transition as Step
+from webapp.workflow import Step
 
 signals = Namespace()
 sheet_transitioned = signals.signal("sheet-transitioned")

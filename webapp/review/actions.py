@@ -25,7 +25,7 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
-from webapp.workflow import Transition as Step
+from webapp.workflow import Step
 
 __all__ = ["FLAGGING_STEP", "ContentChangedError", "InvalidInput", "NotPermitted", "Refused",
            "StaleStateError", "Unconfirmed", "WorkflowError", "perform"]
