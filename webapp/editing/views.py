@@ -33,6 +33,7 @@ from webapp.ids import parse_id
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, refusal, require
 from webapp.review import comments, flags
+from webapp.review.actions import editor_anchor
 from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.timeutil import format_date, format_datetime, to_jst
@@ -446,16 +447,10 @@ def _switch_cycle(operation, year: int, done: str):
 
 # ---------------------------------------------------------------- links into the editor
 
-def section_anchor(key: str, year: int) -> str:
-    """Where a section sits in the editor: its text box's block, or the box of a structured part."""
-    section = schema(year)[key]
-    return f"block-{key}" if section.is_text else f"sec-{section.box}"
-
-
 @bp.app_context_processor
 def _editing_helpers():
     return {
         "editor_section_url": lambda sheet, key: url_for("editing.edit_sheet", sheet_id=sheet.id,
-                                                         _anchor=section_anchor(key, sheet.cycle.year)),
-        "editor_section_anchor": section_anchor,
+                                                         _anchor=editor_anchor(key, sheet.cycle.year)),
+        "editor_section_anchor": editor_anchor,
     }
