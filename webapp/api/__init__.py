@@ -1,0 +1,28 @@
+"""The read API at /api/v1: JSON only, personal tokens only (webapp/api/tokens.py).
+
+Requests carry `Authorization: Bearer <token>`; session cookies are never read
+here (a logged-in browser without a token gets 401), so there is no CSRF
+surface. A token reads what its user may read (`webapp.permissions.can`).
+Errors are JSON with a Japanese `message`, never a 500 page.
+"""
+from flask import Blueprint
+
+from webapp.extensions import csrf
+
+PREFIX = "/api/v1"
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)
+
+# The account page's token screens (HTML, CSRF-protected, session log-in).
+tokens_bp = Blueprint("api_tokens", __name__)
+
+from webapp.api import account, views  # noqa: E402,F401  (routes register on the blueprints)
+from webapp.api.cli import create_token_cmd  # noqa: E402
+
+commands: list = [create_token_cmd]
+more_blueprints = (tokens_bp,)
+
+
+def is_api_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
