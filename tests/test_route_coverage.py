@@ -16,6 +16,7 @@ MATRIX_MODULES = [
     "tests.workbooks.test_permissions",
     "tests.council.test_permissions",
     "tests.api.test_permissions",
+    "tests.publishing.test_permissions",
 ]
 
 # Files served to everybody, which no matrix needs to cover.

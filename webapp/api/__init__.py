@@ -11,6 +11,12 @@ from webapp.extensions import csrf
 
 PREFIX = "/api/v1"
 
+
+def is_api_path(path: str) -> bool:
+    """Defined before the views are imported: the error pages and the session hooks ask it."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
 
@@ -22,7 +28,3 @@ from webapp.api.cli import create_token_cmd  # noqa: E402
 
 commands: list = [create_token_cmd]
 more_blueprints = (tokens_bp,)
-
-
-def is_api_path(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/")
