@@ -2,6 +2,7 @@
 kept hashed, listed with their last use, revoked, audited, rate-limited."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
@@ -115,4 +116,19 @@ def test_each_token_is_rate_limited_with_a_japanese_message_and_retry_after(make
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
         assert refused.get_json()["message"].startswith("リクエストが多すぎます。")
         assert client.get("/api/v1/years", headers=bearer(second)).status_code == 200
+        db.session.remove()
+
+
+def test_a_new_window_lets_a_limited_token_in_again(make_app, fy2023_app):
+    from tests.factories import Factory
+    app = make_app("fy2023", API_RATE_LIMIT=1, API_RATE_WINDOW_SECONDS=60)
+    with app.app_context():
+        token = token_for(Factory().secretariat())
+        client = app.test_client()
+        assert client.get("/api/v1/years", headers=bearer(token)).status_code == 200
+        assert client.get("/api/v1/years", headers=bearer(token)).status_code == 429
+        stored = db.session.scalars(select(ApiToken)).one()
+        stored.window_started_at = stored.window_started_at - dt.timedelta(seconds=61)  # a minute on
+        db.session.commit()
+        assert client.get("/api/v1/years", headers=bearer(token)).status_code == 200
         db.session.remove()
