@@ -104,13 +104,17 @@ def test_the_kpi_csv_holds_hydrogen_projects_2023_actual_28_with_a_bom(fy2023_ap
             "判定できません（実績1点）"] in rows
 
 
-def test_figures_in_the_csv_are_the_stored_decimals(fy2023_app, fy, tmp_path):
+def test_figures_in_the_csv_are_the_stored_decimals_and_text_never_a_formula(fy2023_app, fy, tmp_path):
     sheet = fy.sheet_of(1)
     sheet.kpis[0].values[0].actual = Decimal("12345678901234.123456")
+    sheet.kpis[1].name = "=HYPERLINK(\"http://example.com\")"
+    sheet.kpis[1].values[0].actual = Decimal("-3.5")
     db.session.commit()
     out = tmp_path / "site"
     _publish(fy2023_app, out)
-    assert ",12345678901234.123456," in (out / "kpis.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO((out / "kpis.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[1][9] == "12345678901234.123456"
+    assert (rows[2][3], rows[2][9]) == ("'=HYPERLINK(\"http://example.com\")", "-3.5")
     assert "12345678901234.123456" in (out / "report.json").read_text(encoding="utf-8")
 
 

@@ -9,7 +9,8 @@ from webapp.api import bp, tokens
 from webapp.api.openapi import openapi_document
 from webapp.extensions import db
 from webapp.last_change import last_change
-from webapp.listing import projects_for, sheets_for_year
+from webapp.cycles import get_cycle
+from webapp.listing import cycles_desc, projects_for, sheets_for_year
 from webapp.models import Project, ReportingCycle, Sheet
 from webapp.permissions import can
 from webapp.publishing.opendata import kpi_rows
@@ -63,10 +64,6 @@ def _authenticate():
     return None
 
 
-def _cycle(year: int) -> ReportingCycle | None:
-    return db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
-
-
 def _visible_sheets(cycle: ReportingCycle) -> list[Sheet]:
     user = g.api_user
     projects = projects_for(user)
@@ -85,14 +82,13 @@ def openapi():
 
 @bp.route("/years")
 def years():
-    cycles = db.session.scalars(select(ReportingCycle).order_by(ReportingCycle.year)).all()
     return json_response({"years": [{"year": c.year, "title": c.report_title, "open": c.is_open}
-                                    for c in cycles]})
+                                    for c in reversed(cycles_desc())]})
 
 
 @bp.route("/years/<int:year>/sheets")
 def sheets(year: int):
-    cycle = _cycle(year)
+    cycle = get_cycle(year)
     if cycle is None:
         return error(404, NO_YEAR.format(year=year))
     items = []
@@ -116,7 +112,7 @@ def sheet(year: int, number: int):
 
 @bp.route("/years/<int:year>/kpis")
 def kpis(year: int):
-    cycle = _cycle(year)
+    cycle = get_cycle(year)
     if cycle is None:
         return error(404, NO_YEAR.format(year=year))
     return json_response({"year": year,

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from webapp.council.progress import STATUSES, kpi_status
 from webapp.models import ORG_KINDS
+from webapp.safecells import csv_cell
 from webapp.sheet_schema import (FIGURE_KINDS, KPI_DIRECTIONS, schema)
 
 LICENCE = "公共データ利用規約（第1.0版）"
@@ -87,12 +88,15 @@ def kpi_rows(contents: list[dict]) -> list[dict]:
 
 
 def kpi_csv(contents: list[dict]) -> bytes:
-    """The CSV file: UTF-8 with a BOM (so that Excel reads it), a header row, CRLF lines."""
+    """The CSV file: UTF-8 with a BOM (so that Excel reads it), a header row, CRLF lines.
+    Text that a spreadsheet would run as a formula goes out as text (webapp.safecells);
+    figures (a negative one too) stay figures."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.header for c in COLUMNS])
     for row in kpi_rows(contents):
-        writer.writerow([_text(row[c.key]) for c in COLUMNS])
+        writer.writerow([csv_cell(_text(row[c.key])) if "string" in c.json_type else _text(row[c.key])
+                         for c in COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

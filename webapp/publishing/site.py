@@ -81,8 +81,9 @@ def _copy_images(contents: list[dict], views, out: Path) -> list[str]:
 
 def publish_site(year: int, out_dir: str) -> Written:
     """Write year `year`'s web edition and open data into `out_dir` (created if missing)."""
+    from webapp import storage
     from webapp.printing.sheetview import sheet_view
-    from webapp.reports.inputs import collect
+    from webapp.reports.inputs import approved_sheets, collect
     cycle = get_cycle(year)
     if cycle is None:
         raise PublishError(f"{year}年度のデータがありません。")
@@ -92,7 +93,6 @@ def publish_site(year: int, out_dir: str) -> Written:
         raise PublishError(f"{year}年度には承認済の個票がありません。承認されてから公開してください。")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from webapp import storage
     views = [sheet_view(content, year, uploads_dir=storage.uploads_dir()) for content in contents]
     images = _copy_images(contents, views, out)
 
@@ -111,25 +111,20 @@ def publish_site(year: int, out_dir: str) -> Written:
         pages[sheet_page(view.number)] = env.get_template("sheet.html").render(
             **common, s=view, previous=entries[i - 1] if i else None,
             next=entries[i + 1] if i + 1 < len(entries) else None)
-    project_ids = [s.project_id for s in _approved(cycle)]
+    project_ids = [s.project_id for s in approved_sheets(cycle)]
     pages["kpis.html"] = env.get_template("kpis.html").render(
         **common, rows=progress_rows(cycle, project_ids), rule=STATUS_RULE, circled=circled)
     for name, html in pages.items():
         write_atomic(str(out / name), html)
 
     write_atomic(str(out / "style.css"), Path(TEMPLATES, "style.css").read_text(encoding="utf-8"))
-    (out / opendata.CSV_NAME).write_bytes(opendata.kpi_csv(contents))
+    write_atomic(str(out / opendata.CSV_NAME), opendata.kpi_csv(contents))
     write_atomic(str(out / opendata.JSON_NAME),
                  exactjson.dumps(export_report(year, approved_only=True), indent=2) + "\n")
     write_atomic(str(out / opendata.SCHEMA_NAME),
                  exactjson.dumps(opendata.report_json_schema(year), indent=2) + "\n")
     files = ["style.css", opendata.CSV_NAME, opendata.JSON_NAME, opendata.SCHEMA_NAME, *images]
     return Written(folder=str(out), pages=list(pages), files=files)
-
-
-def _approved(cycle):
-    from webapp.reports.inputs import approved_sheets
-    return approved_sheets(cycle)
 
 
 def zip_folder(folder: str, target) -> None:
