@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.api.conftest import bearer, token_for
-from tests.factories import login
+from tests.factories import PASSWORD
 from webapp import exactjson
 from webapp.extensions import db
 from webapp.cycles import open_cycle
@@ -34,10 +34,15 @@ def test_without_a_token_the_api_answers_401_in_japanese(fy, api):
 
 def test_a_logged_in_browser_without_a_token_gets_401(fy2023_app, fy):
     client = fy2023_app.test_client()
-    login(client, fy.secretariat())
-    assert client.get("/").status_code == 200        # the session works for pages
+    user = fy.secretariat()
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    assert client.get("/").status_code == 200        # the session (and remember-me) works for pages
     answer = client.get("/api/v1/years/2023/sheets")
     assert answer.status_code == 401 and answer.mimetype == "application/json"
+    assert "Set-Cookie" not in answer.headers                # the session is not even refreshed
+    with_token = client.get("/api/v1/years", headers=bearer(token_for(fy.coordinator("長崎県"))))
+    assert with_token.status_code == 200 and "Set-Cookie" not in with_token.headers
+    assert client.get("/").status_code == 200                # and the browser is still logged in
 
 
 def test_a_coordinators_token_lists_its_own_fy2024_drafts_and_no_other_organisations(fy, api):
