@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import bearer, token_for
 from tests.factories import login
+from webapp.audit import describe_changes
 from webapp.extensions import db
 from webapp.models import ApiToken, AuditEvent
 
@@ -39,6 +40,7 @@ def test_a_token_issued_on_the_account_page_is_shown_once_and_kept_hashed(fy2023
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api_token_create")).all()
     assert [(e.actor_id, e.summary) for e in events] == [
         (user.id, f"{user.display_name}（{user.email}）がAPIトークン「集計用スクリプト」を発行")]
+    assert describe_changes(events[0]) == [("APIトークン", "（なし）", f"{stored.id}：集計用スクリプト")]
 
 
 def test_issuing_a_token_needs_a_recent_step_up(fy2023_app, fy):

@@ -132,12 +132,16 @@ def test_the_json_is_the_report_file_and_its_schema_describes_it(fy2023_app, fy,
     assert purpose == {"type": "string", "description": "目的（1行に1項目）"}
 
 
-def test_only_approved_sheets_are_published(fy2023_app, fy, tmp_path):
-    transition(fy.admin(), fy.sheet_of(5), "reopen", comment="数値の誤りを直すため")
-    db.session.commit()
+def test_only_approved_sheets_are_published_and_a_reopened_ones_page_goes(fy2023_app, fy, tmp_path):
     out = tmp_path / "site"
     _publish(fy2023_app, out)
+    (out / "notes.txt").write_text("公開作業のメモ", encoding="utf-8")
+    assert (out / "sheet-05.html").exists()
+    transition(fy.admin(), fy.sheet_of(5), "reopen", comment="数値の誤りを直すため")
+    db.session.commit()
+    _publish(fy2023_app, out)
     assert not (out / "sheet-05.html").exists()
+    assert (out / "notes.txt").exists()                      # what it did not write stays
     assert "sheet-05.html" not in (out / "index.html").read_text(encoding="utf-8")
 
 

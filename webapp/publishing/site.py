@@ -124,7 +124,16 @@ def publish_site(year: int, out_dir: str) -> Written:
     write_atomic(str(out / opendata.SCHEMA_NAME),
                  exactjson.dumps(opendata.report_json_schema(year), indent=2) + "\n")
     files = ["style.css", opendata.CSV_NAME, opendata.JSON_NAME, opendata.SCHEMA_NAME, *images]
+    _remove_stale(out, set(pages) | set(images))
     return Written(folder=str(out), pages=list(pages), files=files)
+
+
+def _remove_stale(out: Path, written: set[str]) -> None:
+    """A sheet page or image an earlier run wrote and this one did not (a sheet reopened
+    since, a figure removed) goes; nothing else in the folder is touched."""
+    for path in [*out.glob("sheet-*.html"), *out.glob("images/*")]:
+        if path.is_file() and path.relative_to(out).as_posix() not in written:
+            path.unlink()
 
 
 def zip_folder(folder: str, target) -> None:
