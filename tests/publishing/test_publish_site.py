@@ -161,3 +161,20 @@ def test_the_reports_page_downloads_the_web_edition_as_a_zip(fy2023_app, fy):
     names = zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
     assert {"index.html", "sheet-01.html", "sheet-21.html", "kpis.html", "kpis.csv", "report.json",
             "report.schema.json", "style.css"} <= set(names)
+
+
+def test_the_download_counts_as_an_expensive_job_while_it_is_made(make_app, fy2023_app):
+    from tests.factories import Factory
+    from webapp.models import ExpensiveJob
+    busy = make_app("fy2023", EXPENSIVE_JOBS_PER_USER=0)
+    with busy.app_context():
+        client = busy.test_client()
+        login(client, Factory().secretariat())
+        answer = client.get("/reports/2023/web-edition.zip")
+        assert answer.status_code == 429
+        assert "処理中の作業が 0 件あります。" in answer.get_data(as_text=True)
+        db.session.remove()
+    client = fy2023_app.test_client()
+    login(client, Factory().secretariat())
+    assert client.get("/reports/2023/web-edition.zip").status_code == 200
+    assert db.session.scalars(db.select(ExpensiveJob)).all() == []
