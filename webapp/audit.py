@@ -108,6 +108,7 @@ _OTHER_LABELS = {
     "cycle": {"is_open": "受付", "report_date": "報告書の日付",
               "kpi_appendix": "付録「ＫＰＩ達成状況一覧」"},
     "comment": {"section": "欄", "resolved": "解決済み", "thread_resolved": "スレッドの解決"},
+    "user": {"api_token": "APIトークン"},
 }
 _LONG = 200
 
@@ -117,7 +118,7 @@ def _labels(object_type: str) -> dict[str, str]:
     if object_type == "comment":
         return {**form_labels(CommentForm), **_OTHER_LABELS["comment"]}
     if object_type == "user":
-        return form_labels(UserForm)
+        return {**form_labels(UserForm), **_OTHER_LABELS["user"]}
     if object_type == "organisation":
         return ORGANISATION_LABELS
     if object_type == "project":

@@ -56,6 +56,12 @@ NOT_HTML = {
     "reports.build_progress": "JSON polled by the build page",
     "editing.fit_status": "JSON polled by the editor",
     "main.figure_image": "PNG / JPEG image",
+    "api.openapi": "JSON: the read API's OpenAPI document",
+    "api.years": "JSON: the read API",
+    "api.sheets": "JSON: the read API",
+    "api.sheet": "JSON: the read API",
+    "api.kpis": "JSON: the read API",
+    "publishing.web_edition": "ZIP download (its pages: tests/e2e/test_web_edition.py)",
 }
 
 
@@ -211,6 +217,14 @@ def renewed_recovery_codes(page, w):
     expect(page.locator("#recovery-codes li")).to_have_count(10)
 
 
+def issued_api_token(page, w):
+    """アカウント設定 → APIトークンを発行 (the log-in counts as the step-up it needs)."""
+    page.goto("/account")
+    page.get_by_label("トークンの名前（用途）").fill("集計用スクリプト")
+    page.get_by_role("button", name="トークンを発行する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("APIトークンを発行しました")
+
+
 def expired_session(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     end_session(page, w.app, w.coordinator)
@@ -263,6 +277,7 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("Excel取込みの確認（書き出し後に保存あり）", "workbooks.import_workbook", preview_of_a_stale_workbook),
         Screen("PDFの作成中", "reports.sheet_pdf", preview_being_made, 202),
         Screen("アカウント設定", "auth.account", "/account"),
+        Screen("APIトークンの発行", "api_tokens.create", issued_api_token),
         Screen("パスワードの変更", "auth.change_password", "/account/password"),
         Screen("パスワードの変更（誤り）", "auth.change_password", wrong_current_password),
         Screen("本人確認", "auth.reauthenticate", "/account/confirm?next=/account/password"),
