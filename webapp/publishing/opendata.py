@@ -209,6 +209,8 @@ def report_json_schema(year: int | None = None) -> dict:
             "fiscal_year": _s("報告年度（西暦）", "integer"),
             "title": _s("報告書の表題", "string"),
             "report_date": {"type": "string", "format": "date", "description": "報告書の日付（設定されているとき）"},
+            "template_version": {"type": "integer", "minimum": 1,
+                                 "description": "個票の様式の版（その年度の様式が変更されるたびに1増える）"},
             "organizations": {"type": "array", "description": "幹事・共同幹事の組織", "items": _obj("組織", {
                 "name": _s("名称", "string"),
                 "kind": {"enum": sorted(set(ORG_KINDS) - {"secretariat"}),

@@ -84,6 +84,7 @@ def publish_site(year: int, out_dir: str) -> Written:
     from webapp import storage
     from webapp.printing.sheetview import sheet_view
     from webapp.reports.inputs import approved_sheets, collect
+    from webapp.sheet_content import printable
     cycle = get_cycle(year)
     if cycle is None:
         raise PublishError(f"{year}年度のデータがありません。")
@@ -93,7 +94,9 @@ def publish_site(year: int, out_dir: str) -> Written:
         raise PublishError(f"{year}年度には承認済の個票がありません。承認されてから公開してください。")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    views = [sheet_view(content, year, uploads_dir=storage.uploads_dir()) for content in contents]
+    # printable(): the year's template travels with each sheet, as it does to the printer
+    views = [sheet_view(printable(content, year), year, uploads_dir=storage.uploads_dir())
+             for content in contents]
     images = _copy_images(contents, views, out)
 
     meta = inputs.meta
