@@ -33,7 +33,7 @@ from webapp.ids import parse_id
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, refusal, require
 from webapp.review import comments, flags
-from webapp.review.actions import editor_anchor
+from webapp.sheet_anchors import editor_anchor
 from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.timeutil import format_date, format_datetime, to_jst

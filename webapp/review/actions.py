@@ -22,6 +22,7 @@ from webapp.operations import (FLAGGING_STEP, ContentChangedError, InvalidInput,
 from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
 from webapp.review.flags import review as flag_review
 from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_anchors import editor_anchor
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
@@ -73,12 +74,6 @@ class Problem(str):
         return problem
 
 
-def editor_anchor(key: str, year: int) -> str:
-    """Where the editor shows section `key`: a text's own block, else its box."""
-    section = schema(year)[key]
-    return f"block-{key}" if section.is_text else f"sec-{section.box}"
-
-
 def submit_problems(sheet: Sheet) -> list[str]:
     """Why the sheet cannot be submitted yet, naming the sections; empty when it can."""
     year = sheet.cycle.year
@@ -128,12 +123,6 @@ def step_warnings(sheet: Sheet, name: str) -> SubmitWarnings | None:
     if name == "approve":
         return SubmitWarnings(unchanged_flagged=[], carried=unchanged_from_last_year(sheet))
     return None
-
-
-def sheet_page_anchor(key: str, year: int) -> str:
-    """Where the sheet page shows section `key`: its own sub-heading, else its box."""
-    section = schema(year)[key]
-    return f"sec-{key}" if section.heading else f"sec-{section.box}"
 
 
 class Unconfirmed(Refused):

@@ -13,6 +13,7 @@ from forms.review import CommentForm, DashboardFilterForm, ResolveForm, StepForm
 from webapp import listing
 from webapp import mail as mailbox
 from webapp.extensions import db
+from webapp.sheet_anchors import sheet_page_anchor
 from webapp.ids import parse_id
 from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
@@ -306,7 +307,7 @@ def _review_helpers():
         "review_open_comments": comments.open_count,
         "review_section_label": comments.label,
         "review_sheet_section_url": lambda sheet, key: url_for(
-            "main.sheet", sheet_id=sheet.id, _anchor=actions.sheet_page_anchor(key, sheet.cycle.year)),
+            "main.sheet", sheet_id=sheet.id, _anchor=sheet_page_anchor(key, sheet.cycle.year)),
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
         "review_last_return": flags.last_return,
