@@ -103,6 +103,7 @@ class Section:
 class SheetSchema:
     boxes: tuple[Box, ...]
     sections: tuple[Section, ...]
+    version: int = 1        # +1 per accepted change of a year's template; built-in = 1
     _by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self):
