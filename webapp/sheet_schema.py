@@ -244,6 +244,8 @@ COUNCIL_SHEET = SheetSchema(
 _active = [COUNCIL_SHEET]
 # year -> that year's template; the app registers the database's (webapp.sheet_templates).
 _year_lookup: list = []
+# () -> the template of the year the current request is about (a sheet's page), or None.
+_request_lookup: list = []
 
 
 def schema(year: int | None = None) -> SheetSchema:
@@ -252,16 +254,26 @@ def schema(year: int | None = None) -> SheetSchema:
     A definition pushed with `using()` wins (the printing worker pushes the
     template that came with its job; tests push variants); otherwise the
     year's own template when a lookup is registered and a year is given;
+    otherwise, in a request about one sheet, that sheet's year's template;
     otherwise the built-in FY2023 one.
     """
-    if len(_active) > 1 or year is None or not _year_lookup:
+    if len(_active) > 1:
         return _active[-1]
-    return _year_lookup[-1](year) or _active[-1]
+    if year is not None and _year_lookup:
+        return _year_lookup[-1](year) or _active[-1]
+    if _request_lookup:
+        return _request_lookup[-1]() or _active[-1]
+    return _active[-1]
 
 
 def register_year_lookup(lookup) -> None:
     """`lookup(year) -> SheetSchema | None`, e.g. the year's stored template."""
     _year_lookup[:] = [lookup]
+
+
+def register_request_lookup(lookup) -> None:
+    """`lookup() -> SheetSchema | None`: the template of the year the current request is about."""
+    _request_lookup[:] = [lookup]
 
 
 @contextmanager

@@ -200,7 +200,9 @@ def _rule_problems(built: dict) -> list[str]:
 
     builtin_boxes = {b.key: b for b in COUNCIL_SHEET.boxes}
     seen = set()
-    for i, box in enumerate(boxes):
+    for i, box in enumerate(built.get("boxes") or ()):
+        if box is None:
+            continue
         where = f"boxes[{i}]"
         if box.key in seen:
             problems.append(f"{where}.key: 「{box.key}」が重複しています")
@@ -218,7 +220,9 @@ def _rule_problems(built: dict) -> list[str]:
     builtin_paths = {s.path: s.key for s in COUNCIL_SHEET.text_sections}
     text_keys = {s.key for s in sections if s.kind == TEXT}
     keys, paths = set(), set()
-    for i, s in enumerate(sections):
+    for i, s in enumerate(built.get("sections") or ()):
+        if s is None:
+            continue
         where = f"sections[{i}]"
         if s.key in keys:
             problems.append(f"{where}.key: 「{s.key}」が重複しています")
