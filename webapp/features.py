@@ -2,8 +2,8 @@
 
 
 def _packages():
-    from webapp import council, editing, reports, review, workbooks
-    return (editing, review, reports, workbooks, council)
+    from webapp import council, editing, reports, review, templating, workbooks
+    return (editing, review, reports, workbooks, council, templating)
 
 
 def blueprints():

@@ -29,7 +29,7 @@ Rules (the one place that decides what a template may say):
   overwrites another part of a sheet;
 - limits are 1 … MAX_TEXT characters, the text area 1 … MAX_ROWS rows;
 - carry rules are ``keep``, ``blank`` or ``from:<key of a text section>``;
-- box headings are not empty; a section has a heading or a label unless it
+- every box holds a section; box headings are not empty; a section has a heading or a label unless it
   is alone in its box; headings and labels may name the year only as
   ``{Y}`` and ``{Y1}``.
 
@@ -212,6 +212,8 @@ def _rule_problems(built: dict) -> list[str]:
         if box.column not in (LEFT, RIGHT):
             problems.append(f"{where}.column: \"{LEFT}\" か \"{RIGHT}\" で書いてください")
         problems += _text_problems(box.heading, f"{where}.heading", required=True)
+        if complete and not any(s.box == box.key for s in sections):
+            problems.append(f"{where}: 欄が一つもありません（枠には欄が一つ以上必要です）")
     for key in builtin_boxes:
         if complete and key not in seen:
             problems.append(f"boxes: 枠「{key}」がありません（枠は削除できません）")
