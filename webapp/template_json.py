@@ -30,7 +30,7 @@ Rules (the one place that decides what a template may say):
 - limits are 1 … MAX_TEXT characters, the text area 1 … MAX_ROWS rows;
 - carry rules are ``keep``, ``blank`` or ``from:<key of a text section>``;
 - every box holds a section; box headings are not empty; a section has a heading or a label unless it
-  is alone in its box; headings and labels may name the year only as
+  is the first of its box (printed under the box's heading); headings and labels may name the year only as
   ``{Y}`` and ``{Y1}``.
 
 Database-free: the printing package reads it.
@@ -235,8 +235,8 @@ def _rule_problems(built: dict) -> list[str]:
             problems.append(f"{where}.key: 「{s.key}」は個票の他の項目の名前なので使えません")
         if s.box not in seen and complete:
             problems.append(f"{where}.box: 「{s.box}」という枠はありません")
-        alone = sum(1 for o in sections if o.box == s.box) == 1
-        problems += _text_problems(s.heading, f"{where}.heading", required=not (s.label or alone))
+        first = next(o for o in sections if o.box == s.box) is s   # the box's heading names it
+        problems += _text_problems(s.heading, f"{where}.heading", required=not (s.label or first))
         problems += _text_problems(s.label, f"{where}.label", required=False)
         if s.kind == TEXT:
             if s.path in paths:
