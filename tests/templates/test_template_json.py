@@ -116,3 +116,17 @@ def test_not_an_object_at_all():
     assert problems(None) == ["全体: オブジェクト（{…}）で書いてください"]
     assert problems({"boxes": "x", "sections": [1]}) == [
         "boxes: 一覧（[…]）で書いてください", "sections[0]: オブジェクト（{…}）で書いてください"]
+
+
+def test_the_readmes_example_section_adds_a_section():
+    import pathlib
+    import re
+    readme = (pathlib.Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("## The sheet template of a year"):]
+    example = json.loads(re.search(r"```json\n(.*?)```", part, re.S).group(1))
+    data = built_in()
+    data["sections"].insert(3, example)
+    template = from_json(data)
+    assert template.label("results_digital", 2024) == (
+        "２０２４年度の活動実績（主要な取組）と評価／○デジタル化の取組")
+    assert template["results_digital"].path == ("extra", "results_digital")
