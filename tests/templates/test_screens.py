@@ -163,3 +163,15 @@ def test_a_closed_year_cannot_be_changed(app24, jimukyoku):
     assert response.status_code == 409
     assert "2024年度の受付は締め切られているため、個票の様式は変更できません。" in Page(response).text
     assert template_events() == []
+
+
+def test_the_preview_follows_a_change_of_the_template(app24, jimukyoku, f):
+    from tests.reports.conftest import pdf_pages_text
+    sheet = f.sheet_of(1, 2024)
+    before = pdf_pages_text(jimukyoku.get(f"/sheets/{sheet.id}/pdf").data)
+    assert "○具体的取組" in before[0] and "○主な取組" not in before[0]
+    assert rename_actions(jimukyoku).status_code == 303
+    preview = jimukyoku.get(f"{URL}/preview", follow_redirects=True)
+    assert preview.mimetype == "application/pdf"
+    after = pdf_pages_text(preview.data)
+    assert len(after) == 1 and "○主な取組" in after[0] and "○具体的取組" not in after[0]

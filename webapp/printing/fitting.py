@@ -32,7 +32,7 @@ from .estimate import estimate_size
 from .kpis import PLOT_DEFAULT, PLOT_MAX
 from .render import get_renderer, sheet_html, template_fingerprint
 from .sheetview import section_texts, sheet_view
-from webapp.sheet_schema import LEFT, RIGHT, schema
+from webapp.sheet_schema import COUNCIL_SHEET, LEFT, RIGHT, schema
 
 __all__ = ["Fit", "SIZES", "content_key", "fit_and_print", "cached_fit", "overflowing_keys"]
 
@@ -101,7 +101,8 @@ def _file_digest(path: str) -> str:
 def content_key(sheet: dict, year: int) -> str:
     """Hash of everything that determines the printed sheet.
 
-    The sheet's data, the year (headings), the template/CSS files, the
+    The sheet's data, the year (headings), the sheet template in force
+    when it is not the built-in one, the template/CSS files, the
     printing code, the fonts (template_fingerprint) and the bytes of any
     uploaded figure — replacing an image under the same name reprints.
     Images count by file name and bytes, not by folder: app servers that keep
@@ -116,9 +117,13 @@ def content_key(sheet: dict, year: int) -> str:
         figures.append({**fig, "image_path": os.path.basename(path)} if path else fig)
     if figures:
         sheet = {**sheet, "figures": figures}
-    payload = json.dumps(
-        {"sheet": sheet, "year": year, "images": images, "fp": template_fingerprint()},
-        sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    parts = {"sheet": sheet, "year": year, "images": images, "fp": template_fingerprint()}
+    in_force = schema()
+    if in_force != COUNCIL_SHEET:   # a year's own template prints otherwise (built-in: keys as before)
+        from webapp.template_json import to_json
+        parts["sheet_template"] = to_json(in_force)
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str,
+                         separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
