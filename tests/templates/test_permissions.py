@@ -71,6 +71,9 @@ def test_changes_only_by_the_secretariat_and_admins(app24, actors, who):
     assert len(events) == (4 if who in ("secretariat", "admin") else 0)
     stored = db.session.scalar(select(ReportingCycle.sheet_template).where(ReportingCycle.year == 2024))
     assert (stored is None) is (who not in ("secretariat", "admin"))
+    if who == "admin":   # the audit page shows the changes by their label
+        page = client.get("/admin/audit")
+        assert page.status_code == 200 and "個票の様式の変更" in page.get_data(as_text=True)
 
 
 def test_unknown_years_and_sections_answer_404(app24, actors):
