@@ -175,3 +175,12 @@ def test_the_preview_follows_a_change_of_the_template(app24, jimukyoku, f):
     assert preview.mimetype == "application/pdf"
     after = pdf_pages_text(preview.data)
     assert len(after) == 1 and "○主な取組" in after[0] and "○具体的取組" not in after[0]
+
+
+def test_a_worker_prints_with_the_years_template_where_the_preview_looks(app24, jimukyoku, f):
+    from webapp.editing import fit
+    assert rename_actions(jimukyoku).status_code == 303
+    sheet = f.sheet_of(3, 2024)
+    fit.run_job(sheet.id, None, True)          # as an RQ worker would: no request about the sheet
+    with app24.test_request_context(f"/sheets/{sheet.id}/pdf"):
+        assert fit.preview(sheet, ask=False).state == "ready"

@@ -44,7 +44,7 @@ from webapp import expensive, jobs, storage
 from webapp.extensions import db
 from webapp.models import Sheet
 from webapp.sheet_content import printable, sheet_to_dict
-from webapp.sheet_schema import schema
+from webapp.sheet_schema import schema, using
 
 log = logging.getLogger(__name__)
 
@@ -300,8 +300,11 @@ def run_job(sheet_id: int, token: str | None = None, want_pdf: bool = False) -> 
     # newer check is waiting: while someone types, the next save outdates it.
     marks = pending_marks(current_app._get_current_object())
     data, year = sheet_content(sheet), sheet.cycle.year
-    result = _fit_version(sheet_id, sheet.version, data, year,
-                          with_pdf=lambda: marks.pending(sheet_id) is None, want_pdf=want_pdf)
+    # A worker serves no request about the sheet: it prints with the sheet's year's template
+    # itself, so its result lands under the key the editor and the preview look for.
+    with using(schema(year)):
+        result = _fit_version(sheet_id, sheet.version, data, year,
+                              with_pdf=lambda: marks.pending(sheet_id) is None, want_pdf=want_pdf)
     if (result.state == "error" or pdf_function()(data, year) is not None) \
             and expensive.finish(expensive.PREVIEW, sheet_id):
         db.session.commit()
