@@ -184,3 +184,27 @@ def test_a_worker_prints_with_the_years_template_where_the_preview_looks(app24, 
     fit.run_job(sheet.id, None, True)          # as an RQ worker would: no request about the sheet
     with app24.test_request_context(f"/sheets/{sheet.id}/pdf"):
         assert fit.preview(sheet, ask=False).state == "ready"
+
+
+def test_a_section_moves_within_its_box(app24, jimukyoku):
+    assert add_digital(jimukyoku).status_code == 303
+    response = jimukyoku.post(f"{URL}/sections/results_digital/move", data={"direction": "up"})
+    assert response.status_code == 303
+    headings = [h for h in Page(jimukyoku.get(URL)).texts("h3") if h.startswith("２０２４年度の活動実績")]
+    assert [h.split("／")[1].split(" ")[0] for h in headings] == [
+        "○具体的取組", "○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組", "○デジタル化の取組",
+        "○２０２４年度の評価"]
+    assert template_events()[-1].summary == "2024年度の個票の様式を変更しました（第3版）: 欄の順序を変更"
+    response = jimukyoku.post(f"{URL}/sections/purpose/move", data={"direction": "up"})
+    assert response.status_code == 303 and len(template_events()) == 2   # first of its box: stays
+
+
+def test_a_new_sections_key_is_checked_beside_it(app24, jimukyoku):
+    response = jimukyoku.post(f"{URL}/boxes/results/sections", data={
+        "new-results-key": "Results Digital", "new-results-heading": "○デジタル化の取組",
+        "new-results-rows": "4", "new-results-limit": "1000"})
+    assert response.status_code == 422
+    page = Page(response)
+    assert "半角英小文字で始まる英小文字・数字・「_」（40字まで）で書いてください" in page.text
+    assert page.input_value("new-results-key") == "Results Digital"
+    assert template_events() == []
