@@ -232,7 +232,7 @@ def _form_class(sheet_schema: SheetSchema) -> type:
     return cls
 
 
-def sheet_form(**kwargs) -> SheetFormBase:
+def sheet_form(year: int | None = None, **kwargs) -> SheetFormBase:
     """The sheet form of the schema in force: one text area per text section.
 
     Posted data is first cut to what the lists may hold (each list's limit
@@ -241,15 +241,15 @@ def sheet_form(**kwargs) -> SheetFormBase:
     would otherwise cost seconds to read.
     """
     if "formdata" not in kwargs and request and request.method == "POST":
-        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]))
-    return _form_class(schema())(**kwargs)
+        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]), year)
+    return _form_class(schema(year))(**kwargs)
 
 
 _ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-([0-9]+)-(?:series-([0-9]+)-)?")
 
 
-def _bounded(formdata) -> MultiDict:
-    limits = {s.kind: s.limit for s in schema().sections}
+def _bounded(formdata, year: int | None) -> MultiDict:
+    limits = {s.kind: s.limit for s in schema(year).sections}
     most = {"kpis": limits.get(KPIS, 0), "roadmap_rows": limits.get(ROADMAP, 0),
             "figures": limits.get(FIGURES, 0)}
     kept: dict[tuple, set] = {}
@@ -279,13 +279,13 @@ def _bounded(formdata) -> MultiDict:
 
 # ---------------------------------------------------------------- content -> form
 
-def form_data(content: dict, version: int, image_tokens=()) -> dict:
+def form_data(content: dict, version: int, image_tokens=(), year: int | None = None) -> dict:
     """Data for SheetForm(data=...) from a content dict; `image_tokens` by figure position."""
     targets = content["targets"]
     roadmap = content.get("roadmap") or {}
     data = {
         "version": str(version),
-        **schema().texts(content),
+        **schema(year).texts(content),
         "target_year": "" if targets["target_year"] is None else str(targets["target_year"]),
         "target_label": targets["label"],
         "kpis": [_kpi_data(k) for k in targets["kpis"]],
@@ -468,7 +468,7 @@ def read_form(form: SheetFormBase, base: dict, reporting_year: int,
             errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
             return None
 
-    sheet_schema = schema()
+    sheet_schema = schema(reporting_year)
     limits = {s.kind: s.limit for s in sheet_schema.sections}
     texts = {s.key: text(form[s.key], sheet_schema.label(s.key, reporting_year), s.limit)
              for s in sheet_schema.text_sections}

@@ -149,7 +149,7 @@ def _year_of(event: AuditEvent) -> int | None:
 
 def _section_label(key, year: int | None) -> str:
     """A section as the sheet's pages name it (its year's wording when the sheet still exists)."""
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     if not isinstance(key, str) or key not in sheet_schema:
         return str(key)
     return _worded(lambda y: sheet_schema.label(key, y), year)
@@ -168,7 +168,8 @@ def field_label(event: AuditEvent, field: str) -> str:
     if field in labels:
         return labels[field]
     if event.object_type == "sheet":
-        sheet_schema, year = schema(), _year_of(event)
+        year = _year_of(event)
+        sheet_schema = schema(year)
         if field in sheet_schema:
             return _section_label(field, year)
         if any(b.key == field for b in sheet_schema.boxes):

@@ -10,6 +10,7 @@ out exactly as they went in (see webapp.exactjson).
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import object_session, selectinload
 
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, ReportingCycle, RoadmapRow, Sheet
-from webapp.sheet_schema import figure_item, schema
+from webapp.sheet_schema import COUNCIL_SHEET, figure_item, schema
 from webapp.workflow import State
 
 
@@ -98,15 +99,16 @@ def sheet_to_dict(sheet: Sheet, image_path=None) -> dict:
         "roadmap": roadmap,
         "figures": figures,
     }
-    sheet_schema = schema()
+    sheet_schema = schema(sheet.cycle.year)
     for section in sheet_schema.text_sections:
         sheet_schema.put_text(content, section.key, sheet.text(section.key))
     return content
 
 
-def texts_of(content: dict) -> dict[str, str]:
-    """The text sections of a content dict, by section key (as `Sheet.texts` holds them)."""
-    return schema().texts(content)
+def texts_of(content: dict, year: int | None = None) -> dict[str, str]:
+    """The text sections of a content dict, by section key (as `Sheet.texts` holds them),
+    as year `year`'s template has them."""
+    return schema(year).texts(content)
 
 
 def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> None:
@@ -116,7 +118,7 @@ def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> N
     the same position still has a figure, so re-importing text never drops
     a photo.
     """
-    sheet.texts = texts_of(data)
+    sheet.texts = texts_of(data, sheet.cycle.year)
     targets = data["targets"]
     sheet.target_year = targets["target_year"]
     sheet.target_label = targets["label"]
@@ -169,6 +171,19 @@ def _kpi_from(position: int, k: dict) -> Kpi:
     )
 
 
+def with_texts_kept(data: dict, current: dict, template) -> dict:
+    """`data` (a file's sheet) with the text of every section it does not have at all taken
+    from `current`: a file written before a section was added says nothing about it, so
+    importing it keeps what was entered there and, when nothing else differs, changes nothing."""
+    missing = [s.key for s in template.text_sections if not template.holds(data, s.key)]
+    if not missing:
+        return data
+    data = copy.deepcopy(data)
+    for key in missing:
+        template.put_text(data, key, template.text(current, key))
+    return data
+
+
 def comparable(data: dict) -> dict:
     """The content as two equal sheets compare equal: without machine-local image paths,
     and with any float (a report file read by another program) as the Decimal it spells."""
@@ -211,8 +226,19 @@ def last_approved(sheet: Sheet) -> Sheet | None:
     return latest_approved([sheet.project_id], sheet.cycle.year).get(sheet.project_id)
 
 
-def printable(content: dict) -> dict:
-    """The content with plain numbers, for the printing package (which takes JSON types)."""
+def printable(content: dict, year: int | None = None) -> dict:
+    """The content with plain numbers, for the printing package (which takes JSON types);
+    with `year`, and that year's template other than the built-in one, the template
+    goes with it under "template" (webapp.sheet_schema.template_of), since printing
+    cannot look it up."""
+    if year is not None:
+        template = schema(year)
+        if template != COUNCIL_SHEET:
+            return {**_plain(content), "template": template}
+    return _plain(content)
+
+
+def _plain(content: dict) -> dict:
     def plain(value):
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() else float(value)

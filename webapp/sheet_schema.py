@@ -103,7 +103,7 @@ class Section:
 class SheetSchema:
     boxes: tuple[Box, ...]
     sections: tuple[Section, ...]
-    version: int = 1        # +1 per accepted change of a year's template; built-in = 1
+    version: int = 1        # +1 for each accepted change of a year's template
     _by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -179,6 +179,16 @@ class SheetSchema:
             value = value.get(part) if isinstance(value, dict) else None
         return value if isinstance(value, str) else ""
 
+    def holds(self, content: dict, key: str) -> bool:
+        """Whether `content` has text section `key` at all (a file written before the
+        section existed has not; its text there is unknown, not empty)."""
+        value = content
+        for part in self[key].path:
+            if not isinstance(value, dict) or part not in value:
+                return False
+            value = value[part]
+        return True
+
     def put_text(self, content: dict, key: str, value: str) -> None:
         *parents, last = self[key].path
         target = content
@@ -244,8 +254,6 @@ COUNCIL_SHEET = SheetSchema(
 _active = [COUNCIL_SHEET]
 # year -> that year's template; the app registers the database's (webapp.sheet_templates).
 _year_lookup: list = []
-# () -> the template of the year the current request is about (a sheet's page), or None.
-_request_lookup: list = []
 
 
 def schema(year: int | None = None) -> SheetSchema:
@@ -254,26 +262,25 @@ def schema(year: int | None = None) -> SheetSchema:
     A definition pushed with `using()` wins (the printing worker pushes the
     template that came with its job; tests push variants); otherwise the
     year's own template when a lookup is registered and a year is given;
-    otherwise, in a request about one sheet, that sheet's year's template;
     otherwise the built-in FY2023 one.
     """
-    if len(_active) > 1:
+    if len(_active) > 1 or year is None or not _year_lookup:
         return _active[-1]
-    if year is not None and _year_lookup:
-        return _year_lookup[-1](year) or _active[-1]
-    if _request_lookup:
-        return _request_lookup[-1]() or _active[-1]
-    return _active[-1]
+    return _year_lookup[-1](year) or _active[-1]
+
+
+def template_of(content: dict) -> SheetSchema:
+    """The template a content dict prints with: the one the app put in it under
+    "template" (webapp.sheet_content.printable does, when the year's template is
+    not the built-in one), else the one in force.  Printing reads it this way
+    because it is database-free: a forked print worker cannot ask for the year's."""
+    template = content.get("template") if isinstance(content, dict) else None
+    return template if isinstance(template, SheetSchema) else schema()
 
 
 def register_year_lookup(lookup) -> None:
     """`lookup(year) -> SheetSchema | None`, e.g. the year's stored template."""
     _year_lookup[:] = [lookup]
-
-
-def register_request_lookup(lookup) -> None:
-    """`lookup() -> SheetSchema | None`: the template of the year the current request is about."""
-    _request_lookup[:] = [lookup]
 
 
 @contextmanager

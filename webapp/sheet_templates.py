@@ -25,7 +25,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from flask import g, has_app_context, has_request_context, request
+from flask import g, has_app_context
 from sqlalchemy import exists, select
 
 from webapp import audit
@@ -34,7 +34,7 @@ from webapp.models import ReportingCycle, Sheet, Transition, User
 from webapp.permissions import can
 from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import (COUNCIL_SHEET, FIGURES, KPIS, ROADMAP, SheetSchema,
-                                 register_request_lookup, register_year_lookup)
+                                 register_year_lookup)
 from webapp.template_json import TemplateError, from_json, to_json
 from webapp.workflow import State
 
@@ -81,25 +81,8 @@ def template_of(cycle: ReportingCycle) -> SheetSchema:
     return template_for_year(cycle.year) or COUNCIL_SHEET
 
 
-def _request_template() -> SheetSchema | None:
-    """In a request about one sheet (a `sheet_id` in the URL), that sheet's year's template."""
-    if not has_request_context():
-        return None
-    sheet_id = (request.view_args or {}).get("sheet_id")
-    if not isinstance(sheet_id, int):
-        return None
-    cache = g.setdefault(_G_KEY, {})
-    key = ("sheet", sheet_id)
-    if key not in cache:
-        cache[key] = db.session.scalar(
-            select(ReportingCycle.year).join(Sheet, Sheet.cycle_id == ReportingCycle.id)
-            .where(Sheet.id == sheet_id))
-    return template_for_year(cache[key]) if cache[key] is not None else None
-
-
 def register(app) -> None:
     register_year_lookup(template_for_year)
-    register_request_lookup(_request_template)
 
     @app.teardown_appcontext
     def _forget(exc=None):

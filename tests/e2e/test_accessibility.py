@@ -305,6 +305,8 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("組織の編集", "council.edit_organisation", "/admin/organisations/{w.org_id}"),
         Screen("組織を無効にする確認", "council.deactivate_organisation",
                "/admin/organisations/{w.org_id}/deactivate"),
+        Screen("組織を削除する確認", "council.delete_organisation",
+               "/admin/organisations/{w.org_id}/delete"),
         Screen("プロジェクトの管理", "council.projects", "/admin/projects"),
         Screen("プロジェクトの編集", "council.edit_project", "/admin/projects/{w.project_id}"),
         Screen("プロジェクトの追加", "council.new_project", "/admin/projects/new"),

@@ -44,7 +44,7 @@ from webapp import expensive, jobs, storage
 from webapp.extensions import db
 from webapp.models import Sheet
 from webapp.sheet_content import printable, sheet_to_dict
-from webapp.sheet_schema import schema, using
+from webapp.sheet_schema import schema
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def warm() -> None:
 
 
 def sheet_content(sheet: Sheet) -> dict:
-    return printable(sheet_to_dict(sheet, storage.upload_path))
+    return printable(sheet_to_dict(sheet, storage.upload_path), sheet.cycle.year)
 
 
 # ---------------------------------------------------------------- messages
@@ -156,7 +156,7 @@ def overflow_names(fit, year: int) -> tuple[str, ...]:
     if fit.fits:
         return ()
     if fit.overflowing:
-        return tuple(dict.fromkeys(schema().label(k, year) for k in fit.overflowing))[:MAX_NAMED]
+        return tuple(dict.fromkeys(schema(year).label(k, year) for k in fit.overflowing))[:MAX_NAMED]
     return tuple(to_shorten(fit.overflow_sections))
 
 
@@ -300,11 +300,8 @@ def run_job(sheet_id: int, token: str | None = None, want_pdf: bool = False) -> 
     # newer check is waiting: while someone types, the next save outdates it.
     marks = pending_marks(current_app._get_current_object())
     data, year = sheet_content(sheet), sheet.cycle.year
-    # A worker serves no request about the sheet: it prints with the sheet's year's template
-    # itself, so its result lands under the key the editor and the preview look for.
-    with using(schema(year)):
-        result = _fit_version(sheet_id, sheet.version, data, year,
-                              with_pdf=lambda: marks.pending(sheet_id) is None, want_pdf=want_pdf)
+    result = _fit_version(sheet_id, sheet.version, data, year,
+                          with_pdf=lambda: marks.pending(sheet_id) is None, want_pdf=want_pdf)
     if (result.state == "error" or pdf_function()(data, year) is not None) \
             and expensive.finish(expensive.PREVIEW, sheet_id):
         db.session.commit()

@@ -25,7 +25,7 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
-from webapp.workflow import Transition as Step
+from webapp.workflow import Step
 
 __all__ = ["FLAGGING_STEP", "ContentChangedError", "InvalidInput", "NotPermitted", "Refused",
            "StaleStateError", "Unconfirmed", "WorkflowError", "perform"]
@@ -73,9 +73,9 @@ class Problem(str):
         return problem
 
 
-def editor_anchor(key: str) -> str:
+def editor_anchor(key: str, year: int) -> str:
     """Where the editor shows section `key`: a text's own block, else its box."""
-    section = schema()[key]
+    section = schema(year)[key]
     return f"block-{key}" if section.is_text else f"sec-{section.box}"
 
 
@@ -83,13 +83,13 @@ def submit_problems(sheet: Sheet) -> list[str]:
     """Why the sheet cannot be submitted yet, naming the sections; empty when it can."""
     year = sheet.cycle.year
     problems = []
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     empty = [s for s in sheet_schema.text_sections if s.required and not sheet.text(s.key).strip()]
     if empty:
         names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
         problems.append(Problem(f"必須の欄が未記入です：{names}",
-                                [(sheet_schema.label(s.key, year), editor_anchor(s.key)) for s in empty]))
-    roadmap = [(sheet_schema.label("roadmap", year), editor_anchor("roadmap"))]
+                                [(sheet_schema.label(s.key, year), editor_anchor(s.key, year)) for s in empty]))
+    roadmap = [(sheet_schema.label("roadmap", year), editor_anchor("roadmap", year))]
     problems += [Problem(p.message, roadmap) for p in roadmap_problems(sheet_to_dict(sheet)["roadmap"])]
     verdict = fit.check(sheet)
     if verdict.state != "ready":
@@ -99,7 +99,7 @@ def submit_problems(sheet: Sheet) -> list[str]:
         names = "、".join(f"『{h}』" for h in verdict.overflow) or "本文"
         by_label = {sheet_schema.label(s.key, year): s.key for s in sheet_schema.sections}
         problems.append(Problem(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}",
-                                [(h, editor_anchor(by_label[h])) for h in verdict.overflow if h in by_label]))
+                                [(h, editor_anchor(by_label[h], year)) for h in verdict.overflow if h in by_label]))
     return problems
 
 
@@ -130,9 +130,9 @@ def step_warnings(sheet: Sheet, name: str) -> SubmitWarnings | None:
     return None
 
 
-def sheet_page_anchor(key: str) -> str:
+def sheet_page_anchor(key: str, year: int) -> str:
     """Where the sheet page shows section `key`: its own sub-heading, else its box."""
-    section = schema()[key]
+    section = schema(year)[key]
     return f"sec-{key}" if section.heading else f"sec-{section.box}"
 
 
@@ -172,7 +172,7 @@ def perform(user: User, sheet: Sheet, name: str, comment: str = "",
         if unchanged and not confirm_unchanged:
             year = sheet.cycle.year
             raise Unconfirmed(UNCHANGED_REFUSED,
-                              [f"変更されていない「要修正」の欄：『{schema().label(key, year)}』"
+                              [f"変更されていない「要修正」の欄：『{schema(year).label(key, year)}』"
                                for key in unchanged])
     record = transition(user, sheet, name, comment, expected_state=expected_state,
                         sections=sections, expected_version=checked_version)
