@@ -33,8 +33,7 @@ from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet, Transition, User
 from webapp.permissions import can
 from webapp.sheet_content import sheet_to_dict
-from webapp.sheet_schema import (COUNCIL_SHEET, FIGURES, KPIS, ROADMAP, SheetSchema,
-                                 register_year_lookup)
+from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, SheetSchema, register_year_lookup, schema
 from webapp.template_json import TemplateError, from_json, to_json
 from webapp.workflow import State
 
@@ -76,17 +75,9 @@ def _template(data: dict, year: int) -> SheetSchema | None:
     return _parsed[text]
 
 
-def template_of(cycle: ReportingCycle) -> SheetSchema:
-    """The template in force for `cycle` (the built-in one when it has none of its own)."""
-    return template_for_year(cycle.year) or COUNCIL_SHEET
-
-
 def register(app) -> None:
+    """`schema(year)` answers the year's stored template (the app factory calls this)."""
     register_year_lookup(template_for_year)
-
-    @app.teardown_appcontext
-    def _forget(exc=None):
-        g.pop(_G_KEY, None)
 
 
 def forget() -> None:
@@ -279,7 +270,7 @@ def replace_template(user: User | None, cycle: ReportingCycle, new: SheetSchema)
         raise TemplateRefused("個票の様式を変更する権限がありません。")
     if not cycle.is_open:
         raise TemplateRefused(f"{cycle.year}年度の受付は締め切られているため、個票の様式は変更できません。")
-    old = template_of(cycle)
+    old = schema(cycle.year)
     change = compare(old, new, cycle.year)
     change.cycle = cycle
     if not change.lines:
@@ -303,4 +294,4 @@ def replace_template(user: User | None, cycle: ReportingCycle, new: SheetSchema)
 
 
 def export_template(cycle: ReportingCycle) -> dict:
-    return to_json(template_of(cycle))
+    return to_json(schema(cycle.year))

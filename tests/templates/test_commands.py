@@ -50,7 +50,7 @@ def renamed_and_extended(data: dict) -> dict:
     return data
 
 
-def template_of(year):
+def stored_template(year):
     return db.session.scalar(select(ReportingCycle.sheet_template).where(ReportingCycle.year == year))
 
 
@@ -86,7 +86,7 @@ def test_export_edit_import_and_the_year_follows(app24, client24, oita, f, secre
     assert "○主な取組" in page and "○デジタル化の取組" in page and "申請の電子化" in page
 
     # FY2023 keeps the built-in template and its headings
-    assert template_of(2023) is None
+    assert stored_template(2023) is None
     page23 = Page(client24.get(f"/sheets/{f.sheet_of(2, 2023).id}")).text
     assert "○具体的取組" in page23 and "○主な取組" not in page23 and "デジタル化" not in page23
 
@@ -123,7 +123,7 @@ def test_removing_a_section_that_holds_text_is_refused_naming_the_sheet(
         "「２０２４年度の活動実績（主要な取組）と評価／" "○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組」は "
         "2番『地熱・温泉熱エネルギー産業拠点化推進プロジェクト』 に入力があります。様式は変更していません。\n")
     db.session.expire_all()
-    assert template_of(2024) is None
+    assert stored_template(2024) is None
     assert sheet24(f).text("results_perspectives") == "・脱炭素の観点"
 
 
@@ -145,7 +145,7 @@ def test_a_bad_file_names_each_problem_by_path_and_changes_nothing(app24, f, sec
         "エラー: sections[2].limit: 1～4000の文字数で書いてください",
         "エラー: sections[3].heading: 空にはできません",
     ]
-    assert template_of(2024) is None
+    assert stored_template(2024) is None
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "template_change")).all() == []
 
 
@@ -155,4 +155,4 @@ def test_a_coordinator_cannot_import_a_template(app24, f, oita, tmp_path):
     result = run(app24, "import-template", "--year", "2024", str(path), "--by", oita.email)
     assert (result.exit_code, result.output) == (
         1, "エラー: 個票の様式を変更する権限がありません。様式は変更していません。\n")
-    assert template_of(2024) is None
+    assert stored_template(2024) is None

@@ -17,9 +17,9 @@ from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
 from webapp.models import Project, Sheet
 from webapp.permissions import require
-from webapp.sheet_schema import LEFT, RIGHT
+from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.sheet_templates import (TemplateRefused, optional_fields, replace_template,
-                                    submissions_started, template_of)
+                                    submissions_started)
 from webapp.template_json import TemplateError, from_json, to_json
 from webapp.templating import bp
 
@@ -31,23 +31,23 @@ def _cycle(year: int):
     return cycle_or_404(year)
 
 
-def _boxes(schema):
+def _boxes(template):
     """The boxes in printed order: the left column, then the right."""
-    return [b for column in (LEFT, RIGHT) for b in schema.column(column)]
+    return [b for column in (LEFT, RIGHT) for b in template.column(column)]
 
 
-def _forms(schema, year: int, posted: tuple[str, object] | None = None) -> dict:
+def _forms(template, year: int, posted: tuple[str, object] | None = None) -> dict:
     """A form per box and per section, filled from the template (the posted one as posted)."""
     forms = {}
-    for box in schema.boxes:
+    for box in template.boxes:
         name = f"box-{box.key}"
         forms[name] = posted[1] if posted and posted[0] == name else \
             BoxForm(formdata=None, prefix=name, heading=box.heading)
-    for s in schema.sections:
+    for s in template.sections:
         name = f"sec-{s.key}"
         forms[name] = posted[1] if posted and posted[0] == name else SectionForm(
             formdata=None, prefix=name, **{f: getattr(s, f) for f in SECTION_FIELDS})
-    for box in schema.boxes:
+    for box in template.boxes:
         name = f"new-{box.key}"
         forms[name] = posted[1] if posted and posted[0] == name else \
             NewSectionForm(formdata=None, prefix=name)
@@ -55,10 +55,10 @@ def _forms(schema, year: int, posted: tuple[str, object] | None = None) -> dict:
 
 
 def _page(cycle, *, posted=None, refused: tuple[str, str] | None = None, status: int = 200):
-    schema = template_of(cycle)
+    template = schema(cycle.year)
     return render_template(
-        "templating/template.html", cycle=cycle, schema=schema, year=cycle.year,
-        boxes=_boxes(schema), forms=_forms(schema, cycle.year, posted), refused=refused,
+        "templating/template.html", cycle=cycle, schema=template, year=cycle.year,
+        boxes=_boxes(template), forms=_forms(template, cycle.year, posted), refused=refused,
         optional_fields=optional_fields, wording_only=submissions_started(cycle),
         sample=_sample(cycle)), status
 
@@ -128,7 +128,7 @@ def template(year: int):
 @login_required
 def edit_box(year: int, key: str):
     cycle = _cycle(year)
-    data = to_json(template_of(cycle))
+    data = to_json(schema(cycle.year))
     index = next((i for i, b in enumerate(data["boxes"]) if b["key"] == key), None)
     if index is None:
         abort(404)
@@ -144,8 +144,8 @@ def edit_box(year: int, key: str):
 @login_required
 def edit_section(year: int, key: str):
     cycle = _cycle(year)
-    schema = template_of(cycle)
-    data = to_json(schema)
+    template = schema(cycle.year)
+    data = to_json(template)
     index = _section_index(data, key)
     name = f"sec-{key}"
     form = SectionForm(prefix=name)
@@ -155,7 +155,7 @@ def edit_section(year: int, key: str):
     section.update(heading=form.heading.data.strip(), label=form.label.data.strip(),
                    required=bool(form.required.data), limit=form.limit.data, rows=form.rows.data)
     # Optional sub-fields (e.g. a KPI field) on or off: a checkbox each, named by attribute and key.
-    for attr, item in optional_fields(schema[key]):
+    for attr, item in optional_fields(template[key]):
         wanted = request.form.get(f"{name}-on-{attr}-{item.key}") is not None
         for entry in section[attr]:
             if entry.get("key") == item.key:
@@ -167,7 +167,7 @@ def edit_section(year: int, key: str):
 @login_required
 def move_section(year: int, key: str):
     cycle = _cycle(year)
-    data = to_json(template_of(cycle))
+    data = to_json(schema(cycle.year))
     index = _section_index(data, key)
     sections = data["sections"]
     box = sections[index]["box"]
@@ -188,7 +188,7 @@ def move_section(year: int, key: str):
 @login_required
 def add_section(year: int, key: str):
     cycle = _cycle(year)
-    data = to_json(template_of(cycle))
+    data = to_json(schema(cycle.year))
     if not any(b["key"] == key for b in data["boxes"]):
         abort(404)
     name = f"new-{key}"
@@ -207,13 +207,13 @@ def add_section(year: int, key: str):
 @login_required
 def remove_section(year: int, key: str):
     cycle = _cycle(year)
-    schema = template_of(cycle)
-    if key not in schema or not schema[key].is_text:
+    template = schema(cycle.year)
+    if key not in template or not template[key].is_text:
         abort(404)
     form = RemoveSectionForm()
     refused = None
     if request.method == "POST" and form.validate():
-        data = to_json(schema)
+        data = to_json(template)
         data["sections"] = [s for s in data["sections"] if s["key"] != key]
         try:
             change = replace_template(current_user, cycle, from_json(data))
@@ -225,7 +225,7 @@ def remove_section(year: int, key: str):
             flash(change.message, "success")
             return redirect(url_for(".template", year=year), 303)
     status = 200 if request.method == "GET" else (409 if refused else 422)
-    return render_template("templating/remove.html", cycle=cycle, schema=schema, section=schema[key],
+    return render_template("templating/remove.html", cycle=cycle, schema=template, section=template[key],
                            year=year, form=form, refused=refused), status
 
 
