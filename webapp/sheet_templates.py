@@ -13,6 +13,9 @@ commits. Refusals (`TemplateRefused`, Japanese, nothing changed):
 
 - the user may not edit templates (secretariat and admin may);
 - the year is closed;
+- the year's template changed since the version the new one was made from
+  (``new.version``: the screens make it from the current one, a file names the
+  version it was exported as);
 - a section (or a sub-field switched off) that would go holds text in a sheet
   of the year — the sheets are named;
 - once any sheet of the year has been submitted, anything but wording
@@ -270,12 +273,24 @@ def replace_template(user: User | None, cycle: ReportingCycle, new: SheetSchema)
         raise TemplateRefused("個票の様式を変更する権限がありません。")
     if not cycle.is_open:
         raise TemplateRefused(f"{cycle.year}年度の受付は締め切られているため、個票の様式は変更できません。")
+    # One change at a time: the year's row is locked, and the template read again under
+    # the lock (PostgreSQL; SQLite has one writer anyway).
+    db.session.execute(select(ReportingCycle.id).where(ReportingCycle.id == cycle.id)
+                       .with_for_update())
+    forget()
     old = schema(cycle.year)
     change = compare(old, new, cycle.year)
     change.cycle = cycle
     if not change.lines:
         return change
-    sheets = list(db.session.scalars(select(Sheet).where(Sheet.cycle_id == cycle.id)))
+    if new.version != old.version:
+        raise TemplateRefused(
+            f"{cycle.year}年度の個票の様式は、この変更の元にした第{new.version}版の後に変更されています"
+            f"（現在は第{old.version}版）。最新の様式を開き直してから変更してください。")
+    # The sheets are locked too: a save or a submission waits for this change, or is
+    # seen by the checks below.
+    sheets = list(db.session.scalars(select(Sheet).where(Sheet.cycle_id == cycle.id)
+                                     .with_for_update()))
     holding = dropped(old, new, sheets)
     if holding:
         raise TemplateRefused("入力済みの内容がある欄は削除できません（内容はそのままです）: " + "；".join(

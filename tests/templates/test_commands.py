@@ -156,3 +156,19 @@ def test_a_coordinator_cannot_import_a_template(app24, f, oita, tmp_path):
     assert (result.exit_code, result.output) == (
         1, "エラー: 個票の様式を変更する権限がありません。様式は変更していません。\n")
     assert stored_template(2024) is None
+
+
+def test_a_file_exported_before_a_later_change_is_refused(app24, f, secretariat, tmp_path):
+    old = tmp_path / "old.json"
+    data = export(app24, 2024, old)
+    write(old, renamed_and_extended(data))
+    assert run(app24, "import-template", "--year", "2024", str(old),
+               "--by", secretariat.email).exit_code == 0
+    data["sections"] = [s for s in data["sections"] if s["key"] != "results_digital"]
+    data["boxes"][0]["heading"] = "目的と背景"          # made from 第1版, which is gone
+    write(old, data)
+    result = run(app24, "import-template", "--year", "2024", str(old), "--by", secretariat.email)
+    assert (result.exit_code, result.output) == (1, (
+        "エラー: 2024年度の個票の様式は、この変更の元にした第1版の後に変更されています（現在は第2版）。"
+        "最新の様式を開き直してから変更してください。様式は変更していません。\n"))
+    assert export(app24, 2024, tmp_path / "now.json")["boxes"][0]["heading"] == "目的"

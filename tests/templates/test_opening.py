@@ -19,10 +19,12 @@ def stored(year):
     return db.session.scalar(select(ReportingCycle.sheet_template).where(ReportingCycle.year == year))
 
 
-def renamed(heading: str):
+def renamed(year: int, heading: str):
+    """Year `year`'s template as it stands, with ○具体的取組 of the results box renamed."""
+    template = schema(year)
     sections = tuple(dataclasses.replace(s, heading=heading) if s.key == "results_actions" else s
-                     for s in COUNCIL_SHEET.sections)
-    return dataclasses.replace(COUNCIL_SHEET, sections=sections)
+                     for s in template.sections)
+    return dataclasses.replace(template, sections=sections)
 
 
 def test_a_year_opened_after_one_with_the_built_in_template_has_it_too(app24):
@@ -34,7 +36,7 @@ def test_a_year_opened_after_one_with_the_built_in_template_has_it_too(app24):
 
 def test_a_year_opened_after_a_changed_one_starts_with_its_template(app24, f):
     secretariat = f.secretariat()
-    replace_template(secretariat, get_cycle(2024), renamed("○主な取組"))
+    replace_template(secretariat, get_cycle(2024), renamed(2024, "○主な取組"))
     db.session.commit()
     open_cycle(2025, DEADLINE, None)
     db.session.commit()
@@ -42,7 +44,7 @@ def test_a_year_opened_after_a_changed_one_starts_with_its_template(app24, f):
     assert (schema(2025)["results_actions"].heading, schema(2025).version) == ("○主な取組", 2)
 
     # from now on each year changes alone
-    replace_template(secretariat, get_cycle(2025), renamed("○2025年度の主な取組"))
+    replace_template(secretariat, get_cycle(2025), renamed(2025, "○2025年度の主な取組"))
     db.session.commit()
     assert [schema(y)["results_actions"].heading for y in (2023, 2024, 2025)] == [
         "○具体的取組", "○主な取組", "○2025年度の主な取組"]
