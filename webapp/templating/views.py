@@ -36,7 +36,7 @@ def _boxes(template):
     return [b for column in (LEFT, RIGHT) for b in template.column(column)]
 
 
-def _forms(template, year: int, posted: tuple[str, object] | None = None) -> dict:
+def _forms(template, posted: tuple[str, object] | None = None) -> dict:
     """A form per box and per section, filled from the template (the posted one as posted)."""
     forms = {}
     for box in template.boxes:
@@ -58,7 +58,7 @@ def _page(cycle, *, posted=None, refused: tuple[str, str] | None = None, status:
     template = schema(cycle.year)
     return render_template(
         "templating/template.html", cycle=cycle, schema=template, year=cycle.year,
-        boxes=_boxes(template), forms=_forms(template, cycle.year, posted), refused=refused,
+        boxes=_boxes(template), forms=_forms(template, posted), refused=refused,
         optional_fields=optional_fields, wording_only=submissions_started(cycle),
         sample=_sample(cycle)), status
 
