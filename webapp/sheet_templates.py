@@ -43,7 +43,7 @@ from webapp.workflow import State
 log = logging.getLogger(__name__)
 
 # The attributes that are wording: a change of only these is allowed after submissions.
-WORDING = frozenset({"heading", "label"})
+WORDING = frozenset({"heading", "label", "printed", "hint", "blank"})
 REQUIRED_WORDS = {True: "提出に必須", False: "任意"}
 _G_KEY = "sheet_templates"
 _parsed: dict[str, SheetSchema] = {}   # canonical JSON -> template: one object per template
@@ -217,12 +217,33 @@ LIST_OF = {KPIS: lambda c: (c.get("targets") or {}).get("kpis") or [],
            FIGURES: lambda c: c.get("figures") or []}
 
 
+def _entries(content: dict, section, attr: str) -> list[dict]:
+    """The dicts that a structured section's sub-fields of attribute `attr` sit in: its
+    entries (``fields``), their series points (``point_fields``), the content itself
+    (``head_fields``, whose paths start at the root)."""
+    entries = [e for e in LIST_OF.get(section.kind, lambda c: [])(content) if isinstance(e, dict)]
+    if attr == "point_fields":
+        return [p for e in entries for p in (e.get("series") or []) if isinstance(p, dict)]
+    if attr == "head_fields":
+        return [content]
+    return entries
+
+
+def _value(entry: dict, sub_field):
+    value = entry
+    for part in getattr(sub_field, "where", None) or (sub_field.key,):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 def _holds(value) -> bool:
     return value not in (None, "", [], {}, False)
 
 
 def dropped(old: SheetSchema, new: SheetSchema, sheets: list[Sheet]) -> dict[str, list[Sheet]]:
-    """What `new` would take away that sheets hold: {label of the part: the sheets holding it}."""
+    """What `new` would take away that sheets hold: {label of the part: the sheets holding it}.
+
+    A text section that goes; a sub-field (a KPI's, say) that goes or is switched off."""
     year = sheets[0].cycle.year if sheets else 0
     found: dict[str, list[Sheet]] = {}
     gone = [s for s in old.text_sections if s.key not in new or not new[s.key].is_text]
@@ -230,19 +251,26 @@ def dropped(old: SheetSchema, new: SheetSchema, sheets: list[Sheet]) -> dict[str
         holding = [sheet for sheet in sheets if sheet.text(s.key).strip()]
         if holding:
             found[old.label(s.key, year)] = holding
+    contents = {}
     for s in old.sections:
         if s.key not in new or s.is_text:
             continue
-        before = {getattr(f, "key", None): f for _, f in optional_fields(s)}
-        after = {getattr(f, "key", None): f for _, f in optional_fields(new[s.key])}
-        off = [k for k, f in before.items() if f.enabled and k in after and not after[k].enabled]
-        for key in off:
-            holding = [sheet for sheet in sheets
-                       if any(_holds(item.get(key)) for item in LIST_OF.get(s.kind, lambda c: [])(
-                           sheet_to_dict(sheet)) if isinstance(item, dict))]
-            if holding:
-                label = getattr(before[key], "label", key) or key
-                found[f"{old.label(s.key, year)}／{label}"] = holding
+        after_fields = _sub_fields(new[s.key])
+        for attr, items in _sub_fields(s).items():
+            after = {f.key: f for f in after_fields.get(attr, ())}
+            for f in items:
+                if not getattr(f, "enabled", True):
+                    continue       # off already: nothing of it is in use
+                if f.key in after and getattr(after[f.key], "enabled", True):
+                    continue
+                holding = []
+                for sheet in sheets:
+                    if sheet.id not in contents:
+                        contents[sheet.id] = sheet_to_dict(sheet)
+                    if any(_holds(_value(e, f)) for e in _entries(contents[sheet.id], s, attr)):
+                        holding.append(sheet)
+                if holding:
+                    found[f"{old.label(s.key, year)}／{getattr(f, 'label', '') or f.key}"] = holding
     return found
 
 

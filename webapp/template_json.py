@@ -29,9 +29,12 @@ Rules (the one place that decides what a template may say):
   overwrites another part of a sheet;
 - limits are 1 … MAX_TEXT characters, the text area 1 … MAX_ROWS rows;
 - carry rules are ``keep``, ``blank`` or ``from:<key of a text section>``;
-- every box holds a section; box headings are not empty; a section has a heading or a label unless it
-  is the first of its box (printed under the box's heading); headings and labels may name the year only as
-  ``{Y}`` and ``{Y1}``.
+- every box holds a section; box headings are not empty; a section has a
+  heading or a label unless it is the first of its box (printed under the
+  box's heading); headings and labels may name the year only as ``{Y}`` and
+  ``{Y1}``;
+- sub-fields (any tuple of dataclasses on a section, e.g. a KPI's fields)
+  have unique keys and a label, and only an optional one is switched off.
 
 Database-free: the printing package reads it.
 """
@@ -174,6 +177,32 @@ def _build(tp, value, path: str, problems: list[str]):
 
 # --- rules
 
+def sub_field_problems(section, where: str) -> list[str]:
+    """The rules of a section's sub-fields (any tuple of dataclasses on it, e.g. a KPI's
+    fields): keys unique, a label, only {Y}/{Y1} in the wording, only an optional
+    field switched off."""
+    problems = []
+    for f in dataclasses.fields(section):
+        items = getattr(section, f.name)
+        if not (isinstance(items, tuple) and items and all(dataclasses.is_dataclass(i) for i in items)):
+            continue
+        keys = set()
+        for i, item in enumerate(items):
+            at = f"{where}.{f.name}[{i}]"
+            key = getattr(item, "key", None)
+            if key is not None:
+                if key in keys:
+                    problems.append(f"{at}.key: 「{key}」が重複しています")
+                keys.add(key)
+            if hasattr(item, "label"):
+                problems += _text_problems(item.label, f"{at}.label", required=True)
+            if hasattr(item, "printed"):
+                problems += _text_problems(item.printed, f"{at}.printed", required=False)
+            if getattr(item, "enabled", True) is False and not getattr(item, "optional", False):
+                problems.append(f"{at}.enabled: 任意の項目（optional）でないため、使わない設定にはできません")
+    return problems
+
+
 def _text_problems(text: str, where: str, *, required: bool) -> list[str]:
     if not text.strip():
         return [f"{where}: 空にはできません"] if required else []
@@ -263,6 +292,7 @@ def _rule_problems(built: dict) -> list[str]:
                 problems.append(f"{where}.limit: 1～{original.limit}の件数で書いてください")
         if not 1 <= s.rows <= MAX_ROWS:
             problems.append(f"{where}.rows: 1～{MAX_ROWS}の行数で書いてください")
+        problems += sub_field_problems(s, where)
     for key, original in builtin.items():
         if complete and not original.is_text and key not in keys:
             problems.append(f"sections: 「{key}」の欄がありません（この欄は削除できません）")

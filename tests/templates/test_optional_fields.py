@@ -57,3 +57,17 @@ def test_a_field_holding_values_cannot_be_switched_off(app24, f):
         "1番『九州水素エネルギー社会実現プロジェクト』、2番『地熱・温泉熱エネルギー産業拠点化推進プロジェクト』、")
     assert len(found["指標（KPI）／注記"]) == 15
     assert dropped(with_note(False), with_note(True), sheets) == {}
+
+
+def test_sub_fields_are_checked_generically():
+    from webapp.template_json import sub_field_problems
+    kpis = with_note(True)["kpis"]
+    assert sub_field_problems(kpis, "sections[6]") == []
+    broken = dataclasses.replace(kpis, fields=(
+        Field("name", "指標名", enabled=False), Field("name", ""), Field("note", "{X}の注記")))
+    assert sub_field_problems(broken, "sections[6]") == [
+        "sections[6].fields[0].enabled: 任意の項目（optional）でないため、使わない設定にはできません",
+        "sections[6].fields[1].key: 「name」が重複しています",
+        "sections[6].fields[1].label: 空にはできません",
+        "sections[6].fields[2].label: 「{X}」は使えません（使えるのは {Y}（年度）と {Y1}（翌年度）だけです）",
+    ]
