@@ -195,6 +195,11 @@ def test_a_section_moves_within_its_box(app24, jimukyoku):
         "○具体的取組", "○SDGs、先端技術、働き方改革、アフターコロナの観点からの取組", "○デジタル化の取組",
         "○２０２４年度の評価"]
     assert template_events()[-1].summary == "2024年度の個票の様式を変更しました（第3版）: 欄の順序を変更"
+    buttons = Page(jimukyoku.get(URL)).texts("button")
+    assert not any("目的を動かす" in b for b in buttons)        # alone in its box
+    assert [b for b in buttons if "○デジタル化の取組を動かす" in b] == [
+        "上へ（２０２４年度の活動実績（主要な取組）と評価／○デジタル化の取組を動かす）",
+        "下へ（２０２４年度の活動実績（主要な取組）と評価／○デジタル化の取組を動かす）"]
     response = jimukyoku.post(f"{URL}/sections/purpose/move", data={"direction": "up"})
     assert response.status_code == 303 and len(template_events()) == 2   # first of its box: stays
 
