@@ -213,3 +213,37 @@ def test_a_new_sections_key_is_checked_beside_it(app24, jimukyoku):
     assert "半角英小文字で始まる英小文字・数字・「_」（40字まで）で書いてください" in page.text
     assert page.input_value("new-results-key") == "Results Digital"
     assert template_events() == []
+
+
+def test_the_forms_pass_the_csrf_check_as_in_production(make_app, f):
+    from tests.factories import PASSWORD
+    from tests.htmlpage import csrf_token
+    from webapp.cycles import open_cycle
+    app = make_app("fy2023", WTF_CSRF_ENABLED=True, EDITING_FIT_JOBS=False)
+    with app.app_context():
+        open_cycle(2024, None, None)
+        db.session.commit()
+        user = f.secretariat()
+        client = app.test_client()
+        token = csrf_token(client.get("/login"))
+        assert client.post("/login", data={"csrf_token": token, "email": user.email,
+                                           "password": PASSWORD}).status_code == 302
+        page = Page(client.get(URL))
+        form = page.by_id("sec-results_actions")     # posted as the browser would: its own fields
+        fields = {e.get("name"): e.get("value") or "" for e in form.iter("{http://www.w3.org/1999/xhtml}input")
+                  if e.get("type") != "checkbox" or e.get("checked") is not None}
+        assert set(fields) == {"csrf_token", "sec-results_actions-heading", "sec-results_actions-label",
+                               "sec-results_actions-limit", "sec-results_actions-rows",
+                               "sec-results_actions-required"}
+        fields["sec-results_actions-heading"] = "○主な取組"
+        assert client.post(f"{URL}/sections/results_actions", data=fields).status_code == 303
+        token = fields["csrf_token"]
+        assert client.post(f"{URL}/sections/results_actions/move",
+                           data={"csrf_token": token, "direction": "down"}).status_code == 303
+        assert client.post(f"{URL}/sections/results_actions/move",
+                           data={"direction": "down"}).status_code == 400   # no token: refused
+        assert [e.summary for e in template_events()] == [
+            "2024年度の個票の様式を変更しました（第2版）: ○具体的取組 → ○主な取組",
+            "2024年度の個票の様式を変更しました（第3版）: 欄の順序を変更"]
+        db.session.remove()
+        db.engine.dispose()
