@@ -142,10 +142,10 @@ def compare(old: SheetSchema, new: SheetSchema, year: int) -> TemplateChange:
         if before.heading != box.heading:
             note(f"boxes.{box.key}.heading", before.heading, box.heading,
                  f"{before.heading} → {box.heading}", wording=True)
-        for attr in ("column", "optional"):
+        for attr, word in (("column", "列"), ("optional", "省略可")):
             if getattr(before, attr) != getattr(box, attr):
                 note(f"boxes.{box.key}.{attr}", getattr(before, attr), getattr(box, attr),
-                     f"枠「{box.heading}」の{ {'column': '列', 'optional': '省略可'}[attr]}を変更")
+                     f"枠「{box.heading}」の{word}を変更")
     old_sections = {s.key: s for s in old.sections}
     new_sections = {s.key: s for s in new.sections}
     for s in old.sections:
@@ -179,11 +179,14 @@ def compare(old: SheetSchema, new: SheetSchema, year: int) -> TemplateChange:
         for attr in sorted(set(before_fields) | set(fields)):
             _compare_fields(before_fields.get(attr, ()), fields.get(attr, ()),
                             f"sections.{s.key}.{attr}", name, note)
-    order = lambda schema: [(b, [x.key for x in schema.in_box(b)])  # noqa: E731
-                            for b in (box.key for box in schema.boxes)]
     common = set(old_sections) & set(new_sections)
-    if [(b, [k for k in keys if k in common]) for b, keys in order(old)] != \
-            [(b, [k for k in keys if k in common]) for b, keys in order(new)]:
+
+    def order(template):
+        """Each box's sections that both templates have, in order."""
+        return [(b.key, [s.key for s in template.in_box(b.key) if s.key in common])
+                for b in template.boxes]
+
+    if order(old) != order(new):
         note("order", [s.key for s in old.sections], [s.key for s in new.sections], "欄の順序を変更")
     return change
 
@@ -192,11 +195,11 @@ def _compare_fields(before: tuple, after: tuple, where: str, section_name: str, 
     """Sub-fields (KPI fields and the like), compared by key and attribute, generically."""
     old = {getattr(f, "key", i): f for i, f in enumerate(before)}
     new = {getattr(f, "key", i): f for i, f in enumerate(after)}
-    for key in old.keys() - new.keys():
+    for key in (k for k in old if k not in new):
         note(f"{where}.{key}", key, None, f"{section_name}: 項目「{key}」を削除")
-    for key in new.keys() - old.keys():
+    for key in (k for k in new if k not in old):
         note(f"{where}.{key}", None, key, f"{section_name}: 項目「{key}」を追加")
-    for key in old.keys() & new.keys():
+    for key in (k for k in new if k in old):
         for f in dataclasses.fields(new[key]):
             b, a = getattr(old[key], f.name), getattr(new[key], f.name)
             if b == a:
