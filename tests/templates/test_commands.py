@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from tests.editing.conftest import form_fields, sheet24
 from tests.htmlpage import Page
 from webapp.extensions import db
 from webapp.models import AuditEvent, ReportingCycle
-from sqlalchemy import select
 
 
 @pytest.fixture

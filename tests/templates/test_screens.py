@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.editing.conftest import form_fields, sheet24
-from tests.factories import login
-from tests.htmlpage import Page
-from webapp.cycles import close_cycle
+from tests.factories import PASSWORD, login
+from tests.htmlpage import Page, csrf_token
+from tests.reports.conftest import pdf_pages_text
+from webapp.cycles import close_cycle, open_cycle
+from webapp.editing import fit
 from webapp.extensions import db
 from webapp.models import AuditEvent, ReportingCycle
 from webapp.operations import transition
@@ -166,7 +168,6 @@ def test_a_closed_year_cannot_be_changed(app24, jimukyoku):
 
 
 def test_the_preview_follows_a_change_of_the_template(app24, jimukyoku, f):
-    from tests.reports.conftest import pdf_pages_text
     sheet = f.sheet_of(1, 2024)
     before = pdf_pages_text(jimukyoku.get(f"/sheets/{sheet.id}/pdf").data)
     assert "○具体的取組" in before[0] and "○主な取組" not in before[0]
@@ -178,7 +179,6 @@ def test_the_preview_follows_a_change_of_the_template(app24, jimukyoku, f):
 
 
 def test_a_worker_prints_with_the_years_template_where_the_preview_looks(app24, jimukyoku, f):
-    from webapp.editing import fit
     assert rename_actions(jimukyoku).status_code == 303
     sheet = f.sheet_of(3, 2024)
     fit.run_job(sheet.id, None, True)          # as an RQ worker would: no request about the sheet
@@ -216,9 +216,6 @@ def test_a_new_sections_key_is_checked_beside_it(app24, jimukyoku):
 
 
 def test_the_forms_pass_the_csrf_check_as_in_production(make_app, f):
-    from tests.factories import PASSWORD
-    from tests.htmlpage import csrf_token
-    from webapp.cycles import open_cycle
     app = make_app("fy2023", WTF_CSRF_ENABLED=True, EDITING_FIT_JOBS=False)
     with app.app_context():
         open_cycle(2024, None, None)
