@@ -212,11 +212,13 @@ class SheetFormBase(FlaskForm):
     roadmap_years = StringField("年度の列（読点・カンマ区切り）")
 
 
-_FORM_CLASSES: dict[int, type] = {}
+# By value, not id(): a year's template is read from the database into a new object, and
+# an id can be reused by another template once the first is gone.
+_FORM_CLASSES: dict[SheetSchema, type] = {}
 
 
 def _form_class(sheet_schema: SheetSchema) -> type:
-    cls = _FORM_CLASSES.get(id(sheet_schema))
+    cls = _FORM_CLASSES.get(sheet_schema)
     if cls is None:
         fields = {s.key: TextAreaField() for s in sheet_schema.text_sections}
         lists = {KPIS: ("kpis", KpiForm), ROADMAP: ("roadmap_rows", RoadmapRowForm),
@@ -226,7 +228,7 @@ def _form_class(sheet_schema: SheetSchema) -> type:
                 name, entry = lists[section.kind]
                 fields[name] = IndexedList(FormField(entry), max_entries=section.limit + 1)
         cls = type("SheetForm", (SheetFormBase,), fields)
-        _FORM_CLASSES[id(sheet_schema)] = cls
+        _FORM_CLASSES[sheet_schema] = cls
     return cls
 
 

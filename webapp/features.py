@@ -2,8 +2,8 @@
 
 
 def _packages():
-    from webapp import api, council, editing, publishing, reports, review, workbooks
-    return (editing, review, reports, workbooks, council, api, publishing)
+    from webapp import api, council, editing, publishing, reports, review, templating, workbooks
+    return (editing, review, reports, workbooks, council, templating, api, publishing)
 
 
 def blueprints():

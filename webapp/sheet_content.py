@@ -105,9 +105,10 @@ def sheet_to_dict(sheet: Sheet, image_path=None) -> dict:
     return content
 
 
-def texts_of(content: dict) -> dict[str, str]:
-    """The text sections of a content dict, by section key (as `Sheet.texts` holds them)."""
-    return schema().texts(content)
+def texts_of(content: dict, year: int | None = None) -> dict[str, str]:
+    """The text sections of a content dict, by section key (as `Sheet.texts` holds them),
+    as year `year`'s template has them."""
+    return schema(year).texts(content)
 
 
 def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> None:
@@ -117,7 +118,7 @@ def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> N
     the same position still has a figure, so re-importing text never drops
     a photo.
     """
-    sheet.texts = texts_of(data)
+    sheet.texts = texts_of(data, sheet.cycle.year)
     targets = data["targets"]
     sheet.target_year = targets["target_year"]
     sheet.target_label = targets["label"]

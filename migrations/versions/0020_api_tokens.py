@@ -1,7 +1,7 @@
 """api_tokens: personal tokens for the read API, and their audit actions
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 09:30:00
 
 - api_tokens: a user's named tokens, only the SHA-256 of each kept, with the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
@@ -34,6 +34,7 @@ BEFORE = (
     'organisation_create', 'organisation_update', 'organisation_deactivate', 'organisation_delete',
     'project_create', 'project_update', 'project_deactivate',
     'user_2fa_recovery_codes', 'user_reauth',
+    'template_change',
 )
 ADDED = ('api_token_create', 'api_token_revoke')
 
@@ -76,7 +77,7 @@ def downgrade():
         f"SELECT COUNT(*) FROM audit_events WHERE action IN ({_in(ADDED)})"))
     if held:
         raise RuntimeError(
-            f"audit_events holds {held} row(s) of {', '.join(ADDED)}, which revision 0017 cannot "
+            f"audit_events holds {held} row(s) of {', '.join(ADDED)}, which revision 0018 cannot "
             "hold; export the audit trail (/admin/audit.csv) and remove them by hand to go back")
     _replace_check(BEFORE)
     with op.batch_alter_table('api_tokens') as batch:

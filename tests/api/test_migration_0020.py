@@ -25,7 +25,7 @@ def _audit(conn, actor_id: int, action: str) -> None:
 
 
 def test_tokens_arrive_and_leave_without_touching_users_or_their_trail(scratch_app):
-    upgrade(directory=MIGRATIONS, revision="0017")
+    upgrade(directory=MIGRATIONS, revision="0018")
     user_id = Factory().secretariat(email="jimu@example.jp").id
     db.session.remove()
     with db.engine.begin() as conn:
@@ -45,12 +45,12 @@ def test_tokens_arrive_and_leave_without_touching_users_or_their_trail(scratch_a
                              {"u": user_id, "h": "ab" * 32})
 
     with pytest.raises(SystemExit):           # flask db downgrade exits non-zero, saying why
-        downgrade(directory=MIGRATIONS, revision="0017")
+        downgrade(directory=MIGRATIONS, revision="0018")
     db.session.remove()
     with db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_events WHERE action = 'api_token_create'"))
-    downgrade(directory=MIGRATIONS, revision="0017")
-    assert current_revision() == "0017"
+    downgrade(directory=MIGRATIONS, revision="0018")
+    assert current_revision() == "0018"
     assert "api_tokens" not in test_migrations.table_names()
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT email FROM users")).scalars().all() == ["jimu@example.jp"]

@@ -185,11 +185,11 @@ def delete_files(names: list[str]) -> None:
 
 # ---------------------------------------------------------------- saving
 
-def scalar_values(content: dict) -> dict:
+def scalar_values(content: dict, year: int) -> dict:
     targets = content["targets"]
     roadmap = content.get("roadmap")
     return {
-        "texts": texts_of(content),
+        "texts": texts_of(content, year),
         "target_year": targets["target_year"],
         "target_label": targets["label"],
         "roadmap_title": roadmap["title"] if roadmap else None,
@@ -214,14 +214,16 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         return SaveOutcome(version=sheet.version, changed=False)
     if base_version is None:
         base_version = -1  # a post without a version can only conflict
-    fields_before = section_texts(sheet_to_dict(sheet))  # the audit's "changed fields", by section
+    sheet_schema = schema(sheet.cycle.year)
+    # the audit's "changed fields", by section
+    fields_before = section_texts(sheet_to_dict(sheet), sheet_schema)
     now = utcnow()
     editable = [s.value for s in EDITABLE_STATES]
     result = db.session.execute(
         update(Sheet)
         .where(Sheet.id == sheet.id, Sheet.version == base_version, Sheet.state.in_(editable))
         .values(version=Sheet.version + 1, updated_at=now, updated_by_id=user.id,
-                **scalar_values(content))
+                **scalar_values(content, sheet.cycle.year))
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         sheet_id = sheet.id
@@ -245,7 +247,7 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
             write_prepared(ref.new, store)
     audit.record(user, "save", "sheet", sheet.id,
                  f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：内容の保存",
-                 audit.diff(fields_before, section_texts(content)))
+                 audit.diff(fields_before, section_texts(content, sheet_schema)))
     after = {f.image_file for f in sheet.figures if f.image_file}
     return SaveOutcome(version=sheet.version, changed=True, removed_files=sorted(before - after))
 
@@ -320,7 +322,7 @@ def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
     KPIs and figures are one entry each ('kpi-1', 'figure-2'), so that the
     form can show the newer saved text beside the entry it belongs to.
     """
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     targets = content.get("targets") or {}
     out = []
     for section in sheet_schema.sections:
