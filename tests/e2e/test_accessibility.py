@@ -62,6 +62,7 @@ NOT_HTML = {
     "api.sheet": "JSON: the read API",
     "api.kpis": "JSON: the read API",
     "publishing.web_edition": "ZIP download (its pages: tests/e2e/test_web_edition.py)",
+    "templates.preview": "redirect to the sample sheet's PDF (reports.sheet_pdf, swept)",
 }
 
 
@@ -304,6 +305,10 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("履歴・比較（提出済）", "review.history", "/sheets/{w.submitted}/history"),
         Screen("年度の管理", "editing.cycles", "/cycles"),
         Screen("年度の締切り", "editing.close_cycle", "/cycles/2024/close"),
+        Screen("個票の様式", "templates.index", "/templates"),
+        Screen("個票の様式（2024年度）", "templates.template", "/cycles/2024/template"),
+        Screen("様式の欄を削除する確認", "templates.remove_section",
+               "/cycles/2024/template/sections/results_perspectives/remove"),
         Screen("報告書の作成", "reports.index", "/reports"),
         Screen("報告書の作成（2023年度）", "reports.year_builds", "/reports/2023"),
         Screen("報告書の作成状況（作成中）", "reports.build_status", "/reports/builds/{w.build_running}"),
