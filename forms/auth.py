@@ -54,3 +54,10 @@ class ReauthForm(BaseForm):
 class ConfirmForm(BaseForm):
     """A button that only needs the CSRF token (log out everywhere, reset a second factor)."""
     submit = SubmitField("実行")
+
+
+class ApiTokenForm(BaseForm):
+    name = StringField("トークンの名前（用途）",
+                       validators=[DataRequired("トークンの名前を入力してください（例：集計用スクリプト）。"),
+                                   Length(max=100, message="トークンの名前は100文字以内にしてください。")])
+    submit = SubmitField("トークンを発行する")

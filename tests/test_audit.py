@@ -238,14 +238,19 @@ def _migration(name: str):
 
 
 def test_the_migrations_list_the_same_actions_as_the_model():
-    """0003 created the CHECK list; 0012 added new recovery codes to it, 0013 the step-up."""
+    """0003 created the CHECK list; 0012 added new recovery codes to it, 0013 the step-up,
+    0018 the change of a year's sheet template, 0020 the API tokens."""
     from webapp.models import AUDIT_ACTIONS
     from webapp.workflow import TRANSITION_ACTIONS
     created = _migration("0003_audit_events")
     renewed, stepped = _migration("0012_recovery_codes_audit"), _migration("0013_step_up_audit")
     assert created.AUDIT_ACTIONS == renewed.BEFORE
     assert renewed.BEFORE + renewed.ADDED == stepped.BEFORE
-    assert sorted(stepped.BEFORE + stepped.ADDED) == sorted(AUDIT_ACTIONS)
+    templated = _migration("0018_sheet_templates")
+    assert stepped.BEFORE + stepped.ADDED == templated.BEFORE
+    tokens = _migration("0020_api_tokens")
+    assert templated.BEFORE + templated.ADDED == tokens.BEFORE
+    assert sorted(tokens.BEFORE + tokens.ADDED) == sorted(AUDIT_ACTIONS)
     assert created.TRANSITION_ACTIONS == TRANSITION_ACTIONS
 
 

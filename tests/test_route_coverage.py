@@ -15,6 +15,9 @@ MATRIX_MODULES = [
     "tests.reports.test_permissions",
     "tests.workbooks.test_permissions",
     "tests.council.test_permissions",
+    "tests.templates.test_permissions",
+    "tests.api.test_permissions",
+    "tests.publishing.test_permissions",
 ]
 
 # Files served to everybody, which no matrix needs to cover.

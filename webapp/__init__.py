@@ -51,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views_admin.bp)
     app.register_blueprint(views_audit.bp)
     _register_feature_blueprints(app)
+    from webapp import sheet_templates
+    sheet_templates.register(app)   # schema(year) answers each year's own template
     from webapp.auth.headers import add_security_headers
     app.after_request(add_security_headers)
 

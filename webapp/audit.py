@@ -108,6 +108,7 @@ _OTHER_LABELS = {
     "cycle": {"is_open": "受付", "report_date": "報告書の日付",
               "kpi_appendix": "付録「ＫＰＩ達成状況一覧」"},
     "comment": {"section": "欄", "resolved": "解決済み", "thread_resolved": "スレッドの解決"},
+    "user": {"api_token": "APIトークン"},
 }
 _LONG = 200
 
@@ -117,7 +118,7 @@ def _labels(object_type: str) -> dict[str, str]:
     if object_type == "comment":
         return {**form_labels(CommentForm), **_OTHER_LABELS["comment"]}
     if object_type == "user":
-        return form_labels(UserForm)
+        return {**form_labels(UserForm), **_OTHER_LABELS["user"]}
     if object_type == "organisation":
         return ORGANISATION_LABELS
     if object_type == "project":
@@ -149,7 +150,7 @@ def _year_of(event: AuditEvent) -> int | None:
 
 def _section_label(key, year: int | None) -> str:
     """A section as the sheet's pages name it (its year's wording when the sheet still exists)."""
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     if not isinstance(key, str) or key not in sheet_schema:
         return str(key)
     return _worded(lambda y: sheet_schema.label(key, y), year)
@@ -168,7 +169,8 @@ def field_label(event: AuditEvent, field: str) -> str:
     if field in labels:
         return labels[field]
     if event.object_type == "sheet":
-        sheet_schema, year = schema(), _year_of(event)
+        year = _year_of(event)
+        sheet_schema = schema(year)
         if field in sheet_schema:
             return _section_label(field, year)
         if any(b.key == field for b in sheet_schema.boxes):

@@ -200,8 +200,73 @@ def _guard_database_errors(command: click.Command) -> click.Command:
     return command
 
 
+@click.command("export-template")
+@click.option("--year", type=int, required=True, help="年度（例: 2024）")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_template_cmd(year, file):
+    """Write year Y's sheet template to FILE.json (the format import-template reads)."""
+    from webapp.cycles import get_cycle
+    from webapp.sheet_templates import export_template
+    cycle = get_cycle(year)
+    if cycle is None:
+        _fail(f"{year}年度はまだ開始されていません。")
+    data = export_template(cycle)
+    text = exactjson.dumps(data, indent=2) + "\n"
+    if file == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(file, text)
+    except OSError as exc:
+        _fail(f"{file}: 書き込めません（{exc.strerror}）")
+    click.echo(f"{year}年度の個票の様式（第{data['version']}版）を {file} に書き出しました")
+
+
+@click.command("import-template")
+@click.option("--year", type=int, required=True, help="年度（例: 2024）")
+@click.option("--by", "email", required=True, help="変更する利用者のメールアドレス（事務局・管理者）")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def import_template_cmd(year, email, file):
+    """Make FILE.json year Y's sheet template, as EMAIL; all or nothing, non-zero when refused."""
+    import json
+
+    from sqlalchemy import select
+
+    from webapp.cycles import get_cycle
+    from webapp.models import User
+    from webapp.sheet_templates import TemplateRefused, replace_template
+    from webapp.template_json import TemplateError, from_json
+    stop = "様式は変更していません。"
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        _fail(f"利用者 {email} が見つからないか、無効です。{stop}")
+    cycle = get_cycle(year)
+    if cycle is None:
+        _fail(f"{year}年度はまだ開始されていません。{stop}")
+    try:
+        with open(file, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        _fail(f"{file}: 読めません（{exc.strerror}）。{stop}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"{file}: JSON として読めません（{exc}）。{stop}")
+    try:
+        change = replace_template(user, cycle, from_json(data))
+        db.session.commit()
+    except TemplateError as exc:
+        db.session.rollback()
+        _fail([f"{file} の様式に問題があります。{stop}"] + exc.problems)
+    except TemplateRefused as exc:
+        db.session.rollback()
+        _fail(f"{exc}{stop}")
+    click.echo(change.message)
+
+
 def register(app: Flask) -> None:
     from webapp import features
     for command in (import_report_cmd, export_report_cmd, create_user_cmd, seed_demo_cmd,
-                    rq_worker_cmd, prune_cmd, storage_migrate_cmd, *features.commands()):
+                    rq_worker_cmd, prune_cmd, storage_migrate_cmd, export_template_cmd,
+                    import_template_cmd, *features.commands()):
         app.cli.add_command(_guard_database_errors(command))

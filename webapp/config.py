@@ -113,6 +113,9 @@ def load_config(instance_path: str) -> dict:
         # A password or second-factor change, or an admin's change of an admin account,
         # needs the password (and code) confirmed this recently (webapp/auth/stepup.py).
         "REAUTH_MINUTES": 5,
+        # The read API (/api/v1): requests one token may make per window (webapp/api/tokens.py).
+        "API_RATE_LIMIT": int(os.environ.get("API_RATE_LIMIT", "120")),
+        "API_RATE_WINDOW_SECONDS": int(os.environ.get("API_RATE_WINDOW_SECONDS", "60")),
         # Sheet previews, workbook imports and report builds one person may have under way.
         "EXPENSIVE_JOBS_PER_USER": int(os.environ.get("EXPENSIVE_JOBS_PER_USER", "3")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "12")),

@@ -84,10 +84,11 @@ def figures_text(figures: list | None) -> str:
     return "\n".join(figure_text(f) for f in figures or [])
 
 
-def section_texts(content: dict | None) -> dict[str, str]:
-    """Section key -> the section as plain text (structured parts written out as lines)."""
+def section_texts(content: dict | None, sheet_schema=None) -> dict[str, str]:
+    """Section key -> the section as plain text (structured parts written out as lines),
+    for the sections of `sheet_schema` (default: the template in force)."""
     c = content or {}
-    sheet_schema = schema()
+    sheet_schema = sheet_schema or schema()
     texts = {}
     for section in sheet_schema.sections:
         if section.is_text:

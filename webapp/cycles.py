@@ -13,6 +13,8 @@ commands both call these, so the rules live in one place:
   year's plans become the starting text of this year's results). Other
   projects get a sheet that has not been started.
 - A year is opened once; a second attempt is refused with a message.
+- A year starts with the sheet template of the latest earlier year (the
+  built-in one when that year has none of its own); see webapp.sheet_templates.
 - Closing stops all editing (`can(..., 'edit_sheet')` needs an open cycle);
   re-opening allows it again.
 """
@@ -74,10 +76,14 @@ def cycle_or_404(year: int) -> ReportingCycle:
     return cycle
 
 
+def _previous_cycle(year: int) -> ReportingCycle | None:
+    return db.session.scalar(select(ReportingCycle).where(ReportingCycle.year < year)
+                             .order_by(ReportingCycle.year.desc()).limit(1))
+
+
 def _title_for(year: int) -> str:
     """The report title, taken from the latest earlier cycle with its year replaced."""
-    previous = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year < year)
-                                 .order_by(ReportingCycle.year.desc()).limit(1))
+    previous = _previous_cycle(year)
     if previous is not None and previous.report_title:
         return re.sub(str(previous.year), str(year), previous.report_title)
     return f"{year}年度 活動実績と評価"
@@ -92,8 +98,11 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
         state = "受付中" if existing.is_open else "締切済"
         raise CycleError(f"{year}年度は既に開始されています（{state}）。"
                          "同じ年度を二度開始することはできません。")
+    previous = _previous_cycle(year)
+    # The year starts with the previous year's sheet template (None: the built-in one).
     cycle = ReportingCycle(year=year, is_open=True, deadline=deadline,
-                           report_title=report_title or _title_for(year))
+                           report_title=report_title or _title_for(year),
+                           sheet_template=previous.sheet_template if previous else None)
     db.session.add(cycle)
     try:
         db.session.flush()

@@ -6,6 +6,8 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.api import is_api_path
+
 MESSAGES = {
     400: ("リクエストが正しくありません", "入力内容を確認して、もう一度お試しください。"),
     403: ("この操作は許可されていません", "この画面を開く権限がありません。必要な場合は事務局にお問い合わせください。"),
@@ -19,6 +21,10 @@ MESSAGES = {
 
 def _page(code: int, detail: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if has_request_context() and is_api_path(request.path):
+        # The read API answers JSON only, with the same Japanese words.
+        from webapp.api.views import error
+        return error(code, detail or f"{title}。{text}")
     if has_request_context() and request_ctx.url_adapter is None:
         # A Host the app does not answer to (TRUSTED_HOSTS): no link can be built for it.
         return Response(f"{title}\n{detail or text}\n", code, mimetype="text/plain")

@@ -2,12 +2,13 @@
 
 
 def _packages():
-    from webapp import council, editing, reports, review, workbooks
-    return (editing, review, reports, workbooks, council)
+    from webapp import api, council, editing, publishing, reports, review, templating, workbooks
+    return (editing, review, reports, workbooks, council, templating, api, publishing)
 
 
 def blueprints():
-    return [pkg.bp for pkg in _packages()]
+    """Each package's `bp`, and any others it lists in `more_blueprints`."""
+    return [bp for pkg in _packages() for bp in (pkg.bp, *getattr(pkg, "more_blueprints", ()))]
 
 
 def commands():

@@ -31,7 +31,7 @@ from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 from webapp.workflow import SYSTEM_TRANSITIONS, TRANSITIONS, State
-from webapp.workflow import Transition as Step
+from webapp.workflow import Step
 
 signals = Namespace()
 sheet_transitioned = signals.signal("sheet-transitioned")
@@ -89,7 +89,7 @@ def transition(user: User, sheet: Sheet, name: str, comment: str = "",
     t = TRANSITIONS.get(name)
     if t is None:
         raise NotPermitted(UNKNOWN_ACTION_MESSAGE)
-    flagged = flagged_keys(sections) if sections else []
+    flagged = flagged_keys(sections, sheet.cycle.year) if sections else []
     if flagged and name != FLAGGING_STEP:
         raise InvalidInput("要修正の欄を指定できるのは差戻しのときだけです。")
     comment = (comment or "").strip()
@@ -104,12 +104,12 @@ def transition(user: User, sheet: Sheet, name: str, comment: str = "",
                  expected_version=expected_version)
 
 
-def flagged_keys(sections) -> list[str]:
+def flagged_keys(sections, year: int) -> list[str]:
     """The section keys as given, checked against the schema and put in its order.
 
     Raises InvalidInput for a key the sheet does not have (a stale or hand-made form).
     """
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     given = {str(key) for key in sections}
     unknown = given - set(sheet_schema.keys)
     if unknown:
@@ -183,7 +183,8 @@ def _record(sheet: Sheet, t: Step, user: User | None, from_state: str, now, comm
         summary += f"　理由：{comment[:200]}"
     if sections:
         changes = {**changes, "sections": (None, list(sections))}
-        summary += "　要修正：" + "、".join(schema().label(key, sheet.cycle.year) for key in sections)
+        summary += "　要修正：" + "、".join(schema(sheet.cycle.year).label(key, sheet.cycle.year)
+                                         for key in sections)
     audit.record(user, t.name, "sheet", sheet.id, summary,
                  {"state": (from_state, t.target.value), **changes})
     sheet_transitioned.send(sheet, transition=record, actor=user)

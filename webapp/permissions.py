@@ -19,7 +19,7 @@ from webapp.workflow import EDITABLE_STATES, TRANSITIONS, State
 
 REVIEWER_ACTIONS = frozenset({
     "view_dashboard", "build_report", "view_builds", "export_xlsx", "manage_cycles",
-    "view_all",
+    "view_all", "edit_template",
 })
 ADMIN_ACTIONS = frozenset({"manage_users", "view_mail", "manage_projects", "manage_organisations",
                            "view_audit"})

@@ -10,6 +10,7 @@ out exactly as they went in (see webapp.exactjson).
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -21,7 +22,8 @@ from webapp import audit
 from webapp.content_text import section_texts
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, ReportingCycle, RoadmapRow, Sheet
-from webapp.sheet_schema import FIGURES, FLAG, KPIS, LINES, NUMBER, ROADMAP, Field, Section, schema
+from webapp.sheet_schema import (COUNCIL_SHEET, FIGURES, FLAG, KPIS, LINES, NUMBER, ROADMAP, Field,
+                                 Section, schema)
 from webapp.workflow import State
 
 
@@ -137,9 +139,10 @@ def sheet_to_dict(sheet: Sheet, image_path=None) -> dict:
     return content
 
 
-def texts_of(content: dict) -> dict[str, str]:
-    """The text sections of a content dict, by section key (as `Sheet.texts` holds them)."""
-    return schema().texts(content)
+def texts_of(content: dict, year: int | None = None) -> dict[str, str]:
+    """The text sections of a content dict, by section key (as `Sheet.texts` holds them),
+    as year `year`'s template has them."""
+    return schema(year).texts(content)
 
 
 def write_content(sheet: Sheet, content: dict, *, images: list | None = None,
@@ -157,7 +160,7 @@ def write_content(sheet: Sheet, content: dict, *, images: list | None = None,
     year's opening have theirs in their transition.  Returns {section: (before, after)}.
     """
     sheet_schema = schema(sheet.cycle.year if sheet.cycle else None)
-    before = section_texts(sheet_to_dict(sheet)) if sheet.id is not None else {}
+    before = section_texts(sheet_to_dict(sheet), sheet_schema) if sheet.id is not None else {}
     sheet.texts = sheet_schema.texts(content)
     kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
     for part in (kpis, roadmap, figures):
@@ -200,7 +203,7 @@ def write_content(sheet: Sheet, content: dict, *, images: list | None = None,
                     setattr(row, column, value)
         _update_rows(sheet.figures, list(zip(items, images)), lambda i: Figure(position=i),
                      fill_figure)
-    changes = audit.diff(before, section_texts(content))
+    changes = audit.diff(before, section_texts(content, sheet_schema))
     if reason is not None:
         audit.record(actor, "save", "sheet", sheet.id,
                      f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：{reason}",
@@ -228,6 +231,19 @@ def _update_rows(rows: list, items: list, make, fill) -> None:
             rows.append(row)
     for row in existing[len(items):]:
         rows.remove(row)
+
+
+def with_texts_kept(data: dict, current: dict, template) -> dict:
+    """`data` (a file's sheet) with the text of every section it does not have at all taken
+    from `current`: a file written before a section was added says nothing about it, so
+    importing it keeps what was entered there and, when nothing else differs, changes nothing."""
+    missing = [s.key for s in template.text_sections if not template.holds(data, s.key)]
+    if not missing:
+        return data
+    data = copy.deepcopy(data)
+    for key in missing:
+        template.put_text(data, key, template.text(current, key))
+    return data
 
 
 def comparable(data: dict) -> dict:
@@ -272,8 +288,19 @@ def last_approved(sheet: Sheet) -> Sheet | None:
     return latest_approved([sheet.project_id], sheet.cycle.year).get(sheet.project_id)
 
 
-def printable(content: dict) -> dict:
-    """The content with plain numbers, for the printing package (which takes JSON types)."""
+def printable(content: dict, year: int | None = None) -> dict:
+    """The content with plain numbers, for the printing package (which takes JSON types);
+    with `year`, and that year's template other than the built-in one, the template
+    goes with it under "template" (webapp.sheet_schema.template_of), since printing
+    cannot look it up."""
+    if year is not None:
+        template = schema(year)
+        if template != COUNCIL_SHEET:
+            return {**_plain(content), "template": template}
+    return _plain(content)
+
+
+def _plain(content: dict) -> dict:
     def plain(value):
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() else float(value)

@@ -234,6 +234,7 @@ class Section:
 class SheetSchema:
     boxes: tuple[Box, ...]
     sections: tuple[Section, ...]
+    version: int = 1        # +1 for each accepted change of a year's template
     _by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -319,6 +320,16 @@ class SheetSchema:
         for part in self[key].path:
             value = value.get(part) if isinstance(value, dict) else None
         return value if isinstance(value, str) else ""
+
+    def holds(self, content: dict, key: str) -> bool:
+        """Whether `content` has text section `key` at all (a file written before the
+        section existed has not; its text there is unknown, not empty)."""
+        value = content
+        for part in self[key].path:
+            if not isinstance(value, dict) or part not in value:
+                return False
+            value = value[part]
+        return True
 
     def put_text(self, content: dict, key: str, value: str) -> None:
         *parents, last = self[key].path
@@ -460,6 +471,15 @@ def schema(year: int | None = None) -> SheetSchema:
     if len(_active) > 1 or year is None or not _year_lookup:
         return _active[-1]
     return _year_lookup[-1](year) or _active[-1]
+
+
+def template_of(content: dict) -> SheetSchema:
+    """The template a content dict prints with: the one the app put in it under
+    "template" (webapp.sheet_content.printable does, when the year's template is
+    not the built-in one), else the one in force.  Printing reads it this way
+    because it is database-free: a forked print worker cannot ask for the year's."""
+    template = content.get("template") if isinstance(content, dict) else None
+    return template if isinstance(template, SheetSchema) else schema()
 
 
 def register_year_lookup(lookup) -> None:

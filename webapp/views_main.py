@@ -48,8 +48,9 @@ def sheet(sheet_id: int):
         select(Sheet).join(ReportingCycle).where(Sheet.project_id == sheet.project_id)
         .order_by(ReportingCycle.year.desc())).all()
     content = sheet_to_dict(sheet)
-    return render_template("main/sheet.html", sheet=sheet, year=year, schema=schema(),
-                           columns=(LEFT, RIGHT), content=content, filled=schema().filled(content),
+    sheet_schema = schema(year)
+    return render_template("main/sheet.html", sheet=sheet, year=year, schema=sheet_schema,
+                           columns=(LEFT, RIGHT), content=content, filled=sheet_schema.filled(content),
                            actions=actions,
                            others=others, can_edit=can(current_user, "edit_sheet", sheet))
 

@@ -49,8 +49,10 @@ STATE_CSS = {
 EDITABLE_STATES = frozenset({State.NOT_STARTED, State.DRAFT, State.RETURNED})
 
 
-@dataclass(frozen=True)
-class Transition:
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One step of the workflow (the database's record of a step taken is
+    webapp.models.Transition)."""
     name: str
     label: str
     sources: frozenset[State]
@@ -74,23 +76,29 @@ class Transition:
 
 _REVIEWERS = REVIEWER_ROLES
 
-TRANSITIONS: dict[str, Transition] = {
+TRANSITIONS: dict[str, Step] = {
     t.name: t
     for t in (
-        Transition("edit", "編集開始", frozenset({State.NOT_STARTED}), State.DRAFT,
-                   frozenset({"coordinator"}), True, False, False, True, past="編集を始めました"),
-        Transition("submit", "提出", frozenset({State.DRAFT, State.RETURNED}), State.SUBMITTED,
-                   frozenset({"coordinator"}), True, False, True, True),
-        Transition("withdraw", "提出取消し", frozenset({State.SUBMITTED}), State.DRAFT,
-                   frozenset({"coordinator"}), True, False, True, True, verb="提出を取り消す",
-                   past="提出を取り消しました"),
-        Transition("return", "差戻し", frozenset({State.SUBMITTED}), State.RETURNED,
-                   _REVIEWERS, False, True, True, False, verb="差し戻す", past="差し戻しました"),
-        Transition("approve", "承認", frozenset({State.SUBMITTED}), State.APPROVED,
-                   _REVIEWERS, False, False, True, False),
-        Transition("reopen", "承認取消し（再開）", frozenset({State.APPROVED}), State.DRAFT,
-                   frozenset({"admin"}), False, True, True, False, verb="承認を取り消す",
-                   past="承認を取り消しました"),
+        Step(name="edit", label="編集開始", sources=frozenset({State.NOT_STARTED}), target=State.DRAFT,
+             roles=frozenset({"coordinator"}), lead_only=True, comment_required=False,
+             confirm=False, needs_open_cycle=True, past="編集を始めました"),
+        Step(name="submit", label="提出", sources=frozenset({State.DRAFT, State.RETURNED}),
+             target=State.SUBMITTED, roles=frozenset({"coordinator"}), lead_only=True,
+             comment_required=False, confirm=True, needs_open_cycle=True),
+        Step(name="withdraw", label="提出取消し", sources=frozenset({State.SUBMITTED}),
+             target=State.DRAFT, roles=frozenset({"coordinator"}), lead_only=True,
+             comment_required=False, confirm=True, needs_open_cycle=True,
+             verb="提出を取り消す", past="提出を取り消しました"),
+        Step(name="return", label="差戻し", sources=frozenset({State.SUBMITTED}),
+             target=State.RETURNED, roles=_REVIEWERS, lead_only=False, comment_required=True,
+             confirm=True, needs_open_cycle=False, verb="差し戻す", past="差し戻しました"),
+        Step(name="approve", label="承認", sources=frozenset({State.SUBMITTED}),
+             target=State.APPROVED, roles=_REVIEWERS, lead_only=False, comment_required=False,
+             confirm=True, needs_open_cycle=False),
+        Step(name="reopen", label="承認取消し（再開）", sources=frozenset({State.APPROVED}),
+             target=State.DRAFT, roles=frozenset({"admin"}), lead_only=False,
+             comment_required=True, confirm=True, needs_open_cycle=False,
+             verb="承認を取り消す", past="承認を取り消しました"),
     )
 }
 
@@ -98,17 +106,19 @@ TRANSITIONS: dict[str, Transition] = {
 # Steps the system takes, never offered to a person: `can()` knows nothing of
 # them, so no role may take them through a view. They are listed here so the
 # transitions table (and its CHECK constraint) knows every action it holds.
-SYSTEM_TRANSITIONS: dict[str, Transition] = {
+SYSTEM_TRANSITIONS: dict[str, Step] = {
     t.name: t
     for t in (
         # Opening a year creates the sheet carried forward from last year's. It stays
         # 未着手 until its organisation first saves it ("edit"), so that the secretariat
         # sees who has started; the carried-forward text is there in the editor.
-        Transition("open", "年度開始（引継ぎ）", frozenset({State.NOT_STARTED}), State.NOT_STARTED,
-                   frozenset(), False, False, False, False),
+        Step(name="open", label="年度開始（引継ぎ）", sources=frozenset({State.NOT_STARTED}),
+             target=State.NOT_STARTED, roles=frozenset(), lead_only=False,
+             comment_required=False, confirm=False, needs_open_cycle=False),
         # An approved sheet loaded from a report file, whatever state it was in.
-        Transition("import", "取込", frozenset(State), State.APPROVED,
-                   frozenset(), False, False, False, False),
+        Step(name="import", label="取込", sources=frozenset(State), target=State.APPROVED,
+             roles=frozenset(), lead_only=False, comment_required=False, confirm=False,
+             needs_open_cycle=False),
     )
 }
 
@@ -122,6 +132,6 @@ def step_label(name: str) -> str:
     return step.label if step else name
 
 
-def transitions_from(state: State | str) -> list[Transition]:
+def transitions_from(state: State | str) -> list[Step]:
     state = State(state)
     return [t for t in TRANSITIONS.values() if state in t.sources]

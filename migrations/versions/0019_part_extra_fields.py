@@ -1,7 +1,7 @@
 """kpis/kpi_values/roadmap_rows/figures.extra; figures.kind no longer a CHECK
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0020 (written on 0017; chained after main's 0018 and 0020 when main was merged in)
 Create Date: 2026-12-07 09:30:00
 
 Every field inside a KPI, a series point, a roadmap row and a figure is
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -63,6 +63,14 @@ def test_an_organisation_in_use_cannot_be_deleted_and_the_screen_says_why(fy2023
     assert audit_calls == []
     client.post("/admin/organisations", data={"name": "使わない組織", "kind": "association"})
     unused = _org_id("使わない組織")
+    # 削除 asks first, and the question changes nothing
+    listing = client.get("/admin/organisations").get_data(as_text=True)
+    assert f'href="/admin/organisations/{unused}/delete"' in listing
+    asked = client.get(f"/admin/organisations/{unused}/delete").get_data(as_text=True)
+    assert "「使わない組織」を削除しますか？" in asked and "元に戻せません" in asked
+    assert _org_id("使わない組織") is not None
+    in_use = client.get(f"/admin/organisations/{oita}/delete").get_data(as_text=True)
+    assert "削除できません" in in_use and 'action="/admin/organisations/' not in in_use
     client.post(f"/admin/organisations/{unused}/delete")
     assert _org_id("使わない組織") is None
     assert [c["action"] for c in audit_calls] == ["organisation_create", "organisation_delete"]

@@ -52,7 +52,8 @@ def test_admin_pages(fy2023_app, fy, actors, who):
     client = _client(fy2023_app, actors, who)
     org, project = _ids()
     for url in ["/admin/organisations", f"/admin/organisations/{org}",
-                f"/admin/organisations/{org}/deactivate", "/admin/projects",
+                f"/admin/organisations/{org}/deactivate", f"/admin/organisations/{org}/delete",
+                "/admin/projects",
                 "/admin/projects/new", f"/admin/projects/{project}",
                 f"/admin/projects/{project}/deactivate"]:
         response = client.get(url)

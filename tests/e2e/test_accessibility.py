@@ -56,6 +56,13 @@ NOT_HTML = {
     "reports.build_progress": "JSON polled by the build page",
     "editing.fit_status": "JSON polled by the editor",
     "main.figure_image": "PNG / JPEG image",
+    "api.openapi": "JSON: the read API's OpenAPI document",
+    "api.years": "JSON: the read API",
+    "api.sheets": "JSON: the read API",
+    "api.sheet": "JSON: the read API",
+    "api.kpis": "JSON: the read API",
+    "publishing.web_edition": "ZIP download (its pages: tests/e2e/test_web_edition.py)",
+    "templates.preview": "redirect to the sample sheet's PDF (reports.sheet_pdf, swept)",
 }
 
 
@@ -211,6 +218,14 @@ def renewed_recovery_codes(page, w):
     expect(page.locator("#recovery-codes li")).to_have_count(10)
 
 
+def issued_api_token(page, w):
+    """アカウント設定 → APIトークンを発行 (the log-in counts as the step-up it needs)."""
+    page.goto("/account")
+    page.get_by_label("トークンの名前（用途）").fill("集計用スクリプト")
+    page.get_by_role("button", name="トークンを発行する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("APIトークンを発行しました")
+
+
 def expired_session(page, w):
     page.goto(f"/sheets/{w.draft}/edit")
     end_session(page, w.app, w.coordinator)
@@ -263,6 +278,7 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("Excel取込みの確認（書き出し後に保存あり）", "workbooks.import_workbook", preview_of_a_stale_workbook),
         Screen("PDFの作成中", "reports.sheet_pdf", preview_being_made, 202),
         Screen("アカウント設定", "auth.account", "/account"),
+        Screen("APIトークンの発行", "api_tokens.create", issued_api_token),
         Screen("パスワードの変更", "auth.change_password", "/account/password"),
         Screen("パスワードの変更（誤り）", "auth.change_password", wrong_current_password),
         Screen("本人確認", "auth.reauthenticate", "/account/confirm?next=/account/password"),
@@ -289,6 +305,10 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("履歴・比較（提出済）", "review.history", "/sheets/{w.submitted}/history"),
         Screen("年度の管理", "editing.cycles", "/cycles"),
         Screen("年度の締切り", "editing.close_cycle", "/cycles/2024/close"),
+        Screen("個票の様式", "templates.index", "/templates"),
+        Screen("個票の様式（2024年度）", "templates.template", "/cycles/2024/template"),
+        Screen("様式の欄を削除する確認", "templates.remove_section",
+               "/cycles/2024/template/sections/results_perspectives/remove"),
         Screen("報告書の作成", "reports.index", "/reports"),
         Screen("報告書の作成（2023年度）", "reports.year_builds", "/reports/2023"),
         Screen("報告書の作成状況（作成中）", "reports.build_status", "/reports/builds/{w.build_running}"),
@@ -305,6 +325,8 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("組織の編集", "council.edit_organisation", "/admin/organisations/{w.org_id}"),
         Screen("組織を無効にする確認", "council.deactivate_organisation",
                "/admin/organisations/{w.org_id}/deactivate"),
+        Screen("組織を削除する確認", "council.delete_organisation",
+               "/admin/organisations/{w.org_id}/delete"),
         Screen("プロジェクトの管理", "council.projects", "/admin/projects"),
         Screen("プロジェクトの編集", "council.edit_project", "/admin/projects/{w.project_id}"),
         Screen("プロジェクトの追加", "council.new_project", "/admin/projects/new"),

@@ -14,6 +14,7 @@ import time
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, user_loaded_from_cookie
 
+from webapp.api import is_api_path
 from webapp.auth import stepup
 from webapp.extensions import db, login_manager
 from webapp.models import User
@@ -87,7 +88,7 @@ def _login_message(message: str) -> str:
 
 
 def _enforce_session_limits():
-    if "_user_id" not in session:
+    if is_api_path(request.path) or "_user_id" not in session:  # the API reads no session
         return None
     now = int(time.time())
     began, seen = session.get("_auth_at"), session.get("_seen_at")
@@ -108,6 +109,8 @@ def _enforce_session_limits():
 
 
 def _second_factor_gate():
+    if is_api_path(request.path):  # tokens, not sessions (webapp/api)
+        return None
     if request.endpoint in _ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
     if requires_second_factor(current_user, current_app.config) and not current_user.has_second_factor:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from forms.auth import (ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
+from forms.auth import (ApiTokenForm, ChangePasswordForm, ConfirmForm, DisableSecondFactorForm, EnrolForm,
                         LoginForm, ReauthForm, SecondFactorForm)
 from webapp import accounts
 from webapp.auth import (passwords, requires_second_factor, second_factor, start_session, stepup,
@@ -180,9 +180,12 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
+    from webapp.api import tokens
     return render_template("auth/account.html",
                            requires_2fa=requires_second_factor(current_user, current_app.config),
-                           recovery_left=second_factor.remaining_recovery_codes(current_user))
+                           recovery_left=second_factor.remaining_recovery_codes(current_user),
+                           api_tokens=tokens.tokens_of(current_user), token_form=ApiTokenForm(),
+                           revoke_form=ConfirmForm())
 
 
 @bp.route("/account/logout-all", methods=["POST"])

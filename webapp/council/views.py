@@ -127,11 +127,15 @@ def deactivate_organisation(org_id: int):
     return redirect(url_for("council.organisations"))
 
 
-@bp.route("/admin/organisations/<int:org_id>/delete", methods=["POST"])
+@bp.route("/admin/organisations/<int:org_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_organisation(org_id: int):
+    """GET asks first (a deletion cannot be undone); POST deletes."""
     require(current_user, "manage_organisations")
     org = _organisation_or_404(org_id)
+    if request.method == "GET":
+        return render_template("council/delete_organisation.html", org=org,
+                               usage=ops.organisation_usage(org))
     name = org.name
     try:
         ops.delete_organisation(current_user, org)

@@ -35,7 +35,8 @@ def unchanged_from_last_year(sheet: Sheet, previous: Sheet | None = None,
     previous = previous if previous is not None else last_approved(sheet)
     if previous is None:
         return []
-    sheet_schema, year = schema(), previous.cycle.year
+    year = previous.cycle.year
+    sheet_schema, then = schema(sheet.cycle.year), schema(year)
     found = []
     for section in sheet_schema.text_sections:
         text = texts.get(section.key, "") if texts is not None else sheet.text(section.key)
@@ -43,8 +44,7 @@ def unchanged_from_last_year(sheet: Sheet, previous: Sheet | None = None,
             continue
         source = section.carry.removeprefix("from:") if section.carry.startswith("from:") else None
         for candidate in (source, section.key):
-            if candidate and candidate in sheet_schema and _same(text, previous.text(candidate)):
-                found.append(Carried(section.key, candidate, year,
-                                     sheet_schema.heading(candidate, year)))
+            if candidate and candidate in then and _same(text, previous.text(candidate)):
+                found.append(Carried(section.key, candidate, year, then.heading(candidate, year)))
                 break
     return found

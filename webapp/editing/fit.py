@@ -124,7 +124,7 @@ def warm() -> None:
 
 
 def sheet_content(sheet: Sheet) -> dict:
-    return printable(sheet_to_dict(sheet, storage.upload_path))
+    return printable(sheet_to_dict(sheet, storage.upload_path), sheet.cycle.year)
 
 
 # ---------------------------------------------------------------- messages
@@ -156,7 +156,7 @@ def overflow_names(fit, year: int) -> tuple[str, ...]:
     if fit.fits:
         return ()
     if fit.overflowing:
-        return tuple(dict.fromkeys(schema().label(k, year) for k in fit.overflowing))[:MAX_NAMED]
+        return tuple(dict.fromkeys(schema(year).label(k, year) for k in fit.overflowing))[:MAX_NAMED]
     return tuple(to_shorten(fit.overflow_sections))
 
 

@@ -34,6 +34,7 @@ from webapp.ids import parse_id
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, refusal, require
 from webapp.review import comments, flags
+from webapp.sheet_anchors import editor_anchor
 from webapp.sheet_content import last_approved, sheet_to_dict
 from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.timeutil import format_date, format_datetime, to_jst
@@ -105,18 +106,25 @@ def _reference(sheet: Sheet, previous: Sheet | None) -> dict:
     texts this year's sections were carried from (last year's plans), headed as *that*
     year printed them, whichever year that was."""
     if previous is None:
-        return {"year": None, "texts": {}, "carried": []}
-    sheet_schema, then = schema(), previous.cycle.year
+        return {"year": None, "texts": {}, "carried": [], "dropped": []}
+    then = previous.cycle.year
+    # This year's template says what goes where; last year's heads last year's text.
+    sheet_schema, then_schema = schema(sheet.cycle.year), schema(then)
     carried = []
     for section in sheet_schema.text_sections:
         source = section.carry.removeprefix("from:") if section.carry.startswith("from:") else None
-        if source and previous.text(source).strip():
+        if source and source in then_schema and previous.text(source).strip():
             carried.append({"to": section.key, "to_heading": sheet_schema.heading(section.key, sheet.cycle.year),
-                            "box": sheet_schema.box_title(sheet_schema[source].box, then),
-                            "heading": sheet_schema.heading(source, then),
+                            "box": then_schema.box_title(then_schema[source].box, then),
+                            "heading": then_schema.heading(source, then),
                             "text": previous.text(source)})
-    return {"year": then, "texts": {s.key: previous.text(s.key) for s in sheet_schema.text_sections},
-            "carried": carried}
+    # Sections last year's template had and this year's has not: their text is shown, never lost.
+    dropped = [{"key": s.key, "label": then_schema.label(s.key, then), "text": previous.text(s.key)}
+               for s in then_schema.text_sections
+               if s.key not in sheet_schema and previous.text(s.key).strip()]
+    return {"year": then, "texts": {s.key: previous.text(s.key) for s in sheet_schema.text_sections
+                                    if s.key in then_schema},
+            "carried": carried, "dropped": dropped}
 
 
 def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None, conflict=None,
@@ -132,9 +140,10 @@ def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None
                          "size": f"{ref.width}×{ref.height}" if ref and ref.width else ""})
     theirs = {d.key: d for d in conflict["diffs"]} if conflict else {}
     previous = last_approved(sheet)
-    typed = {s.key: form[s.key].data or "" for s in schema(year).text_sections}
+    sheet_schema = schema(year)
+    typed = {s.key: form[s.key].data or "" for s in sheet_schema.text_sections}
     html = render_template(
-        "editing/edit.html", sheet=sheet, year=year, form=form, schema=schema(year),
+        "editing/edit.html", sheet=sheet, year=year, form=form, schema=sheet_schema,
         columns=(LEFT, RIGHT), errors=errors.messages if errors else [],
         conflict=conflict, theirs=theirs, locked=locked, notice=notice,
         fit=fit.status(sheet), previews=previews,
@@ -458,16 +467,10 @@ def _switch_cycle(operation, year: int, done: str):
 
 # ---------------------------------------------------------------- links into the editor
 
-def section_anchor(key: str) -> str:
-    """Where a section sits in the editor: its text box's block, or the box of a structured part."""
-    section = schema()[key]
-    return f"block-{key}" if section.is_text else f"sec-{section.box}"
-
-
 @bp.app_context_processor
 def _editing_helpers():
     return {
         "editor_section_url": lambda sheet, key: url_for("editing.edit_sheet", sheet_id=sheet.id,
-                                                         _anchor=section_anchor(key)),
-        "editor_section_anchor": section_anchor,
+                                                         _anchor=editor_anchor(key, sheet.cycle.year)),
+        "editor_section_anchor": editor_anchor,
     }

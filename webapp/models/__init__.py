@@ -1,4 +1,5 @@
 """All tables; importing this package registers them with the metadata."""
+from webapp.models.api_token import ApiToken
 from webapp.models.audit import AUDIT_ACTIONS, AuditEvent
 from webapp.models.build import ReportBuild
 from webapp.models.cycle import ReportingCycle
@@ -11,7 +12,7 @@ from webapp.models.sheet import (Comment, Figure, Kpi, KpiValue, ReminderSent, R
 from webapp.models.user import ROLES, User
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEvent",
+    "AUDIT_ACTIONS", "ApiToken", "AuditEvent",
     "Comment", "EXPENSIVE_KINDS", "ExpensiveJob", "Figure", "Kpi", "KpiValue", "LoginAttempt", "ORG_KINDS", "Organisation",
     "Project", "ProjectOrganisation", "ROLES", "RecoveryCode", "ReminderSent", "ReportBuild",
     "ReportingCycle", "RoadmapRow", "Sheet", "SheetVersion", "Transition", "User",

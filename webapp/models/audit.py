@@ -33,6 +33,8 @@ ACTION_LABELS: dict[str, str] = {
     "project_create": "プロジェクトの登録", "project_update": "プロジェクトの変更",
     "project_deactivate": "プロジェクトの終了",
     "user_reauth": "本人確認",
+    "template_change": "個票の様式の変更",
+    "api_token_create": "APIトークンの発行", "api_token_revoke": "APIトークンの失効",
 }
 AUDIT_ACTIONS: tuple[str, ...] = tuple(ACTION_LABELS)
 assert set(TRANSITION_ACTIONS) <= set(AUDIT_ACTIONS), "every transition is an audited action"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, String, false
+from sqlalchemy import JSON, Date, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -25,6 +25,11 @@ class ReportingCycle(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Print the 「ＫＰＩ達成状況一覧」 appendix after the sheets (the secretariat's choice).
     kpi_appendix: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The year's sheet template (webapp.template_json's format); None: the built-in
+    # FY2023 one. Written by webapp.sheet_templates.replace_template alone.
+    # Deferred: read when asked for, so the cycle pages do not load it, and earlier
+    # schemas (migration tests at old revisions) still read cycles.
+    sheet_template: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
     @property
     def label(self) -> str:

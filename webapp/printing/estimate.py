@@ -17,6 +17,7 @@ import unicodedata
 from . import layout_constants as LC
 from .kpis import CHART_HEIGHT_EM, KpiView
 from .textblocks import marker_width_em, parse
+from webapp.sheet_schema import LEFT, RIGHT, template_of
 
 __all__ = ["balanced_split", "column_heights_em", "estimate_size", "text_em"]
 
@@ -92,41 +93,58 @@ def _plain_kpis_height_em(pairs, width_em: float) -> float:
     return height
 
 
+def _kpis_heights_em(kpis: list[KpiView], items: list[dict], width: float) -> tuple[float, float]:
+    """(KPIs without a table, KPIs with one): the two are added one after the other."""
+    pairs = list(zip(kpis, items))
+    plain = [(v, k) for v, k in pairs if not v.has_table]
+    with_table = [(v, k) for v, k in pairs if v.has_table]
+    if with_table and with_table[0][0].paired:
+        half = (width - 0.5) / 2
+        heights = [_kpi_height_em(v, k, half) for v, k in with_table]
+        tables = sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2))
+    else:
+        tables = sum(_kpi_height_em(v, k, width) for v, k in with_table)
+    return (_plain_kpis_height_em(plain, width) if plain else 0.0), tables
+
+
 def column_heights_em(sheet: dict, kpis: list[KpiView], left_pct: float, size_pt: float):
     """Estimated (left, right) column heights in em at ``size_pt``."""
     page_w_em = LC.CONTENT_WIDTH_MM / (size_pt * LC.MM_PER_PT)
     inner = LC.BOX_PADDING_EM * 2 + LC.BOX_BORDER_EM
     lw = page_w_em * left_pct / 100 - LC.COLUMN_GAP_EM / 2 - inner
     rw = page_w_em * (100 - left_pct) / 100 - LC.COLUMN_GAP_EM / 2 - inner
-    results = sheet.get("results") or {}
-    plans = sheet.get("plans") or {}
     targets = sheet.get("targets") or {}
+    template = template_of(sheet)
 
     def text_h(text, width):
         return _lines(text or "", width) * LC.LINE_EM
 
-    def subsection_h(text, width):
-        return LC.SUBHEAD_EM + text_h(text, width) if (text or "").strip() else 0
+    def box_text_h(box, width):
+        """A box's text sections: a sub-heading and its lines for each headed one
+        that has text, the lines alone for one the box's heading names."""
+        parts = [(LC.SUBHEAD_EM + text_h(text, width) if text.strip() else 0) if s.heading
+                 else text_h(text, width)
+                 for s in template.in_box(box.key) if s.is_text
+                 for text in (template.text(sheet, s.key),)]
+        return parts
 
-    left = (LC.BOX_EM + text_h(sheet.get("purpose"), lw)
-            + LC.BOX_EM + sum(subsection_h(results.get(k), lw)
-                              for k in ("actions", "perspectives", "evaluation"))
-            + LC.BOX_EM + text_h(sheet.get("challenges"), lw))
+    # Added up in the order the boxes print (the figures come out the same to the last bit).
+    left = 0.0
+    for box in template.column(LEFT):
+        if not box.optional:
+            left += LC.BOX_EM
+            left += sum(box_text_h(box, lw))
 
-    right = LC.BOX_EM + text_h(targets.get("text"), rw)
-    pairs = list(zip(kpis, targets.get("kpis") or []))
-    plain = [(v, k) for v, k in pairs if not v.has_table]
-    if plain:
-        right += _plain_kpis_height_em(plain, rw)
-    with_table = [(v, k) for v, k in pairs if v.has_table]
-    if with_table and with_table[0][0].paired:
-        half = (rw - 0.5) / 2
-        heights = [_kpi_height_em(v, k, half) for v, k in with_table]
-        right += sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2))
-    else:
-        right += sum(_kpi_height_em(v, k, rw) for v, k in with_table)
-    plan_parts = [subsection_h(plans.get(k), rw) for k in ("actions", "outlook")]
-    right += LC.BOX_EM + (sum(plan_parts) or LC.LINE_EM)
+    right = 0.0
+    for box in template.column(RIGHT):
+        if box.key == "targets":
+            right += LC.BOX_EM
+            right += sum(box_text_h(box, rw))
+            for part in _kpis_heights_em(kpis, targets.get("kpis") or [], rw):
+                right += part
+        elif not box.optional:
+            # a box of headed sections prints a line even when they are all empty
+            right += LC.BOX_EM + (sum(box_text_h(box, rw)) or LC.LINE_EM)
 
     roadmap = sheet.get("roadmap") or None
     if roadmap and roadmap.get("rows"):

@@ -32,7 +32,7 @@ from .estimate import estimate_size
 from .kpis import PLOT_DEFAULT, PLOT_MAX
 from .render import get_renderer, sheet_html, template_fingerprint
 from .sheetview import section_texts, sheet_view
-from webapp.sheet_schema import LEFT, RIGHT, schema
+from webapp.sheet_schema import LEFT, RIGHT, SheetSchema, template_of
 
 __all__ = ["Fit", "SIZES", "print_key", "fit_and_print", "cached_fit", "overflowing_keys"]
 
@@ -316,15 +316,14 @@ class _Search:
             fits, fill = self._full(size)
 
 
-def _column_sections() -> dict[str, tuple[str, ...]]:
-    """The sections of each column, top to bottom, as the schema places them."""
-    sheet_schema = schema()
+def _column_sections(sheet_schema: SheetSchema) -> dict[str, tuple[str, ...]]:
+    """The sections of each column, top to bottom, as the template places them."""
     return {side: tuple(sec.key for box in sheet_schema.column(side)
                         for sec in sheet_schema.in_box(box.key))
             for side in (LEFT, RIGHT)}
 
 
-def overflowing_keys(doc, number: int) -> tuple[str, ...]:
+def overflowing_keys(doc, number: int, sheet_schema: SheetSchema) -> tuple[str, ...]:
     """Keys of the sections that end past the first page of ``doc``.
 
     A section ends where the next section of its column starts, the last
@@ -337,7 +336,7 @@ def overflowing_keys(doc, number: int) -> tuple[str, ...]:
             anchors.setdefault(name, (index, position[1]))
     bottom_px = (LC.PAGE_HEIGHT_MM - LC.MARGIN_BOTTOM_MM) * _PX_PER_MM
     out = []
-    for side, keys in _column_sections().items():
+    for side, keys in _column_sections(sheet_schema).items():
         present = [k for k in keys if f"sec-{number}-{k}" in anchors]
         end = anchors.get(f"end-{side}-{number}", (len(doc.pages), 0.0))
         for i, key in enumerate(present):
@@ -456,7 +455,7 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
     else:
         size = SIZES[-1]
         doc = search.min_doc   # printed anyway, clipped, as a preview
-        overflowing, cause = overflowing_keys(doc, view.number), "text"
+        overflowing, cause = overflowing_keys(doc, view.number, template_of(sheet)), "text"
         to_shorten = overflow_sections(sheet, year)
         if view.figures and _text_alone_fits(renderer, sheet, year, uploads_dir):
             renders += 1

@@ -14,16 +14,15 @@ from . import layout_constants as LC
 from .estimate import balanced_split, estimate_size
 from .fetcher import check_upload_path
 from webapp.jptext import circled
-from webapp.sheet_schema import FIGURES, KPIS, LEFT, RIGHT, ROADMAP, schema, targets_heading
+from webapp.sheet_schema import FIGURES, KPIS, LEFT, RIGHT, ROADMAP, SheetSchema, targets_heading, template_of
 from .kpis import KpiView, bar_chart_svg, chart_width_em, kpi_view, table_width_em
 from .textblocks import Block, parse
 
 __all__ = ["SheetView", "sheet_view", "section_texts", "headings"]
 
-def headings(year: int) -> dict[str, str]:
+def headings(sheet_schema: SheetSchema, year: int) -> dict[str, str]:
     """Headings of a year-``year`` sheet, as printed: each box's (by box key) and each
-    sub-section's (by section key), from the sheet schema."""
-    sheet_schema = schema()
+    sub-section's (by section key), from the sheet's template."""
     titles = {b.key: sheet_schema.box_title(b.key, year) for b in sheet_schema.boxes}
     titles.update({s.key: sheet_schema.heading(s.key, year)
                    for s in sheet_schema.sections if s.heading})
@@ -90,6 +89,8 @@ class SheetView:
     #: height of the charts' plots (kpis.bar_chart_svg), chosen by the fit
     #: search; None: the default
     chart_plot: float | None = None
+    #: the sheet's template (webapp.sheet_schema.template_of): which boxes go in which column
+    template: SheetSchema | None = None
 
     def apply_fit(self, fit) -> None:
         """Print as ``fit`` (a fitting.Fit) says: type size, split, image and chart heights."""
@@ -152,7 +153,7 @@ class SheetView:
         empty section is left out rather than printed 「（記載なし）」."""
         parts = {"targets": self.targets_text or self.kpis, "roadmap": self.roadmap,
                  "figures": self.figures}
-        return [b.key for b in schema().column(column)
+        return [b.key for b in (self.template or template_of({})).column(column)
                 if parts.get(b.key, self.texts.get(b.key))]
 
     @property
@@ -182,7 +183,7 @@ def section_texts(sheet: dict, year: int) -> list[tuple[str, str]]:
     Used to tell a coordinator which sections to shorten, so the names are
     the ones they see.
     """
-    sheet_schema = schema()
+    sheet_schema = template_of(sheet)
     targets = sheet.get("targets") or {}
     parts = []
     for section in sheet_schema.sections:
@@ -205,7 +206,7 @@ def section_texts(sheet: dict, year: int) -> list[tuple[str, str]]:
 
 def _texts(sheet: dict, year: int) -> dict[str, list[Subsection]]:
     """Each box's text sections that have text (an empty one is left out of the print)."""
-    sheet_schema = schema()
+    sheet_schema = template_of(sheet)
     boxes: dict[str, list[Subsection]] = {}
     for section in sheet_schema.text_sections:
         text = sheet_schema.text(sheet, section.key)
@@ -316,11 +317,12 @@ def sheet_view(sheet: dict, year: int, *, uploads_dir: str | None = None,
     targets = sheet.get("targets") or {}
     kpis = [kpi_view(k, i + 1) for i, k in enumerate(targets.get("kpis") or [])]
     title = sheet.get("title") or ""
+    template = template_of(sheet)
     view = SheetView(
         number=number, mark=circled(number), title=title,
         lead_label=sheet.get("lead_label") or "",
         bookmark=f"{circled(number)} {title}",
-        year=year, headings=headings(year),
+        year=year, headings=headings(template, year), template=template,
         texts=_texts(sheet, year),
         targets_label=targets_heading(sheet),
         kpis=kpis,

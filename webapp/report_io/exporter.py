@@ -6,6 +6,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Project, ReportingCycle, Sheet
 from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_schema import schema
 
 COUNCIL = "九州地域戦略会議"
 
@@ -33,6 +34,8 @@ def export_report(year: int, approved_only: bool = False) -> dict:
         "council": COUNCIL,
         "fiscal_year": year,
         "title": cycle.report_title,
+        # which of the year's template versions the sections follow (webapp.sheet_templates)
+        "template_version": schema(year).version,
         # only when the secretariat set one: files without it import unchanged
         **({"report_date": cycle.report_date.isoformat()} if cycle.report_date else {}),
         "organizations": [{"name": n, "kind": k} for n, k in seen.items()],

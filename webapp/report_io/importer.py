@@ -16,7 +16,8 @@ from webapp.operations import import_approved
 from webapp.report_io.system_user import system_user
 from webapp.report_io.validate import (MAX_DEPTH, ReportFileError, parse_int, too_deep,
                                        validate_report)
-from webapp.sheet_content import comparable, sheet_to_dict, write_content
+from webapp.sheet_content import comparable, sheet_to_dict, with_texts_kept, write_content
+from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 from webapp.workflow import State
 
@@ -147,6 +148,7 @@ def _import_sheet(project: Project, cycle: ReportingCycle, proj: dict, summary: 
     before = None
     if sheet is not None:
         before = sheet_to_dict(sheet)
+        proj = with_texts_kept(proj, before, schema(cycle.year))
         if comparable(before) == comparable(proj) and sheet.state == State.APPROVED.value:
             summary.unchanged += 1
             return

@@ -35,7 +35,8 @@ MAX_DIGITS = 20
 # Keys each object of the format may have besides the template's fields and text
 # sections (which add their own, see _allowed); anything else is reported by its path.
 KEYS = {
-    "file": {"council", "fiscal_year", "title", "report_date", "organizations", "projects"},
+    "file": {"council", "fiscal_year", "title", "report_date", "template_version", "organizations",
+             "projects"},
     "organization": {"name", "kind"},
     "project": {"number", "title", "lead_label", "lead_organizations", "co_organizations",
                 "targets", "roadmap", "figures"},
@@ -259,6 +260,8 @@ def validate_report(data) -> None:
     c.text(data, "", "council", required=True, max_len=300)
     c.integer(data, "", "fiscal_year", **YEAR)
     c.text(data, "", "title", required=True, max_len=300)
+    if "template_version" in data:  # files written before templates were kept per year have none
+        c.integer(data, "", "template_version", lo=1, hi=1_000_000)
     raw_date = c.text(data, "", "report_date", optional_key=True)
     if raw_date is not None and isinstance(data.get("fiscal_year"), int):
         problem = report_date_problem(data["fiscal_year"], raw_date)

@@ -22,10 +22,11 @@ from webapp.operations import (FLAGGING_STEP, ContentChangedError, InvalidInput,
 from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
 from webapp.review.flags import review as flag_review
 from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_anchors import editor_anchor
 from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
-from webapp.workflow import Transition as Step
+from webapp.workflow import Step
 
 __all__ = ["FLAGGING_STEP", "ContentChangedError", "InvalidInput", "NotPermitted", "Refused",
            "StaleStateError", "Unconfirmed", "WorkflowError", "perform"]
@@ -73,24 +74,18 @@ class Problem(str):
         return problem
 
 
-def editor_anchor(key: str) -> str:
-    """Where the editor shows section `key`: a text's own block, else its box."""
-    section = schema()[key]
-    return f"block-{key}" if section.is_text else f"sec-{section.box}"
-
-
 def submit_problems(sheet: Sheet) -> list[str]:
     """Why the sheet cannot be submitted yet, naming the sections; empty when it can."""
     year = sheet.cycle.year
     problems = []
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     empty = [s for s in sheet_schema.text_sections if s.required and not sheet.text(s.key).strip()]
     if empty:
         names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
         problems.append(Problem(f"必須の欄が未記入です：{names}",
-                                [(sheet_schema.label(s.key, year), editor_anchor(s.key)) for s in empty]))
+                                [(sheet_schema.label(s.key, year), editor_anchor(s.key, year)) for s in empty]))
     problems += _missing_fields(sheet_schema, sheet_to_dict(sheet), year)
-    roadmap = [(sheet_schema.label("roadmap", year), editor_anchor("roadmap"))]
+    roadmap = [(sheet_schema.label("roadmap", year), editor_anchor("roadmap", year))]
     problems += [Problem(p.message, roadmap) for p in roadmap_problems(sheet_to_dict(sheet)["roadmap"])]
     verdict = fit.check(sheet)
     if verdict.state != "ready":
@@ -100,7 +95,7 @@ def submit_problems(sheet: Sheet) -> list[str]:
         names = "、".join(f"『{h}』" for h in verdict.overflow) or "本文"
         by_label = {sheet_schema.label(s.key, year): s.key for s in sheet_schema.sections}
         problems.append(Problem(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}",
-                                [(h, editor_anchor(by_label[h])) for h in verdict.overflow if h in by_label]))
+                                [(h, editor_anchor(by_label[h], year)) for h in verdict.overflow if h in by_label]))
     return problems
 
 
@@ -127,7 +122,7 @@ def _missing_fields(sheet_schema, content: dict, year: int) -> list[Problem]:
                 problems.append(Problem(
                     f"{sheet_schema.label(section.key, year)}の{what} {i} に未記入の欄があります："
                     + "、".join(f"『{label}』" for label in empty),
-                    [(sheet_schema.label(section.key, year), editor_anchor(section.key))]))
+                    [(sheet_schema.label(section.key, year), editor_anchor(section.key, year))]))
     return problems
 
 
@@ -156,12 +151,6 @@ def step_warnings(sheet: Sheet, name: str) -> SubmitWarnings | None:
     if name == "approve":
         return SubmitWarnings(unchanged_flagged=[], carried=unchanged_from_last_year(sheet))
     return None
-
-
-def sheet_page_anchor(key: str) -> str:
-    """Where the sheet page shows section `key`: its own sub-heading, else its box."""
-    section = schema()[key]
-    return f"sec-{key}" if section.heading else f"sec-{section.box}"
 
 
 class Unconfirmed(Refused):
@@ -200,7 +189,7 @@ def perform(user: User, sheet: Sheet, name: str, comment: str = "",
         if unchanged and not confirm_unchanged:
             year = sheet.cycle.year
             raise Unconfirmed(UNCHANGED_REFUSED,
-                              [f"変更されていない「要修正」の欄：『{schema().label(key, year)}』"
+                              [f"変更されていない「要修正」の欄：『{schema(year).label(key, year)}』"
                                for key in unchanged])
     record = transition(user, sheet, name, comment, expected_state=expected_state,
                         sections=sections, expected_version=checked_version)

@@ -64,7 +64,7 @@ def add_comment(user: User, sheet: Sheet, body: str, section: str | None = None,
         while parent.parent_id is not None:  # replies join the thread of the root
             parent = db.session.get(Comment, parent.parent_id)
         section = parent.section
-    elif section is not None and section not in schema():
+    elif section is not None and section not in schema(sheet.cycle.year):
         raise CommentError("コメントする欄が正しくありません。")
     comment = Comment(sheet_id=sheet.id, section=section, parent_id=parent.id if parent else None,
                       author_id=user.id, body=body, created_at=utcnow())
@@ -142,19 +142,20 @@ def open_count(sheet: Sheet) -> int:
 
 def label(sheet: Sheet, section: str | None) -> str:
     """The full name of a section: 「２０２４年度の活動実績（主要な取組）と評価／○具体的取組」."""
-    return schema().label(section, sheet.cycle.year)
+    return schema(sheet.cycle.year).label(section, sheet.cycle.year)
 
 
 def short_label(sheet: Sheet, section: str | None) -> str:
     """The name a section has inside its box: 「○具体的取組」, or 「個票全体」."""
-    if section is None or section not in schema():
-        return schema().label(section, sheet.cycle.year)
-    return schema().heading(section, sheet.cycle.year)
+    sheet_schema = schema(sheet.cycle.year)
+    if section is None or section not in sheet_schema:
+        return sheet_schema.label(section, sheet.cycle.year)
+    return sheet_schema.heading(section, sheet.cycle.year)
 
 
 def threads_in_order(sheet: Sheet) -> list[tuple[str | None, list[Thread]]]:
     """(section key, threads): the whole sheet first, then sections in printed order."""
     by_section = threads_by_section(sheet)
-    order = [None] + schema().keys
+    order = [None] + schema(sheet.cycle.year).keys
     keys = [k for k in order if k in by_section] + [k for k in by_section if k not in order]
     return [(k, by_section[k]) for k in keys]

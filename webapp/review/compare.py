@@ -44,6 +44,8 @@ class SectionDiff:
     right: Markup
     changed: bool
     left_label: str = ""  # the older side's heading, where its year words it differently
+    # "left" / "right": the section is in that side's template only (the years' templates differ)
+    only: str = ""
 
 
 @dataclass
@@ -210,16 +212,29 @@ def kpi_changes(a: dict | None, b: dict | None) -> list[KpiChange]:
 
 
 def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = None) -> Comparison:
-    """Field by field in the schema's order. Each side is headed as its own year prints
-    it: last year's evaluation is 「○２０２３年度の評価」, not this year's heading."""
-    left, right = section_texts(a), section_texts(b)
-    sheet_schema = schema(year)
+    """Field by field, sections paired by key, in the newer (right) side's order. Each side
+    is headed as its own year's template prints it: last year's evaluation is
+    「○２０２３年度の評価」, not this year's heading. When the two years' templates differ,
+    a section of one side only is compared with nothing and says so (`only`); those of
+    the older side only come last."""
+    then = left_year if left_year is not None else year
+    right_schema, left_schema = schema(year), schema(then)
+    left, right = section_texts(a, left_schema), section_texts(b, right_schema)
     fields = []
-    for s in sheet_schema.sections:
-        l_html, r_html, changed = char_diff(left[s.key], right[s.key])
-        label = sheet_schema.label(s.key, year)
-        left_label = sheet_schema.label(s.key, left_year) if left_year is not None else label
+    for s in right_schema.sections:
+        l_html, r_html, changed = char_diff(left.get(s.key, ""), right[s.key])
+        label = right_schema.label(s.key, year)
+        if s.key not in left_schema:
+            fields.append(SectionDiff(key=s.key, label=label, left=l_html, right=r_html,
+                                    changed=changed, only="right"))
+            continue
+        left_label = left_schema.label(s.key, then)
         fields.append(SectionDiff(key=s.key, label=label, left=l_html, right=r_html,
                                 changed=changed,
                                 left_label=left_label if left_label != label else ""))
+    for s in left_schema.sections:
+        if s.key not in right_schema:
+            l_html, r_html, changed = char_diff(left[s.key], "")
+            fields.append(SectionDiff(key=s.key, label=left_schema.label(s.key, then),
+                                    left=l_html, right=r_html, changed=changed, only="left"))
     return Comparison(fields=fields, kpi_changes=kpi_changes(a, b))

@@ -79,7 +79,7 @@ def review(sheet: Sheet) -> FlagReview | None:
     if found is None:
         return None
     index, returned = found
-    keys = [key for key in (returned.sections or []) if key in schema()]
+    keys = [key for key in (returned.sections or []) if key in schema(sheet.cycle.year)]
     if not keys:
         return None
     before = next((t for t in reversed(transitions[:index])

@@ -45,7 +45,7 @@ def transition_mail(sheet: Sheet, record: Transition, actor: User) -> mail.Mail 
         lead_names=lead_names(sheet.project),
         reason=record.comment, link=external_url("main.sheet", sheet_id=sheet.id),
         history_link=external_url("review.history", sheet_id=sheet.id),
-        open_comments=[(schema().label(c.section, year), c) for c in open_comments])
+        open_comments=[(schema(year).label(c.section, year), c) for c in open_comments])
 
 
 @sheet_transitioned.connect

@@ -13,6 +13,7 @@ from forms.review import CommentForm, DashboardFilterForm, ResolveForm, StepForm
 from webapp import listing
 from webapp import mail as mailbox
 from webapp.extensions import db
+from webapp.sheet_anchors import sheet_page_anchor
 from webapp.ids import parse_id
 from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
@@ -106,7 +107,7 @@ def step(sheet_id: int, name: str):
 
 def _flag_choices(sheet) -> list[tuple[str, str]]:
     """(key, label) of every section a return may flag, as a reader meets them."""
-    return [(s.key, comments.label(sheet, s.key)) for s in schema().printed_order]
+    return [(s.key, comments.label(sheet, s.key)) for s in schema(sheet.cycle.year).printed_order]
 
 
 # --- comments -----------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def add_comment(sheet_id: int):
         if parent is None or parent.sheet_id != sheet.id:
             abort(404)
         section = parent.section
-    if section is not None and section not in schema():
+    if section is not None and section not in schema(sheet.cycle.year):
         abort(400)
     if form.validate_on_submit():
         try:
@@ -306,7 +307,7 @@ def _review_helpers():
         "review_open_comments": comments.open_count,
         "review_section_label": comments.label,
         "review_sheet_section_url": lambda sheet, key: url_for(
-            "main.sheet", sheet_id=sheet.id, _anchor=actions.sheet_page_anchor(key)),
+            "main.sheet", sheet_id=sheet.id, _anchor=sheet_page_anchor(key, sheet.cycle.year)),
         "review_section_title": comments.short_label,
         "review_step_css": actions.STEP_CSS,
         "review_last_return": flags.last_return,
