@@ -27,6 +27,7 @@ build, exit), timed from outside, on a cache prepared beforehand:
   rebuild          publish_report again, nothing changed
   after one change publish_report after one line added to one sheet
   確認用           the draft build (build_report, untagged) after the same change
+                   (a draft built before: its frame is cached, as the published one's is)
   one WeasyPrint   one WeasyPrint call over the same report's HTML (sizes as fitted)
 and the peak RSS of each process and of its largest child (pool workers),
 with each time's ratio to one WeasyPrint call and to the 確認用 build.
@@ -210,9 +211,10 @@ def _whole_process_job(args):
         from webapp.printing import publish_report
         publish_report(meta, year, changed(sheets) if args.job == "published-changed" else sheets,
                        args.cache, workers=args.workers)
-    elif args.job == "draft-changed":
+    elif args.job in ("draft", "draft-changed"):
         from webapp.printing import build_report
-        build_report({**meta, "draft": True}, year, changed(sheets), args.cache,
+        build_report({**meta, "draft": True}, year,
+                     changed(sheets) if args.job == "draft-changed" else sheets, args.cache,
                      workers=args.workers)
     else:
         raise SystemExit(f"unknown job {args.job}")
@@ -262,6 +264,7 @@ def scaled(args) -> int:
             # the cold published build leaves the warm cache the others start from
             runs["cold"].append(_run_process("published", args, warm))
             _run_process("html", args, warm)
+            _run_process("draft", args, warm)       # the 確認用 cover's frame, as after a first draft
             runs["rebuild"].append(_run_process("published", args, warm))
             runs["naive"].append(_run_process("naive", args, warm))
             runs["changed"].append(_run_process(
