@@ -99,11 +99,17 @@ class TagMerger:
             raise UnmergeableFrame("the frame's tree has no single Document element")
         self.document = documents[0]
         self.top = _kids(self.document)
+        # page -> where its element sits among the Document's children
+        self.at: dict[tuple, int] = {}
+        for i, element in enumerate(self.top):
+            if _is_element(element) and element.get("/Pg") is not None:
+                self.at.setdefault(element.Pg.objgen, i)
         nums = _nums(root.ParentTree)
         self.slots = {int(nums[i]): i + 1 for i in range(0, len(nums) - 1, 2)}
         self.next_key = max(self.slots, default=-1) + 1
         self.moved: dict[tuple, pikepdf.Object] = {}   # placeholder objgen -> sheet page
         self.dests = _names(out.Root.Names.get("/Dests")) if "/Names" in out.Root else {}
+        self.frame_dests = list(self.dests.values())     # those may name a placeholder
         self.ids = _names(root.get("/IDTree"))
 
     def place(self, index: int, sheet: pikepdf.Pdf) -> None:
@@ -173,8 +179,7 @@ class TagMerger:
         for element in copied:
             if _is_element(element):
                 element.P = self.document
-        at = next((i for i, e in enumerate(self.top)
-                   if _is_element(e) and e.get("/Pg") is not None and e.Pg.objgen == old), None)
+        at = self.at.get(old)
         if at is None:
             raise UnmergeableFrame(f"page {index + 1}: no structure element of the placeholder")
         self.top[at:at + 1] = [copied]      # flattened in finish()
@@ -203,7 +208,7 @@ class TagMerger:
             self.root.ParentTreeNextKey = self.next_key
         if self.ids:
             self.root.IDTree = _flat_name_tree(out, self.ids)
-        for value in self.dests.values():
+        for value in self.frame_dests:
             self._repoint(value)
         if self.dests:
             names = out.Root.get("/Names") or Dictionary()
