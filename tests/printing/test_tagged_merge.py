@@ -92,3 +92,9 @@ def test_a_report_with_sheets_stamped_unapproved_is_laid_out_whole_with_its_stam
     pages = PdfReader(io.BytesIO(pdfs["pdf/ua-1"])).pages
     assert "未承認（提出済）" in nows(pages[4].extract_text())
     assert "未承認" not in nows(pages[5].extract_text())
+
+
+def test_a_report_without_sheets_is_published_with_its_cover_and_contents(report_meta, tmp_path):
+    from webapp.printing import publish_report
+    pdfs = publish_report(report_meta, 2023, [], str(tmp_path / "cache"))
+    assert [len(PdfReader(io.BytesIO(pdfs[v])).pages) for v in ("pdf/ua-1", "pdf/a-2b")] == [2, 2]

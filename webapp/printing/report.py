@@ -261,11 +261,12 @@ def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, prog
     (publish_merged): after one sheet changes only that sheet is laid out
     again.  A report with sheets stamped 未承認 (``marks``) is laid out in
     one WeasyPrint document (publish_one_layout): the stamp is tagged
-    content on the placeholder page, which the merge does not carry.
+    content on the placeholder page, which the merge does not carry; so is
+    a report without sheets (nothing to merge).
     ``written(variant, pdf)`` is called as each variant is written, so the
     first can be offered while the next is still being written.
     """
-    if any((marks or {}).get(int(s.get("number") or 0)) for s in sheets):
+    if not sheets or any((marks or {}).get(int(s.get("number") or 0)) for s in sheets):
         return publish_one_layout(meta, year, sheets, cache, variants, progress, workers,
                                   uploads_dir=uploads_dir, fits=fits, marks=marks,
                                   written=written)
