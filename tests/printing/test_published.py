@@ -195,8 +195,10 @@ def test_no_glyph_on_a_sheet_is_below_the_legibility_floor(which, built_report, 
     assert smallest >= 5.5
 
 
-def test_the_assembled_report_embeds_one_subset_per_font(built_report):
-    with pikepdf.open(io.BytesIO(built_report.pdf)) as pdf:
+@pytest.mark.parametrize("which", ["assembled", "pdf/ua-1", "pdf/a-2b"])
+def test_the_assembled_report_embeds_one_subset_per_font(which, built_report, published):
+    data = built_report.pdf if which == "assembled" else published[which]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
         files = {}
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":

@@ -10,7 +10,7 @@ the report meta is ``{council, title, fiscal_year, date}``.
     lookup_sheet_pdf(sheet, year, cache)     -> bytes | None (never renders)
     sheet_pdf(sheet, year, cache)            -> bytes
     build_report(meta, year, sheets, cache)  -> bytes   (variant=None|"pdf/ua-1"|"pdf/a-2b", marks=)
-    publish_report(meta, year, sheets, cache) -> {variant: bytes}  (tagged + archival, one layout)
+    publish_report(meta, year, sheets, cache) -> {variant: bytes}  (tagged + archival, merged)
     report_html(meta, year, sheets)          -> str
     parse_text(text)                         -> [Block(level, marker, body)]
 

@@ -75,6 +75,39 @@ class Assembler:
         self._sheets[index] = pdf
 
     def finish(self) -> bytes:
+        """The report: the sheets drawn under the frame's placeholders."""
+        out = self._merge(tagged=False)
+        try:
+            return _save(out)
+        finally:
+            self._close()
+
+    def finish_tagged(self, variants, archival_frame_pdf: bytes | None = None,
+                      written=None) -> dict[str, bytes]:
+        """The published report (``variants`` among "pdf/ua-1", "pdf/a-2b")
+        from a tagged frame and tagged sheets: the sheets' pages and
+        structure trees merged into the frame's (tagmerge.py).  The archival
+        copy is the same merged document with the catalog of
+        ``archival_frame_pdf`` (the frame written as PDF/A-2b): its XMP and
+        output intent.  ``written(variant, pdf)`` as each is written."""
+        from .tagmerge import archival_catalog
+        out = self._merge(tagged=True)
+        pdfs = {}
+        try:
+            for variant in sorted(variants, key=("pdf/ua-1", "pdf/a-2b").index):
+                if variant == "pdf/a-2b":
+                    with pikepdf.open(io.BytesIO(archival_frame_pdf)) as archival:
+                        archival_catalog(out, archival)
+                        pdfs[variant] = _save(out)
+                else:
+                    pdfs[variant] = _save(out)
+                if written:
+                    written(variant, pdfs[variant])
+        finally:
+            self._close()
+        return pdfs
+
+    def _merge(self, tagged: bool) -> pikepdf.Pdf:
         if any(sheet is None for sheet in self._sheets):
             raise ValueError("a sheet is missing")
         out = pikepdf.open(io.BytesIO(self._frame_pdf))
@@ -84,19 +117,22 @@ class Assembler:
         frame_fonts = []
         for page in out.pages:
             frame_fonts.extend(_embedded_fonts(page.obj))
-        for i, sheet in enumerate(self._sheets):
-            _place(out, out.pages[first_sheet_index + i], sheet.pages[0], i + 1)
+        if tagged:
+            from .tagmerge import TagMerger
+            merger = TagMerger(out)
+            for i, sheet in enumerate(self._sheets):
+                merger.place(first_sheet_index + i, sheet)
+            merger.finish()
+        else:
+            for i, sheet in enumerate(self._sheets):
+                _place(out, out.pages[first_sheet_index + i], sheet.pages[0], i + 1)
         self._share_fonts(out, frame_fonts)
-        buffer = io.BytesIO()
-        # Object streams (the per-sheet font widths and maps would otherwise be
-        # a third of the file); only referenced objects are written, so the
-        # frame's own subsets are left behind; the ID is derived from the
-        # content, so equal input gives equal bytes.
-        out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                 compress_streams=True, deterministic_id=True)
+        return out
+
+    def _close(self) -> None:
         for sheet in self._sheets:
-            sheet.close()
-        return buffer.getvalue()
+            if sheet is not None:
+                sheet.close()
 
     def _share_fonts(self, out: pikepdf.Pdf, frame_fonts) -> None:
         from .cache import as_cache
@@ -116,6 +152,17 @@ class Assembler:
             stream.Length1 = len(font)
             for descriptor in descriptors[family]:
                 descriptor.FontFile2 = stream
+
+
+def _save(out: pikepdf.Pdf) -> bytes:
+    buffer = io.BytesIO()
+    # Object streams (the per-sheet font widths and maps would otherwise be
+    # a third of the file); only referenced objects are written, so the
+    # frame's own subsets are left behind; the ID is derived from the
+    # content, so equal input gives equal bytes.
+    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             compress_streams=True, deterministic_id=True)
+    return buffer.getvalue()
 
 
 def _first_placeholder(frame: pikepdf.Pdf) -> int:

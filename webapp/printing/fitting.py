@@ -30,7 +30,7 @@ from .cache import PrintCache
 from .errors import ForbiddenResourceError
 from .estimate import estimate_size
 from .kpis import PLOT_DEFAULT, PLOT_MAX
-from .render import get_renderer, sheet_html, template_fingerprint
+from .render import get_renderer, sheet_html, template_fingerprint, write_variant
 from .sheetview import section_texts, sheet_view
 from webapp.sheet_schema import LEFT, RIGHT, SheetSchema, template_of
 
@@ -513,9 +513,11 @@ def _rebalanced_split(left_width: float, fills: dict) -> float | None:
 
 
 def write_sheet_pdf(doc) -> bytes:
-    # Uploaded photos can be camera-sized; 200 dpi is plenty for a figure
-    # a few centimetres wide and keeps the report small.
-    return doc.write_pdf(optimize_images=True, jpeg_quality=85, dpi=200)
+    # Tagged (PDF/UA-1, mended) when it is printed, so that the published
+    # report merges the cached sheets' structure trees (tagmerge.py) rather
+    # than laying the whole report out again; the untagged assembly draws
+    # the same page.  Images at 200 dpi: write_variant.
+    return write_variant(doc, "pdf/ua-1")
 
 
 def _check_refusals(renderer) -> None:

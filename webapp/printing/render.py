@@ -49,7 +49,7 @@ TEMPLATES_DIR = os.path.realpath(
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "../jptext.py", "../content_text.py",
                  "../sheet_schema.py", "kpis.py", "layout_constants.py", "pdffix.py", "render.py",
-                 "report.py", "sheetview.py", "textblocks.py")
+                 "report.py", "sheetview.py", "tagmerge.py", "textblocks.py")
 
 
 

@@ -4,9 +4,11 @@ A build renders each sheet that is not cached yet on its own (fit search +
 PDF), in this process and in forked worker processes side by side; renders
 the frame (cover, contents, numbered placeholder pages, bookmarks,
 metadata) once per change of the contents; and draws the sheets into the
-frame with pypdf.  Sheet PDFs carry no page number, so a cached sheet stays
+frame with pikepdf.  Sheet PDFs carry no page number, so a cached sheet stays
 valid wherever it lands in the report: changing one sheet re-renders that
-sheet only.
+sheet only.  Sheet PDFs are tagged when printed; the published report
+(PDF/UA-1) and its archival copy (PDF/A-2b) merge their structure trees
+into a tagged frame (tagmerge.py) rather than laying the report out again.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from .render import (
 from .sheetview import sheet_view
 
 __all__ = ["fit_sheet", "lookup_fit", "lookup_sheet_pdf", "sheet_pdf", "build_report", "publish_report",
-           "report_html", "VARIANTS"]
+           "publish_merged", "publish_one_layout", "report_html", "VARIANTS"]
 
 
 def lookup_fit(sheet: dict, year: int, cache) -> Fit | None:
@@ -151,9 +153,12 @@ def _frame_html(meta, year, lights, front_pages: int) -> str:
                                 first_page=front_pages + 1)
 
 
-def _frame_job(meta, year, lights, cache_root, key: str) -> bytes:
+def _frame_job(meta, year, lights, cache_root, key: str, tagged: bool = False):
     """Render the frame; if the contents took more pages than assumed, the
-    page numbers it prints are off, so render once more with the real count."""
+    page numbers it prints are off, so render once more with the real count.
+
+    ``tagged``: written as PDF/UA-1 and as PDF/A-2b from the one layout, for
+    the published report's merge; returns (published frame, archival frame)."""
     renderer = get_renderer(None)
     front = _FRONT_PAGES
     first = f"sheet-{lights[0].number}" if lights else None
@@ -165,9 +170,18 @@ def _frame_job(meta, year, lights, cache_root, key: str) -> bytes:
         if actual == front or actual < 1:
             break
         front = actual
+    if tagged:
+        pdfs = tuple(write_variant(doc, variant) for variant in VARIANTS)
+        for variant, pdf in zip(VARIANTS, pdfs):
+            as_cache(cache_root).write_bytes("frame", _frame_name(key, variant), pdf)
+        return pdfs
     pdf = doc.write_pdf()
-    as_cache(cache_root).write_bytes("frame", key + ".pdf", pdf)
+    as_cache(cache_root).write_bytes("frame", _frame_name(key, None), pdf)
     return pdf
+
+
+def _frame_name(key: str, variant: str | None) -> str:
+    return key + ("" if variant is None else "-" + variant.replace("/", "")) + ".pdf"
 
 
 def _pool_context():
@@ -187,6 +201,7 @@ class _Build:
         self.done = 0
         self.assembler = None
         self.waiting = {}           # index -> pdf, until the frame is there
+        self.archival_frame = None
 
     def ready(self, index: int, fit: Fit, pdf: bytes) -> None:
         self.done += 1
@@ -199,7 +214,8 @@ class _Build:
         if self.progress:
             self.progress(self.done, self.total, _light_view(self.sheets[index]).bookmark)
 
-    def frame_ready(self, frame_pdf: bytes) -> None:
+    def frame_ready(self, frame_pdf: bytes, archival_frame_pdf: bytes | None = None) -> None:
+        self.archival_frame = archival_frame_pdf
         self.assembler = Assembler(frame_pdf, self.total, self.cache)
         for index, pdf in sorted(self.waiting.items()):
             self.assembler.add(index, pdf)
@@ -225,8 +241,7 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
     not fit.
 
     ``variant`` None assembles the cached sheet pages (fast, untagged);
-    "pdf/ua-1" or "pdf/a-2b" writes the report in one WeasyPrint pass
-    (see publish_report).  ``marks``: project number -> state label of the
+    "pdf/ua-1" or "pdf/a-2b" merges the tagged sheets (see publish_report).  ``marks``: project number -> state label of the
     sheets not approved yet, stamped 「未承認（…）」 across their page; with
     ``meta["draft"]`` the cover says 確認用.
     """
@@ -234,7 +249,7 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
         return publish_report(meta, year, sheets, cache, (variant,), progress, workers,
                               uploads_dir=uploads_dir, fits=fits, marks=marks)[variant]
     return _build(meta, year, sheets, cache, progress, workers, uploads_dir=uploads_dir,
-                  fits=fits, marks=marks, frame=True)
+                  fits=fits, marks=marks, frame=True).assembler.finish()
 
 
 def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
@@ -242,15 +257,31 @@ def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, prog
                    marks: dict | None = None, written=None) -> dict[str, bytes]:
     """The report in each of ``variants`` ("pdf/ua-1", "pdf/a-2b"): variant -> PDF.
 
-    A tagged PDF needs the structure of every page, which drawing cached
-    sheet pages into a frame cannot carry; so the sizes come from the fit
-    cache (searching the sheets not fitted yet, as build_report does) and
-    the whole report is laid out once, in one WeasyPrint document, and
-    written once per variant.  That is one font subset per font, and about
-    the time of a naive one-call print: this runs as a background job.
+    Merged from the cached tagged sheets into the tagged frame
+    (publish_merged): after one sheet changes only that sheet is laid out
+    again.  A report with sheets stamped 未承認 (``marks``) is laid out in
+    one WeasyPrint document (publish_one_layout): the stamp is tagged
+    content on the placeholder page, which the merge does not carry; so is
+    a report without sheets (nothing to merge).
     ``written(variant, pdf)`` is called as each variant is written, so the
     first can be offered while the next is still being written.
     """
+    if not sheets or any((marks or {}).get(int(s.get("number") or 0)) for s in sheets):
+        return publish_one_layout(meta, year, sheets, cache, variants, progress, workers,
+                                  uploads_dir=uploads_dir, fits=fits, marks=marks,
+                                  written=written)
+    return publish_merged(meta, year, sheets, cache, variants, progress, workers,
+                          uploads_dir=uploads_dir, fits=fits, written=written)
+
+
+def publish_one_layout(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
+                       workers=None, *, uploads_dir: str | None = None,
+                       fits: dict | None = None, marks: dict | None = None,
+                       written=None) -> dict[str, bytes]:
+    """publish_report's files from one WeasyPrint document of the whole
+    report (the sizes from the fit cache, searching the sheets not fitted
+    yet): the path before the merge, kept for stamped reports and as the
+    reference the merged files are compared with."""
     fits = {} if fits is None else fits
     _build(meta, year, sheets, cache, progress, workers, uploads_dir=uploads_dir,
            fits=fits, marks=marks, frame=False)
@@ -265,6 +296,22 @@ def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, prog
     return pdfs
 
 
+def publish_merged(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
+                   workers=None, *, uploads_dir: str | None = None, fits: dict | None = None,
+                   written=None) -> dict[str, bytes]:
+    """publish_report's files merged from the cached tagged sheets: the
+    sheets not cached yet are fitted and printed (tagged) on every core as
+    for build_report, the tagged frame (cover, contents, placeholders, the
+    KPI appendix) is laid out once per change of the contents, and the
+    sheets' pages and structure trees are merged into it (tagmerge.py), so
+    that after one sheet changes only that sheet is laid out again.  The
+    archival copy is the same merged document with the archival frame's XMP
+    and output intent: nothing is laid out or painted twice."""
+    build = _build(meta, year, sheets, cache, progress, workers, uploads_dir=uploads_dir,
+                   fits=fits, frame=True, tagged=True)
+    return build.assembler.finish_tagged(variants, build.archival_frame, written)
+
+
 def _full_html(meta, year, sheets, fits, uploads_dir, marks) -> str:
     views = []
     for sheet in _ordered(sheets):
@@ -277,7 +324,11 @@ def _full_html(meta, year, sheets, fits, uploads_dir, marks) -> str:
 
 
 def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
-           uploads_dir=None, fits=None, marks=None, frame: bool = True) -> bytes | None:
+           uploads_dir=None, fits=None, marks=None, frame: bool = True,
+           tagged: bool = False) -> "_Build":
+    """Fit and print the sheets not cached yet (on every core) and, with
+    ``frame``, read them into an Assembler over the frame (``tagged``: the
+    frame written as PDF/UA-1 and PDF/A-2b, for merging)."""
     cache = as_cache(cache)
     find_fonts()
     sheets = _ordered(sheets)
@@ -295,12 +346,19 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
     frame_key = hashlib.sha256(
         (template_fingerprint() + _frame_html(meta, year, lights, _FRONT_PAGES)).encode()
     ).hexdigest()[:32]
-    frame_pdf = cache.read_bytes("frame", frame_key + ".pdf")
     cache_root = cache if cache.root is not None else None
 
     def make_frame():
-        if frame:
-            build.frame_ready(frame_pdf or _frame_job(meta, year, lights, cache_root, frame_key))
+        if not frame:
+            return
+        if tagged:
+            pdfs = tuple(cache.read_bytes("frame", _frame_name(frame_key, v)) for v in VARIANTS)
+            if None in pdfs:
+                pdfs = _frame_job(meta, year, lights, cache_root, frame_key, tagged=True)
+            build.frame_ready(*pdfs)
+        else:
+            build.frame_ready(cache.read_bytes("frame", _frame_name(frame_key, None))
+                              or _frame_job(meta, year, lights, cache_root, frame_key))
 
     def run_here(index, key):
         fit, pdf = fit_and_print(sheets[index], year, cache, uploads_dir=uploads_dir, key=key)
@@ -323,7 +381,7 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
             lambda index, result: build.ready(index, Fit.from_json(result[0], renders=result[1]),
                                               result[2]),
             make_frame)
-    return build.assembler.finish() if frame else None
+    return build
 
 
 def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame):
