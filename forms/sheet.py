@@ -10,6 +10,7 @@ long for its column) are refused.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,9 +24,9 @@ from wtforms import (BooleanField, FieldList, FileField, Form, FormField, Hidden
 
 from webapp.jptext import format_number
 from webapp.printing.kpis import point_label
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
-                                 MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, SheetSchema,
-                                 figure_item, schema)
+from webapp.sheet_schema import (CHOICE, FIGURES, FLAG, KPIS, LINE, LINES, MAX_ROADMAP_YEARS, MAX_SERIES,
+                                 NUMBER, ROADMAP, TEXT, YEAR, YEAR_RANGE, Field, Section, SheetSchema,
+                                 schema)
 
 MAX_ABS = Decimal(10) ** 14          # Numeric(20, 6): 14 digits before the point
 MAX_DECIMALS = 6
@@ -156,46 +157,21 @@ class IndexedList(FieldList):
                     yield int(index)
 
 
-class KpiValueForm(Form):
-    year = StringField("年度")
-    label = StringField("表記")
-    target = StringField("目標")
-    actual = StringField("実績")
+def _input(f: Field):
+    """The WTForms field of a template field: the kind decides the input, the label is the template's."""
+    if f.kind == TEXT:
+        return TextAreaField(f.label)
+    if f.kind == FLAG:
+        return BooleanField(f.label)
+    if f.kind == CHOICE:
+        choices = [SelectChoice("", f.blank)] if f.blank or not f.default else []
+        return SelectField(f.label, choices=choices + [SelectChoice(v, label) for v, label in f.choices],
+                           validate_choice=False)
+    return StringField(f.label)
 
 
-class KpiForm(Form):
-    name = TextAreaField("指標名")
-    unit = StringField("単位")
-    cumulative = BooleanField("累計値")
-    target_year = StringField("目標年")
-    target_value = StringField("目標値")
-    target_text = StringField("目標（文章）")
-    baseline_year = StringField("基準年")
-    baseline_value = StringField("基準値")
-    baseline_label = StringField("基準の表記")
-    # "" = judged from the baseline; without one the status cannot tell a goal to
-    # reduce from one already passed, so the editor asks (see the hint in the form).
-    direction = SelectField("目標の向き", choices=[SelectChoice("", "基準値から判断")] + [
-        SelectChoice(v, label) for v, label in KPI_DIRECTIONS.items()], validate_choice=False)
-    note = TextAreaField("注記")
-    # One more than allowed, so that too many is refused with a message, while a
-    # post of thousands of entries costs no more to read than the limit.
-    series = IndexedList(FormField(KpiValueForm), max_entries=MAX_SERIES + 1)
-
-
-class RoadmapRowForm(Form):
-    activity = TextAreaField("取組")
-    detail = TextAreaField("内容")
-    from_year = StringField("開始")
-    to_year = StringField("終了")
-
-
-class FigureForm(Form):
-    kind = SelectField("種類", choices=[SelectChoice(v, label) for v, label in FIGURE_KINDS.items()],
-                       validate_choice=False)
-    caption = StringField("キャプション")
-    alt_text = StringField("代替テキスト")
-    note = TextAreaField("説明")
+class FigureImageForm(Form):
+    """What a figure entry has besides its template fields: the image."""
     image = FileField("画像ファイル（PNG・JPEG、5 MBまで）")
     # Signed name of the stored image this entry has (saved, or uploaded by a
     # save that did not go through); see webapp.editing.saving.image_token.
@@ -204,36 +180,80 @@ class FigureForm(Form):
 
 
 class SheetFormBase(FlaskForm):
-    """The parts every sheet has; text areas and lists come from the schema (see sheet_form)."""
+    """The parts every sheet has; the rest comes from the template (see sheet_form)."""
     version = HiddenField()
-    target_year = StringField("目標年")
-    target_label = StringField("見出し")
-    roadmap_title = StringField("ロードマップの見出し")
-    roadmap_years = StringField("年度の列（読点・カンマ区切り）")
 
 
-# By value, not id(): a year's template is read from the database into a new object, and
-# an id can be reused by another template once the first is gone.
-_FORM_CLASSES: dict[SheetSchema, type] = {}
+@dataclass(frozen=True)
+class EntryForms:
+    """The form classes of one template's list entries."""
+    kpi: type
+    series: type
+    roadmap_row: type
+    figure: type
+    sheet: type
 
 
-def _form_class(sheet_schema: SheetSchema) -> type:
-    cls = _FORM_CLASSES.get(sheet_schema)
-    if cls is None:
-        fields = {s.key: TextAreaField() for s in sheet_schema.text_sections}
-        lists = {KPIS: ("kpis", KpiForm), ROADMAP: ("roadmap_rows", RoadmapRowForm),
-                 FIGURES: ("figures", FigureForm)}
-        for section in sheet_schema.sections:
-            if section.kind in lists:
-                name, entry = lists[section.kind]
-                fields[name] = IndexedList(FormField(entry), max_entries=section.limit + 1)
-        cls = type("SheetForm", (SheetFormBase,), fields)
-        _FORM_CLASSES[sheet_schema] = cls
-    return cls
+_LISTS = {KPIS: "kpis", ROADMAP: "roadmap_rows", FIGURES: "figures"}   # the form's list names
+LIST_NAMES = tuple(_LISTS.values())
+_FORM_NAME = re.compile(r"^(?:(kpis|roadmap_rows|figures)-[0-9]+-)?(?:series-[0-9]+-)?([a-z_]+)$")
+
+
+def field_named(name: str, sheet_schema: SheetSchema | None = None) -> Field | None:
+    """The template field behind a form field name: 「kpis-0-series-3-actual」 → the
+    series' `actual`, 「roadmap_title」 → the roadmap's title; None for a text section."""
+    sheet_schema = sheet_schema or schema()
+    match = _FORM_NAME.match(name)
+    if not match:
+        return None
+    lst, key = match.groups()
+    kinds = {v: k for k, v in _LISTS.items()}
+    for section in sheet_schema.sections:
+        if lst is None and section.kind in kinds.values():
+            fields = section.sheet_fields
+        elif lst is not None and section.kind == kinds[lst]:
+            fields = section.series_fields if "-series-" in name else section.entry_fields
+        else:
+            continue
+        found = next((f for f in fields if f.key == key), None)
+        if found is not None:
+            return found
+    return None
+
+
+def entry_forms(sheet_schema: SheetSchema | None = None) -> EntryForms:
+    """The sheet form and its entries' forms, built from the template's fields (and kept,
+    per template: equal templates share them)."""
+    return _entry_forms(sheet_schema or schema())
+
+
+@functools.lru_cache(maxsize=32)
+def _entry_forms(sheet_schema: SheetSchema) -> EntryForms:
+    kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
+
+    def form(name: str, section, base=Form, **more) -> type:
+        fields = {f.key: _input(f) for f in (section.entry_fields if section else ())}
+        return type(name, (base,), {**fields, **more})
+
+    series = type("KpiValueForm", (Form,), {f.key: _input(f) for f in kpis.series_fields}) \
+        if kpis else Form
+    # One more than allowed, so that too many is refused with a message, while a
+    # post of thousands of entries costs no more to read than the limit.
+    kpi = form("KpiForm", kpis, series=IndexedList(FormField(series), max_entries=MAX_SERIES + 1))
+    row = form("RoadmapRowForm", roadmap)
+    figure = form("FigureForm", figures, FigureImageForm)
+    entries = {KPIS: kpi, ROADMAP: row, FIGURES: figure}
+    fields = {s.key: TextAreaField() for s in sheet_schema.text_sections}
+    for section in sheet_schema.sections:
+        if section.kind in _LISTS:
+            fields.update({f.key: _input(f) for f in section.sheet_fields})
+            fields[_LISTS[section.kind]] = IndexedList(FormField(entries[section.kind]),
+                                                       max_entries=section.limit + 1)
+    return EntryForms(kpi, series, row, figure, type("SheetForm", (SheetFormBase,), fields))
 
 
 def sheet_form(year: int | None = None, **kwargs) -> SheetFormBase:
-    """The sheet form of the schema in force: one text area per text section.
+    """The sheet form of `year`'s template: one text area per text section, the fields of each part.
 
     Posted data is first cut to what the lists may hold (each list's limit
     plus one, so that "too many" is still seen and refused): WTForms scans
@@ -241,17 +261,16 @@ def sheet_form(year: int | None = None, **kwargs) -> SheetFormBase:
     would otherwise cost seconds to read.
     """
     if "formdata" not in kwargs and request and request.method == "POST":
-        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]), year)
-    return _form_class(schema(year))(**kwargs)
+        kwargs["formdata"] = _bounded(CombinedMultiDict([request.files, request.form]), schema(year))
+    return entry_forms(schema(year)).sheet(**kwargs)
 
 
 _ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-([0-9]+)-(?:series-([0-9]+)-)?")
 
 
-def _bounded(formdata, year: int | None) -> MultiDict:
-    limits = {s.kind: s.limit for s in schema(year).sections}
-    most = {"kpis": limits.get(KPIS, 0), "roadmap_rows": limits.get(ROADMAP, 0),
-            "figures": limits.get(FIGURES, 0)}
+def _bounded(formdata, sheet_schema: SheetSchema) -> MultiDict:
+    most = {name: 0 for name in _LISTS.values()}
+    most.update({_LISTS[s.kind]: s.limit for s in sheet_schema.sections if s.kind in _LISTS})
     kept: dict[tuple, set] = {}
 
     def keep(key: tuple, index: str, limit: int) -> bool:
@@ -279,72 +298,76 @@ def _bounded(formdata, year: int | None) -> MultiDict:
 
 # ---------------------------------------------------------------- content -> form
 
+def form_value(f: Field, value):
+    """A content value as the form shows it."""
+    if f.kind == NUMBER:
+        return form_number(value)
+    if f.kind == FLAG:
+        return bool(value)
+    if f.kind == LINES:
+        return "、".join(value or [])
+    return "" if value is None else str(value)
+
+
+def _entry_data(fields, item: dict) -> dict:
+    return {f.key: form_value(f, f.get(item)) for f in fields}
+
+
 def form_data(content: dict, version: int, image_tokens=(), year: int | None = None) -> dict:
-    """Data for SheetForm(data=...) from a content dict; `image_tokens` by figure position."""
-    targets = content["targets"]
-    roadmap = content.get("roadmap") or {}
-    data = {
-        "version": str(version),
-        **schema(year).texts(content),
-        "target_year": "" if targets["target_year"] is None else str(targets["target_year"]),
-        "target_label": targets["label"],
-        "kpis": [_kpi_data(k) for k in targets["kpis"]],
-        "roadmap_title": roadmap.get("title") or "",
+    """Data for the sheet form (data=...) from a content dict; `image_tokens` by figure position."""
+    sheet_schema = schema(year)
+    kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
+    data = {"version": str(version), **sheet_schema.texts(content)}
+    for part in (kpis, roadmap, figures):
+        data.update(_entry_data(part.sheet_fields if part else (), content))
+    if kpis:
+        data["kpis"] = [_kpi_data(kpis, k) for k in (content.get("targets") or {}).get("kpis") or []]
+    if roadmap:
+        rows = (content.get("roadmap") or {}).get("rows") or []
+        data["roadmap_rows"] = [_entry_data(roadmap.entry_fields, r) for r in rows]
         # Columns that are just the rows' spans stay blank, so that they follow the rows.
-        "roadmap_years": "" if (roadmap.get("years") or []) == years_of_rows(
-            [dict(r) for r in roadmap.get("rows") or []]) else "、".join(roadmap.get("years") or []),
-        "roadmap_rows": [{"activity": r["activity"], "detail": r["detail"],
-                          "from_year": r["from"], "to_year": r["to"]}
-                         for r in roadmap.get("rows") or []],
-        "figures": [],
-    }
-    tokens = list(image_tokens)
-    for i, f in enumerate(content.get("figures") or []):
-        data["figures"].append({"kind": f["kind"], "caption": f["caption"], "note": f["note"],
-                                "alt_text": f.get("alt_text", ""),
-                                "image_token": tokens[i] if i < len(tokens) else "",
-                                "remove_image": False})
+        years = (content.get("roadmap") or {}).get("years") or []
+        if years == years_of_rows([dict(r) for r in rows]):
+            data[_years_field(roadmap).key] = ""
+    if figures:
+        tokens = list(image_tokens)
+        data["figures"] = [{**_entry_data(figures.entry_fields, f),
+                            "image_token": tokens[i] if i < len(tokens) else "", "remove_image": False}
+                           for i, f in enumerate(content.get("figures") or [])]
     return data
 
 
-def _kpi_data(k: dict) -> dict:
-    target = k.get("target") or {}
-    baseline = k.get("baseline") or {}
-    return {
-        "name": k["name"], "unit": k["unit"], "cumulative": bool(k["cumulative"]),
-        "target_year": "" if target.get("year") is None else str(target["year"]),
-        "target_value": form_number(target.get("value")),
-        "target_text": target.get("text") or "",
-        "baseline_year": "" if baseline.get("year") is None else str(baseline["year"]),
-        "baseline_value": form_number(baseline.get("value")),
-        "baseline_label": baseline.get("label") or "",
-        "direction": k.get("direction") or "",
-        "note": k["note"],
-        "series": [{"year": str(s["year"]), "label": s.get("label") or "",
-                    "target": form_number(s.get("target")),
-                    "actual": form_number(s.get("actual"))} for s in k["series"]],
-    }
+def _kpi_data(part: Section, k: dict) -> dict:
+    return {**_entry_data(part.entry_fields, k),
+            "series": [_entry_data(part.series_fields, p) for p in k.get("series") or []]}
+
+
+def _years_field(roadmap: Section) -> Field:
+    return next(f for f in roadmap.head_fields if f.kind == LINES)
 
 
 def empty_data(kind: str, context: dict | None = None) -> dict:
-    """A blank entry for the KPI, series, roadmap-row or figure lists."""
+    """A blank entry for the KPI, series, roadmap-row or figure lists: each field empty
+    (a choice at its default), a series row (and a KPI's first) for the year, a roadmap
+    row spanning the year columns."""
     context = context or {}
-    if kind == "kpis":
-        return {"name": "", "unit": "", "cumulative": False, "target_year": "",
-                "target_value": "", "target_text": "", "baseline_year": "", "baseline_value": "",
-                "baseline_label": "", "direction": "", "note": "",
-                "series": [{"year": str(context.get("year", "")), "label": "", "target": "",
-                            "actual": ""}]}
+    sheet_schema = schema(context.get("year"))
+    year = {"year": str(context.get("year", ""))}
     if kind == "series":
-        return {"year": str(context.get("year", "")), "label": "", "target": "", "actual": ""}
-    if kind == "roadmap_rows":
+        return {**_entry_data(sheet_schema.part(KPIS).series_fields, {}), **year}
+    section = sheet_schema.part({v: k for k, v in _LISTS.items()}.get(kind, ""))
+    if section is None:
+        raise ValueError(kind)
+    data = _entry_data(section.entry_fields, {})
+    data.update({f.key: f.default for f in section.entry_fields if f.default})
+    if kind == "kpis":
+        data["series"] = [empty_data("series", context)]
+    elif kind == "roadmap_rows":
         years = context.get("years") or []
-        return {"activity": "", "detail": "", "from_year": years[0] if years else "",
-                "to_year": years[-1] if years else ""}
-    if kind == "figures":
-        return {"kind": "photo", "caption": "", "alt_text": "", "note": "", "image_token": "",
-                "remove_image": False}
-    raise ValueError(kind)
+        data.update(from_year=years[0] if years else "", to_year=years[-1] if years else "")
+    elif kind == "figures":
+        data.update(image_token="", remove_image=False)
+    return data
 
 
 # ---------------------------------------------------------------- form -> content
@@ -431,178 +454,184 @@ def roadmap_problems(roadmap: dict | None) -> list[RoadmapProblem]:
     return problems
 
 
+class _Reader:
+    """Reads posted fields by their kind (one parse per kind), collecting the messages,
+    each naming the field by the template's label."""
+
+    def __init__(self, errors: FormErrors):
+        self.errors = errors
+
+    def value(self, f: Field, fld, name: str):
+        """The content value of `fld` (the input of `f`), named `name` in messages."""
+        raw = fld.data
+        if f.kind == FLAG:
+            return bool(raw)
+        if f.kind in (TEXT, LINE):
+            value = clean_text(raw) if f.kind == TEXT else clean_line(raw)
+            if len(value) > f.max_chars:
+                self.errors.add(fld, f"『{name}』は{f.max_chars:,}文字以内にしてください（現在 {len(value):,}文字）")
+            return value
+        if f.kind == CHOICE:
+            value = (raw or "").strip()
+            if value in dict(f.choices) or (not value and not f.default):
+                return value
+            if f.default:
+                return f.default
+            words = "".join(f"「{label}」" for _, label in f.choices)
+            self.errors.add(fld, f"{name}: {words}から選ぶか、空欄にしてください（\"{_show(value)}\"）")
+            return ""
+        parse = parse_year if f.kind == YEAR else parse_number
+        try:
+            value = parse(raw)
+        except NumberError as exc:
+            self.errors.add(fld, f"{name}: {exc}（\"{_show(raw)}\"）")
+            return None
+        return _exact(value) if f.kind == NUMBER and value is not None else value
+
+    def entry(self, fields, form, who: str) -> dict:
+        return {f.key: self.value(f, form[f.key], f"{who}の{f.label}") for f in fields}
+
+
+def _blank(form, fields) -> bool:
+    return not any(str(form[f.key].data or "").strip() for f in fields if f.kind != FLAG)
+
+
 def read_form(form: SheetFormBase, base: dict, reporting_year: int,
               draft: bool = False) -> tuple[dict, list[FigureInput], FormErrors]:
     """The content dict the form describes, the figure image requests, and the errors.
 
-    `base` supplies what the form does not edit (project number, title, lead);
-    Messages name each text section as the schema words it for `reporting_year`.
-    `draft` (autosave) stores roadmap rows still half filled in instead of refusing them.
+    `base` supplies what the form does not edit (project number, title, lead).
+    Every field is read by its kind as the template declares it; messages name
+    text sections as the schema words them for `reporting_year`. `draft`
+    (autosave) stores roadmap rows still half filled in instead of refusing them.
+    Empty entries (a block added and never filled in) are left out.
     """
     errors = FormErrors()
-
-    def text(fld, name: str, limit: int = MAX_SHORT_TEXT) -> str:
-        value = clean_text(fld.data)
-        if len(value) > limit:
-            errors.add(fld, f"『{name}』は{limit:,}文字以内にしてください（現在 {len(value):,}文字）")
-        return value
-
-    def line(fld, name: str, limit: int) -> str:
-        value = clean_line(fld.data)
-        if len(value) > limit:
-            errors.add(fld, f"『{name}』は{limit:,}文字以内にしてください（現在 {len(value):,}文字）")
-        return value
-
-    def number(fld, name: str):
-        try:
-            value = parse_number(fld.data)
-        except NumberError as exc:
-            errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
-            return None
-        return None if value is None else _exact(value)
-
-    def year(fld, name: str):
-        try:
-            return parse_year(fld.data)
-        except NumberError as exc:
-            errors.add(fld, f"{name}: {exc}（\"{_show(fld.data)}\"）")
-            return None
-
+    read = _Reader(errors)
     sheet_schema = schema(reporting_year)
-    limits = {s.kind: s.limit for s in sheet_schema.sections}
-    texts = {s.key: text(form[s.key], sheet_schema.label(s.key, reporting_year), s.limit)
-             for s in sheet_schema.text_sections}
-    target_year = year(form.target_year, "設定目標の目標年")
-    target_label = line(form.target_label, "設定目標の見出し", LINE_LIMITS["target_label"])
+    kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
+    content = {k: base[k] for k in ("number", "title", "lead_label", "lead_organizations",
+                                     "co_organizations")}
+    content.update({"targets": {"target_year": None, "label": "", "kpis": []}, "roadmap": None,
+                    "figures": []})
+    for s in sheet_schema.text_sections:
+        sheet_schema.put_text(content, s.key, read.value(
+            Field(s.key, TEXT, limit=s.limit, label=""), form[s.key],
+            sheet_schema.label(s.key, reporting_year)))
+    if kpis:
+        head = sheet_schema.box(kpis.box).title(reporting_year)
+        for f in kpis.sheet_fields:
+            f.put(content, read.value(f, form[f.key], f"{head}の{f.label}"))
+        content["targets"]["kpis"] = _read_kpis(read, kpis, form.kpis)
+    if roadmap:
+        content["roadmap"] = _read_roadmap(read, roadmap, form, sheet_schema.box(roadmap.box)
+                                           .title(reporting_year), name_rows=not draft)
+    images = []
+    if figures:
+        content["figures"], images = _read_figures(read, figures, form.figures)
+    return content, images, errors
 
+
+def _read_kpis(read: _Reader, part: Section, entries) -> list[dict]:
     kpis = []
-    _check_count(errors, form.kpis, "KPI", limits[KPIS])
-    for i, entry in enumerate(form.kpis.entries[:limits[KPIS]]):
+    _check_count(read.errors, entries, "KPI", part.limit)
+    name_field = part.entry_fields[0]
+    for i, entry in enumerate(entries.entries[:part.limit]):
         kf = entry.form
-        name = text(kf.name, f"KPI {i + 1} の指標名", MAX_SHORT_TEXT)
+        name = read.value(name_field, kf[name_field.key], f"KPI {i + 1} の{name_field.label}")
         who = f"KPI {i + 1}『{shorten(name)}』" if name else f"KPI {i + 1}"
-        unit = line(kf.unit, f"{who}の単位", LINE_LIMITS["unit"])
-        t_year = year(kf.target_year, f"{who}目標年")
-        t_value = number(kf.target_value, f"{who}目標値")
-        t_text = text(kf.target_text, f"{who}目標（文章）", MAX_SHORT_TEXT)
-        b_year = year(kf.baseline_year, f"{who}基準年")
-        b_value = number(kf.baseline_value, f"{who}基準値")
-        b_label = line(kf.baseline_label, f"{who}基準の表記", LINE_LIMITS["baseline_label"])
-        note = text(kf.note, f"{who}の注記", MAX_SHORT_TEXT)
+        values = {name_field.key: name, **read.entry(part.entry_fields[1:], kf, who)}
         series = []
-        _check_count(errors, kf.series, f"{who}の年度", MAX_SERIES)
+        _check_count(read.errors, kf.series, f"{who}の年度", MAX_SERIES)
         for j, point in enumerate(kf.series.entries[:MAX_SERIES]):
-            pf = point.form
-            label = line(pf.label, f"{who}の{j + 1}行目の表記", LINE_LIMITS["label"])
-            raw_year = (pf.year.data or "").strip()
-            try:
-                p_year = parse_year(raw_year)
-                where = f"{who}{point_label({'year': p_year, 'label': label})}" if p_year else f"{who}の{j + 1}行目"
-            except NumberError as exc:
-                errors.add(pf.year, f"{who}の{j + 1}行目の年度: {exc}（\"{_show(raw_year)}\"）")
-                p_year, where = None, f"{who}の{j + 1}行目"
-            p_target = number(pf.target, f"{where}の目標")
-            p_actual = number(pf.actual, f"{where}の実績")
-            blank = not raw_year and not label and not (pf.target.data or "").strip() \
-                and not (pf.actual.data or "").strip()
-            if blank:
+            pf, row = point.form, f"{who}の{j + 1}行目"
+            # The year and the wording (「23.12」) say which point it is; the figures are named by them.
+            naming = [f for f in part.series_fields if f.kind in (YEAR, LINE)]
+            p = read.entry(naming, pf, row)
+            where = f"{who}{point_label(p)}" if p.get("year") else row
+            p.update(read.entry([f for f in part.series_fields if f not in naming], pf, where))
+            year_field = next(f for f in naming if f.kind == YEAR)
+            year = p[year_field.key]
+            if _blank(pf, part.series_fields):
                 continue  # an empty row added and never filled in
-            if p_year is None and not any(m for f, m in errors.messages if f == pf.year.id):
-                errors.add(pf.year, f"{who}の{j + 1}行目: 年度を入力してください")
-            item = {"year": p_year, "target": p_target, "actual": p_actual}
-            if label:
-                item["label"] = label
-            series.append(item)
-        if not (name or unit or t_value is not None or t_text or b_value is not None or note
-                or series or (kf.target_year.data or "").strip()):
+            if year is None and not any(fid == pf[year_field.key].id for fid, _ in read.errors.messages):
+                read.errors.add(pf[year_field.key], f"{who}の{j + 1}行目: {year_field.label}を入力してください")
+            series.append(part.point(p))
+        if _blank(kf, part.entry_fields) and not series:
             continue  # a KPI block added and left empty
-        target = {"year": t_year, "value": t_value}
-        if t_text:
-            target["text"] = t_text
-        baseline = None
-        if b_year is not None or b_value is not None or b_label:
-            if b_year is None and not (kf.baseline_year.data or "").strip():
-                errors.add(kf.baseline_year, f"{who}基準年: 基準値を入れる場合は基準年も入力してください")
-            baseline = {"year": b_year, "value": b_value}
-            if b_label:
-                baseline["label"] = b_label
-        kpi = {"name": name, "unit": unit, "cumulative": bool(kf.cumulative.data),
-               "target": target, "baseline": baseline, "series": series, "note": note}
-        direction = (kf.direction.data or "").strip()
-        if direction in KPI_DIRECTIONS:
-            kpi["direction"] = direction
-        elif direction:
-            errors.add(kf.direction, f"{who}目標の向き: 「増やす」「減らす」から選ぶか、空欄にしてください（\"{_show(direction)}\"）")
-        kpis.append(kpi)
+        for group in part.nullable:
+            members = [f for f in part.entry_fields if f.where[0] == group]
+            year = next((f for f in members if f.kind == YEAR), None)
+            if year and any(not f.is_empty(values[f.key]) for f in members) \
+                    and values[year.key] is None and not str(kf[year.key].data or "").strip():
+                other = next(f for f in members if f.kind == NUMBER)
+                read.errors.add(kf[year.key], f"{who}の{year.label}: {other.label}を入れる場合は"
+                                              f"{year.label}も入力してください")
+        kpis.append(part.item(values, more={"series": series}))
+    return kpis
 
-    roadmap_title = line(form.roadmap_title, "ロードマップの見出し", LINE_LIMITS["roadmap_title"])
-    years = split_years(form.roadmap_years.data)
+
+def _read_roadmap(read: _Reader, part: Section, form, heading: str, name_rows: bool) -> dict | None:
+    title_field, years_field = part.sheet_fields[0], _years_field(part)
+    title = read.value(title_field, form[title_field.key], f"{heading}の{title_field.label}")
+    years_input = form[years_field.key]
+    years = split_years(years_input.data)
     if len(years) > MAX_ROADMAP_YEARS:
-        errors.add(form.roadmap_years, f"ロードマップの年度の列は{MAX_ROADMAP_YEARS}個までにしてください")
+        read.errors.add(years_input, f"{heading}の年度の列は{MAX_ROADMAP_YEARS}個までにしてください")
     for y in years:
-        if len(y) > LINE_LIMITS["roadmap_year"]:
-            errors.add(form.roadmap_years, f"ロードマップの年度「{_show(y)}」は{LINE_LIMITS['roadmap_year']}文字以内にしてください")
+        if len(y) > years_field.max_chars:
+            read.errors.add(years_input, f"{heading}の年度「{_show(y)}」は{years_field.max_chars}文字以内にしてください")
     if len(set(years)) != len(years):
-        errors.add(form.roadmap_years, "ロードマップの年度の列に同じ年度が重複しています")
-    rows, row_fields = [], []
-    _check_count(errors, form.roadmap_rows, "ロードマップの行", limits[ROADMAP])
-    for i, entry in enumerate(form.roadmap_rows.entries[:limits[ROADMAP]]):
-        rf = entry.form
-        activity = text(rf.activity, f"ロードマップ {i + 1}行目の取組", MAX_SHORT_TEXT)
-        detail = text(rf.detail, f"ロードマップ {i + 1}行目の内容", MAX_SHORT_TEXT)
-        start = line(rf.from_year, f"ロードマップ {i + 1}行目の開始", LINE_LIMITS["roadmap_year"])
-        end = line(rf.to_year, f"ロードマップ {i + 1}行目の終了", LINE_LIMITS["roadmap_year"])
-        if not (activity or detail):
+        read.errors.add(years_input, f"{heading}の年度の列に同じ年度が重複しています")
+    rows, row_forms = [], []
+    _check_count(read.errors, form.roadmap_rows, f"{heading}の行", part.limit)
+    for i, entry in enumerate(form.roadmap_rows.entries[:part.limit]):
+        values = read.entry(part.entry_fields, entry.form, f"{heading} {i + 1}行目")
+        if not any(values[f.key] for f in part.entry_fields if f.kind == TEXT):
             continue
-        rows.append({"activity": activity, "detail": detail, "from": start, "to": end})
-        row_fields.append(rf)
+        rows.append(part.item(values))
+        row_forms.append(entry.form)
     # Autosave keeps a row still being filled in; 「保存」 and 提出 name it.
-    name_rows = not draft
     if not years and rows:
         years = years_of_rows(rows)
         if len(years) > MAX_ROADMAP_YEARS:
-            errors.add(form.roadmap_years, f"ロードマップの期間（{years[0]}～{years[-1]}、{len(years)}年度分）が長すぎます。"
-                                           f"年度の列は{MAX_ROADMAP_YEARS}個までです")
+            read.errors.add(years_input, f"{heading}の期間（{years[0]}～{years[-1]}、{len(years)}年度分）が長すぎます。"
+                                         f"年度の列は{MAX_ROADMAP_YEARS}個までです")
             years = []
             name_rows = False  # the rows' messages would only repeat this one
     for row in rows:
         if years:
             row["from"] = row["from"] or years[0]
             row["to"] = row["to"] or years[-1]
-    roadmap = None
-    if roadmap_title or years or rows:
-        roadmap = {"title": roadmap_title, "years": years, "rows": rows}
-        if name_rows:
-            for problem in roadmap_problems(roadmap):
-                rf = row_fields[problem.row]
-                errors.add(rf.to_year if problem.end else rf.from_year, problem.message)
+    if not (title or years or rows):
+        return None
+    roadmap = {}
+    title_field.put(roadmap, title)
+    years_field.put(roadmap, years)
+    roadmap = roadmap["roadmap"]
+    roadmap["rows"] = rows
+    if name_rows:
+        for problem in roadmap_problems(roadmap):
+            rf = row_forms[problem.row]
+            read.errors.add(rf["to_year"] if problem.end else rf["from_year"], problem.message)
+    return roadmap
 
+
+def _read_figures(read: _Reader, part: Section, entries) -> tuple[list[dict], list[FigureInput]]:
     figures, images = [], []
-    _check_count(errors, form.figures, "図表", limits[FIGURES])
-    for i, entry in enumerate(form.figures.entries[:limits[FIGURES]]):
+    _check_count(read.errors, entries, "図表", part.limit)
+    for i, entry in enumerate(entries.entries[:part.limit]):
         ff = entry.form
-        kind = ff.kind.data if ff.kind.data in FIGURE_KINDS else "photo"
-        caption = line(ff.caption, f"図表 {i + 1} のキャプション", LINE_LIMITS["caption"])
-        alt_text = line(ff.alt_text, f"図表 {i + 1} の代替テキスト", LINE_LIMITS["alt_text"])
-        note = text(ff.note, f"図表 {i + 1} の説明", MAX_SHORT_TEXT)
+        values = read.entry(part.entry_fields, ff, f"図表 {i + 1} ")
         upload = ff.image.data if getattr(ff.image.data, "filename", "") else None
         image = FigureInput(token=(ff.image_token.data or "").strip(), upload=upload,
                             remove=bool(ff.remove_image.data), entry=ff)
-        if not (caption or note or upload or (image.token and not image.remove)):
+        filled = any(values[f.key] for f in part.entry_fields if f.kind in (TEXT, LINE))
+        if not (filled or upload or (image.token and not image.remove)):
             continue  # an empty figure block
-        figures.append(figure_item(kind, caption, note, alt_text))
+        figures.append(part.item(values))
         images.append(image)
-
-    content = {
-        **{k: base[k] for k in ("number", "title", "lead_label", "lead_organizations",
-                                 "co_organizations")},
-        "targets": {"target_year": target_year, "label": target_label, "kpis": kpis},
-        "roadmap": roadmap,
-        "figures": figures,
-    }
-    for key, value in texts.items():
-        sheet_schema.put_text(content, key, value)
-    return content, images, errors
+    return figures, images
 
 
 def _check_count(errors: FormErrors, fieldlist, what: str, limit: int) -> None:

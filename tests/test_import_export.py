@@ -333,7 +333,7 @@ VALIDATION_CASES = [
     bad("projects[0].figures", DELETE, "項目がありません"),
     bad("projects[1].figures", "図", '配列ではありません ("図")'),
     bad("projects[1].figures[0]", "図", 'オブジェクトではありません ("図")'),
-    bad("projects[1].figures[0].kind", "video", '種別が不正です（photo・chart・diagram） ("video")'),
+    bad("projects[1].figures[0].kind", "video", '"photo"（写真）か "chart"（グラフ）か "diagram"（図）ではありません ("video")'),
     bad("projects[1].figures[0].caption", "", "空欄です"),
     bad("projects[1].figures[0].note", None, "文字列ではありません (null)"),
     bad("projects[1].figures[0].alt_text", 3, "文字列ではありません (3)"),

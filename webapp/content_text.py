@@ -6,28 +6,51 @@ by side, so both read one rendering.
 from __future__ import annotations
 
 from webapp.jptext import format_number
-from webapp.sheet_schema import FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, ROADMAP, schema
+from webapp.sheet_schema import CHOICE, FIGURES, FLAG, KPIS, NUMBER, ROADMAP, Field, schema
+
+
+def field_text(f: Field, value) -> str:
+    """A field's value as plain text: a choice by its label, a figure formatted, a flag ✓."""
+    if f.kind == CHOICE:
+        return f.choice_label(value) or (value or "")
+    if f.kind == NUMBER:
+        return format_number(value, empty="")
+    if f.kind == FLAG:
+        return "✓" if value else ""
+    if isinstance(value, list):
+        return "・".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def extra_lines(fields, item: dict, indent: str = "  ") -> list[str]:
+    """「label：value」 for each filled field without a place of its own in the layout."""
+    return [f"{indent}{f.words}：{field_text(f, f.get(item))}" for f in fields
+            if not f.slot and not f.is_empty(f.get(item))]
 
 
 def kpi_text(k: dict, series: bool = True) -> str:
     """One KPI; `series=False` leaves out the yearly figures (the comparison lists
     changed figures in a table of their own)."""
+    part = schema().part(KPIS)
+    word = {f.key: f.words for f in part.fields + part.point_fields}
+    direction = part.field("direction")
     target = k.get("target") or {}
     unit = f"（{k.get('unit')}）" if k.get("unit") else ""
-    lines = [f"{k.get('name', '')}{unit}" + ("［累計］" if k.get("cumulative") else "")]
+    lines = [f"{k.get('name', '')}{unit}" + (f"［{word['cumulative']}］" if k.get("cumulative") else "")]
     goal = target.get("text") or format_number(target.get("value"), empty="")
     if target.get("year") or goal:
-        lines.append(f"  目標（{target.get('year') or ''}年）：{goal}")
-    if k.get("direction") in KPI_DIRECTIONS:
-        lines.append(f"  目標の向き：{KPI_DIRECTIONS[k['direction']]}")
+        lines.append(f"  {word['target_value']}（{target.get('year') or ''}年）：{goal}")
+    if direction is not None and direction.enabled and direction.choice_label(k.get("direction")):
+        lines.append(f"  {direction.label}：{direction.choice_label(k['direction'])}")
     baseline = k.get("baseline")
     if series and baseline:
-        lines.append(f"  基準（{baseline.get('label') or baseline.get('year')}）："
+        lines.append(f"  {word['baseline_value']}（{baseline.get('label') or baseline.get('year')}）："
                      f"{format_number(baseline.get('value'))}")
     for point in (k.get("series") or []) if series else []:
         label = f"（{point['label']}）" if point.get("label") else ""
-        lines.append(f"  {point['year']}年度{label}：目標 {format_number(point.get('target'))}"
-                     f" / 実績 {format_number(point.get('actual'))}")
+        lines.append(f"  {point['year']}年度{label}：{word['target']} {format_number(point.get('target'))}"
+                     f" / {word['actual']} {format_number(point.get('actual'))}")
+    lines += extra_lines(part.entry_fields, k)
     if k.get("note"):
         lines.append(f"  注：{k['note']}")
     return "\n".join(lines)
@@ -49,9 +72,11 @@ def roadmap_text(roadmap: dict | None) -> str:
 
 
 def figure_text(f: dict) -> str:
-    text = f"［{FIGURE_KINDS.get(f.get('kind'), f.get('kind'))}］{f.get('caption', '')}"
-    if f.get("alt_text"):
-        text += f"\n  代替テキスト：{f['alt_text']}"
+    kind = schema().part(FIGURES).field("kind")
+    text = f"［{kind.choice_label(f.get('kind')) or f.get('kind')}］{f.get('caption', '')}"
+    alt = schema().part(FIGURES).field("alt_text")
+    if alt is not None and f.get("alt_text"):
+        text += f"\n  {alt.label}：{f['alt_text']}"
     return text + (f"\n  {f['note']}" if f.get("note") else "")
 
 

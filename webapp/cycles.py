@@ -20,9 +20,11 @@ commands both call these, so the rules live in one place:
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from flask import abort
 from sqlalchemy import func, select
@@ -30,11 +32,10 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, storage
 from webapp.extensions import db
-from webapp.models import (Figure, Kpi, KpiValue, Project, ReportingCycle, RoadmapRow, Sheet,
-                           User)
+from webapp.models import Figure, Project, ReportingCycle, Sheet, User
 from webapp.operations import carried_forward
-from webapp.sheet_content import latest_approved
-from webapp.sheet_schema import KEEP, YEAR_RANGE, schema
+from webapp.sheet_content import latest_approved, sheet_to_dict, write_content
+from webapp.sheet_schema import FIGURES, KEEP, KPIS, ROADMAP, YEAR_RANGE, SheetSchema, schema
 from webapp.timeutil import utcnow
 from webapp.uploads import copy_stored
 from webapp.workflow import SYSTEM_TRANSITIONS, State
@@ -139,57 +140,68 @@ def open_cycle(year: int, deadline: dt.date | None, user: User | None,
 
 def carry_forward(source: Sheet, cycle: ReportingCycle, store) -> Sheet:
     """A sheet for `cycle` holding what carries over from the approved `source` sheet, in the
-    state the year's opening gives it (未着手 until its organisation first saves it)."""
-    year = cycle.year
+    state the year's opening gives it (未着手 until its organisation first saves it): last
+    year's content, through this year's template's carry rules, written by the one writer."""
     sheet = Sheet(project_id=source.project_id, cycle=cycle,
                   state=SYSTEM_TRANSITIONS["open"].target.value, version=1)
-    sheet.texts = carried_texts(source)
-    sheet.target_year = source.target_year
-    sheet.target_label = source.target_label
-
-    kpis = []
-    for k in source.kpis:
-        values = [KpiValue(position=v.position, year=v.year, target=v.target, actual=v.actual,
-                           label=v.label) for v in k.values]
-        if values and not any(v.year == year for v in values):
-            values.append(KpiValue(position=len(values), year=year))  # this year's row to fill in
-        kpis.append(Kpi(position=k.position, name=k.name, unit=k.unit, cumulative=k.cumulative,
-                        target_year=k.target_year, target_value=k.target_value,
-                        target_text=k.target_text, baseline_year=k.baseline_year,
-                        baseline_value=k.baseline_value, baseline_label=k.baseline_label,
-                        note=k.note, direction=k.direction, values=values))
-    sheet.kpis = kpis
-
-    sheet.roadmap_title = source.roadmap_title
-    sheet.roadmap_years = list(source.roadmap_years) if source.roadmap_years is not None else None
-    sheet.roadmap_rows = [RoadmapRow(position=r.position, activity=r.activity, detail=r.detail,
-                                     from_year=r.from_year, to_year=r.to_year)
-                          for r in source.roadmap_rows]
-    figures = []
-    for f in source.figures:
-        # Each year owns its files: removing a photo from this year's draft
-        # must never take it out of last year's approved sheet.
-        image = copy_stored(f.image_file, store) if f.image_file else None
-        figures.append(Figure(position=f.position, kind=f.kind, caption=f.caption, note=f.note,
-                              alt_text=f.alt_text,
-                              image_file=image,
-                              image_width=f.image_width if image else None,
-                              image_height=f.image_height if image else None))
-    sheet.figures = figures
+    content = carried_content(sheet_to_dict(source), schema(cycle.year), cycle.year)
+    # Each year owns its files: removing a photo from this year's draft must never
+    # take it out of last year's approved sheet.
+    images = [_copied(f, store) for f in source.figures][:len(content["figures"])]
+    write_content(sheet, content, images=images)
     return sheet
 
 
-def carried_texts(source: Sheet) -> dict[str, str]:
-    """Each text section of next year's draft, by the schema's carry rule."""
-    texts = {}
-    for section in schema().text_sections:
+def _copied(figure: Figure, store):
+    name = copy_stored(figure.image_file, store) if figure.image_file else None
+    return SimpleNamespace(name=name, width=figure.image_width, height=figure.image_height) \
+        if name else None
+
+
+def carried_content(last: dict, template: SheetSchema, year: int) -> dict:
+    """Next year's starting content from last year's: each section, and each field inside
+    the structured ones, by its carry rule (KEEP or BLANK; a text section may also start
+    from another's text, "from:<key>"); a KPI with a history gets a row for `year`."""
+    content = copy.deepcopy(last)
+    for section in template.text_sections:
         if section.carry == KEEP:
-            texts[section.key] = source.text(section.key)
+            text = template.text(last, section.key)
         elif section.carry.startswith("from:"):
-            texts[section.key] = source.text(section.carry[len("from:"):])
+            text = template.text(last, section.carry[len("from:"):])
         else:
-            texts[section.key] = ""
-    return texts
+            text = ""
+        template.put_text(content, section.key, text)
+
+    def blank(fields, item: dict) -> None:
+        for f in fields:
+            parent = item
+            for part in f.where[:-1]:
+                parent = parent.get(part) if isinstance(parent, dict) else None
+            if f.carry != KEEP and isinstance(parent, dict):   # not in a part that is not there
+                f.put(item, f.empty())
+
+    kpis, roadmap, figures = (template.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
+    targets = content.setdefault("targets", {"target_year": None, "label": "", "kpis": []})
+    if kpis is None or kpis.carry != KEEP:
+        targets["kpis"] = []
+    for part in (kpis, roadmap, figures):
+        if part is not None and part.carry == KEEP:
+            blank(part.sheet_fields, content)
+    for kpi in targets["kpis"]:
+        blank(kpis.entry_fields, kpi)
+        for point in kpi.get("series") or []:
+            blank(kpis.series_fields, point)
+        if kpi.get("series") and not any(p.get("year") == year for p in kpi["series"]):
+            kpi["series"].append(kpis.point({"year": year}))   # this year's row to fill in
+    if roadmap is None or roadmap.carry != KEEP:
+        content["roadmap"] = None
+    for row in (content.get("roadmap") or {}).get("rows") or []:
+        blank(roadmap.entry_fields, row)
+    if figures is None or figures.carry != KEEP:
+        content["figures"] = []
+    for item in content.get("figures") or []:
+        blank(figures.entry_fields, item)
+    return content
 
 
 def close_cycle(year: int, user: User | None = None) -> ReportingCycle:

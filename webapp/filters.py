@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["fmtnum"] = format_number
     app.jinja_env.filters["textblocks"] = textblocks.parse
     app.jinja_env.filters["point_label"] = kpis.point_label
+    app.jinja_env.filters["kpi_extras"] = kpis.extra_fields
     # Templates ask the one permissions function which buttons and links to show.
     app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["refusal"] = permissions.refusal

@@ -56,17 +56,17 @@ def _prune_uploads(store, grace_hours: float) -> list[str]:
     return removed
 
 
-def current_sheet_keys() -> set[str]:
+def current_print_keys() -> set[str]:
     """The print-cache key of every sheet's content as it is now (all years)."""
     from webapp.editing.fit import sheet_content
     from webapp.reports import printer
     keys = set()
     for sheet in db.session.scalars(select(Sheet)):
-        keys.add(printer.sheet_key(sheet_content(sheet), sheet.cycle.year))
+        keys.add(printer.content_print_key(sheet_content(sheet), sheet.cycle.year))
     return keys
 
 
 def _prune_print_cache(grace_hours: float) -> list[str]:
     cache = storage.print_cache()
-    removed = cache.prune(max_age_days=grace_hours / 24, keep_keys=current_sheet_keys())
+    removed = cache.prune(max_age_days=grace_hours / 24, keep_keys=current_print_keys())
     return [str(p) for p in removed]

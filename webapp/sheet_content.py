@@ -14,11 +14,16 @@ import copy
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import object_session, selectinload
+from sqlalchemy.orm import selectinload
 
+from dataclasses import dataclass
+
+from webapp import audit
+from webapp.content_text import section_texts
 from webapp.extensions import db
 from webapp.models import Figure, Kpi, KpiValue, ReportingCycle, RoadmapRow, Sheet
-from webapp.sheet_schema import COUNCIL_SHEET, figure_item, schema
+from webapp.sheet_schema import (COUNCIL_SHEET, FIGURES, FLAG, KPIS, LINES, NUMBER, ROADMAP, Field,
+                                 Section, schema)
 from webapp.workflow import State
 
 
@@ -37,27 +42,54 @@ def number_in(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _kpi_dict(kpi: Kpi) -> dict:
-    target = {"year": kpi.target_year, "value": number_out(kpi.target_value)}
-    if kpi.target_text is not None:
-        target["text"] = kpi.target_text
-    baseline = None
-    if kpi.baseline_year is not None:
-        baseline = {"year": kpi.baseline_year, "value": number_out(kpi.baseline_value)}
-        if kpi.baseline_label is not None:
-            baseline["label"] = kpi.baseline_label
-    series = []
-    for point in kpi.values:
-        item = {"year": point.year, "target": number_out(point.target),
-                "actual": number_out(point.actual)}
-        if point.label is not None:
-            item["label"] = point.label
-        series.append(item)
-    item = {"name": kpi.name, "unit": kpi.unit, "cumulative": kpi.cumulative,
-            "target": target, "baseline": baseline, "series": series, "note": kpi.note}
-    if kpi.direction:  # only when set: older files compare equal (see KPI_DIRECTIONS)
-        item["direction"] = kpi.direction
-    return item
+# ---------------------------------------------------------------- fields <-> rows
+
+def _column(row, key: str):
+    """The table column named `key` of `row`'s table, or None (the field lives in `extra`)."""
+    return type(row).__table__.c.get(key)
+
+
+def stored_value(row, f: Field):
+    """A field's value on a row (a Kpi, KpiValue, RoadmapRow, Figure or the Sheet), as
+    the content dict holds it: its own column when the table has one, else `extra`."""
+    if _column(row, f.key) is not None:
+        value = getattr(row, f.key)
+    else:
+        value = (getattr(row, "extra", None) or {}).get(f.key)
+    if f.kind == NUMBER:
+        return number_out(number_in(value))
+    if f.kind == LINES and value is not None:
+        return list(value)
+    return f.empty() if value is None else value
+
+
+def store_value(row, f: Field, value) -> None:
+    """Write a field's content value to its column (or `extra`), only when it differs."""
+    if f.kind == NUMBER:
+        value = number_in(value)
+    column = _column(row, f.key)
+    if column is not None:
+        if f.is_empty(value) and f.kind != FLAG and column.nullable:
+            value = None
+        elif value is None:
+            value = f.empty()
+        if getattr(row, f.key) != value:
+            setattr(row, f.key, value)
+        return
+    extra = dict(getattr(row, "extra", None) or {})
+    if f.is_empty(value):
+        extra.pop(f.key, None)
+    else:
+        extra[f.key] = str(value) if isinstance(value, Decimal) else value
+    if extra != (row.extra or {}):
+        row.extra = extra
+
+
+def _kpi_dict(section: Section, kpi: Kpi) -> dict:
+    series = [section.point({f.key: stored_value(p, f) for f in section.series_fields})
+              for p in kpi.values]
+    return section.item({f.key: stored_value(kpi, f) for f in section.entry_fields},
+                        more={"series": series})
 
 
 def printed_lead_label(sheet: Sheet) -> str:
@@ -72,34 +104,36 @@ def sheet_to_dict(sheet: Sheet, image_path=None) -> dict:
     """The sheet in export format; with `image_path` (stored name -> a local file, e.g.
     webapp.storage's `upload_path`), figures carry `image_path` for printing."""
     project = sheet.project
-    roadmap = None
-    if sheet.roadmap_title is not None or sheet.roadmap_rows:
-        roadmap = {
-            "title": sheet.roadmap_title or "",
-            "years": list(sheet.roadmap_years or []),
-            "rows": [{"activity": r.activity, "detail": r.detail, "from": r.from_year,
-                      "to": r.to_year} for r in sheet.roadmap_rows],
-        }
-    figures = []
-    for f in sheet.figures:
-        item = figure_item(f.kind, f.caption, f.note, f.alt_text or "")
-        if image_path and f.image_file:
-            path = image_path(f.image_file)
-            if path:
-                item["image_path"] = path
-        figures.append(item)
+    sheet_schema = schema(sheet.cycle.year if sheet.cycle else None)
+    kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
     content = {
         "number": project.number,
         "title": project.title,
         "lead_label": printed_lead_label(sheet),
         "lead_organizations": [o.name for o in project.lead_organisations],
         "co_organizations": [o.name for o in project.co_organisations],
-        "targets": {"target_year": sheet.target_year, "label": sheet.target_label,
-                    "kpis": [_kpi_dict(k) for k in sheet.kpis]},
-        "roadmap": roadmap,
-        "figures": figures,
+        "targets": {"target_year": None, "label": "", "kpis": []},
+        "roadmap": None,
+        "figures": [],
     }
-    sheet_schema = schema(sheet.cycle.year)
+    for part in (kpis, roadmap, figures):
+        for f in part.sheet_fields if part else ():
+            f.put(content, stored_value(sheet, f))
+    if kpis:
+        content["targets"]["kpis"] = [_kpi_dict(kpis, k) for k in sheet.kpis]
+    if roadmap and (sheet.roadmap_title is not None or sheet.roadmap_rows):
+        content["roadmap"]["rows"] = [
+            roadmap.item({f.key: stored_value(r, f) for f in roadmap.entry_fields})
+            for r in sheet.roadmap_rows]
+    else:
+        content["roadmap"] = None
+    for f in sheet.figures if figures else ():
+        item = figures.item({field.key: stored_value(f, field) for field in figures.entry_fields})
+        if image_path and f.image_file:
+            path = image_path(f.image_file)
+            if path:
+                item["image_path"] = path
+        content["figures"].append(item)
     for section in sheet_schema.text_sections:
         sheet_schema.put_text(content, section.key, sheet.text(section.key))
     return content
@@ -111,64 +145,92 @@ def texts_of(content: dict, year: int | None = None) -> dict[str, str]:
     return schema(year).texts(content)
 
 
-def apply_content(sheet: Sheet, data: dict, keep_figure_files: bool = True) -> None:
-    """Replace the sheet's content (not project data, not state) with `data`.
+def write_content(sheet: Sheet, content: dict, *, images: list | None = None,
+                  actor=None, reason: str | None = None) -> dict:
+    """The one writer of a sheet's content: saving, importing and carrying forward
+    all apply a (validated) content dict through here.  Not project data, not state.
 
-    `data` must already be validated. Figures keep their uploaded image when
-    the same position still has a figure, so re-importing text never drops
-    a photo.
+    Text sections, the targets box and the roadmap head go to the sheet; KPIs
+    with their series, roadmap rows and figures are updated in place by
+    position (a field without a column of its own goes to the row's `extra`).
+    `images`: the image of each figure (anything with name/width/height, or
+    None); without it each position keeps the image it has, so re-importing
+    text never drops a photo.  With `reason`, the audit record 「…：reason」 of
+    the sections that changed is written (by `actor`); the import and the
+    year's opening have theirs in their transition.  Returns {section: (before, after)}.
     """
-    sheet.texts = texts_of(data, sheet.cycle.year)
-    targets = data["targets"]
-    sheet.target_year = targets["target_year"]
-    sheet.target_label = targets["label"]
+    sheet_schema = schema(sheet.cycle.year if sheet.cycle else None)
+    before = section_texts(sheet_to_dict(sheet), sheet_schema) if sheet.id is not None else {}
+    sheet.texts = sheet_schema.texts(content)
+    kpis, roadmap, figures = (sheet_schema.part(kind) for kind in (KPIS, ROADMAP, FIGURES))
+    for part in (kpis, roadmap, figures):
+        for f in part.sheet_fields if part else ():
+            store_value(sheet, f, f.get(content))
+    if roadmap and content.get("roadmap") is not None and sheet.roadmap_title is None:
+        sheet.roadmap_title = ""    # the roadmap is there (its title may be blank)
 
-    old_images = ({f.position: (f.image_file, f.image_width, f.image_height) for f in sheet.figures}
-                  if keep_figure_files else {})
-    session = object_session(sheet)
-    if session is not None and sheet.id is not None:
-        # Delete the old parts first: the new ones reuse their (sheet_id, position),
-        # and one flush would insert the new rows before deleting the old.
-        sheet.kpis, sheet.roadmap_rows, sheet.figures = [], [], []
-        session.flush()
+    def fill(section: Section):
+        def fill_row(row, item: dict) -> None:
+            for f in section.entry_fields:
+                store_value(row, f, f.get(item))
+        return fill_row
 
-    sheet.kpis = [_kpi_from(i, k) for i, k in enumerate(targets["kpis"])]
+    if kpis:
+        def fill_kpi(kpi: Kpi, item: dict) -> None:
+            fill(kpis)(kpi, item)
+            _update_rows(kpi.values, item.get("series") or [], lambda j: KpiValue(position=j),
+                         lambda point, p: [store_value(point, f, f.get(p)) for f in kpis.series_fields])
+        _update_rows(sheet.kpis, (content.get("targets") or {}).get("kpis") or [],
+                     lambda i: Kpi(position=i), fill_kpi)
+    if roadmap:
+        _update_rows(sheet.roadmap_rows, (content.get("roadmap") or {}).get("rows") or [],
+                     lambda i: RoadmapRow(position=i), fill(roadmap))
+    if figures:
+        items = content.get("figures") or []
+        if images is None:
+            images = [f if f.image_file else None for f in sheet.figures]
+            images = [_Image(f.image_file, f.image_width, f.image_height) if f else None
+                      for f in images]
+        images = list(images) + [None] * (len(items) - len(images))
 
-    roadmap = data.get("roadmap")
-    if roadmap is None:
-        sheet.roadmap_title, sheet.roadmap_years, sheet.roadmap_rows = None, None, []
-    else:
-        sheet.roadmap_title = roadmap["title"]
-        sheet.roadmap_years = list(roadmap["years"])
-        sheet.roadmap_rows = [RoadmapRow(position=i, activity=r["activity"], detail=r["detail"],
-                                         from_year=r["from"], to_year=r["to"])
-                              for i, r in enumerate(roadmap["rows"])]
-
-    figures = []
-    for i, f in enumerate(data.get("figures", [])):
-        image_file, width, height = old_images.get(i, (None, None, None))
-        figures.append(Figure(
-            position=i, kind=f["kind"], caption=f["caption"], note=f["note"],
-            alt_text=f.get("alt_text") or "",
-            image_file=image_file, image_width=width, image_height=height))
-    sheet.figures = figures
+        def fill_figure(row: Figure, pair) -> None:
+            item, image = pair
+            fill(figures)(row, item)
+            for column, value in (("image_file", image.name if image else None),
+                                  ("image_width", image.width if image else None),
+                                  ("image_height", image.height if image else None)):
+                if getattr(row, column) != value:
+                    setattr(row, column, value)
+        _update_rows(sheet.figures, list(zip(items, images)), lambda i: Figure(position=i),
+                     fill_figure)
+    changes = audit.diff(before, section_texts(content, sheet_schema))
+    if reason is not None:
+        audit.record(actor, "save", "sheet", sheet.id,
+                     f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：{reason}",
+                     changes)
+    return changes
 
 
-def _kpi_from(position: int, k: dict) -> Kpi:
-    target = k["target"]
-    baseline = k.get("baseline")
-    return Kpi(
-        position=position, name=k["name"], unit=k["unit"], cumulative=k["cumulative"],
-        target_year=target.get("year"), target_value=number_in(target.get("value")),
-        target_text=target.get("text"),
-        baseline_year=baseline["year"] if baseline else None,
-        baseline_value=number_in(baseline["value"]) if baseline else None,
-        baseline_label=baseline.get("label") if baseline else None,
-        note=k["note"], direction=k.get("direction") or None,
-        values=[KpiValue(position=j, year=s["year"], target=number_in(s["target"]),
-                         actual=number_in(s["actual"]), label=s.get("label"))
-                for j, s in enumerate(k["series"])],
-    )
+@dataclass(frozen=True)
+class _Image:
+    name: str
+    width: int | None
+    height: int | None
+
+
+def _update_rows(rows: list, items: list, make, fill) -> None:
+    """Rows updated in place by position: the first len(items) rows get the items,
+    new rows are added, rows beyond are removed."""
+    existing = list(rows)
+    for i, item in enumerate(items):
+        if i < len(existing):
+            fill(existing[i], item)
+        else:
+            row = make(i)
+            fill(row, item)
+            rows.append(row)
+    for row in existing[len(items):]:
+        rows.remove(row)
 
 
 def with_texts_kept(data: dict, current: dict, template) -> dict:

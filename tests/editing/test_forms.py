@@ -106,18 +106,18 @@ KPI2 = "KPI 1『九州内における地熱・温泉熱活用プロジェクト�
 @pytest.mark.parametrize("field,value,message", [
     ("kpis-0-series-7-actual", "many", f"{KPI2}2024年度の実績: 数値ではありません（\"many\"）"),
     ("kpis-0-series-6-target", "多数", f"{KPI2}2023年度（23.12）の目標: 数値ではありません（\"多数\"）"),
-    ("kpis-0-target_value", "５００件", f"{KPI2}目標値: 数値ではありません（\"５００件\"）"),
-    ("kpis-0-baseline_value", "x", f"{KPI2}基準値: 数値ではありません（\"x\"）"),
+    ("kpis-0-target_value", "５００件", f"{KPI2}の目標値: 数値ではありません（\"５００件\"）"),
+    ("kpis-0-baseline_value", "x", f"{KPI2}の基準値: 数値ではありません（\"x\"）"),
     ("kpis-0-series-7-actual", "1" * 15, f"{KPI2}2024年度の実績: 大きすぎます（整数部分は14桁まで）（\"{'1' * 15}\"）"),
     ("kpis-0-series-7-actual", "0.1234567", f"{KPI2}2024年度の実績: 小数点以下は6桁までにしてください（\"0.1234567\"）"),
-    ("kpis-0-target_year", "来年", f"{KPI2}目標年: 西暦の年（1900～2200）を入力してください（\"来年\"）"),
+    ("kpis-0-target_year", "来年", f"{KPI2}の目標年: 西暦の年（1900～2200）を入力してください（\"来年\"）"),
     ("kpis-0-series-7-year", "24", f"{KPI2}の8行目の年度: 西暦の年（1900～2200）を入力してください（\"24\"）"),
     ("target_year", "2030年頃", "設定目標の目標年: 西暦の年（1900～2200）を入力してください（\"2030年頃\"）"),
     ("kpis-0-unit", "件" * 51, f"『{KPI2}の単位』は50文字以内にしてください（現在 51文字）"),
     ("purpose", "あ" * 4001, "『目的』は4,000文字以内にしてください（現在 4,001文字）"),
-    ("target_label", "設" * 201, "『設定目標の見出し』は200文字以内にしてください（現在 201文字）"),
+    ("target_label", "設" * 201, "『設定目標の見出し（印刷される表記）』は200文字以内にしてください（現在 201文字）"),
     ("kpis-0-series-7-label", "ラ" * 101, f"『{KPI2}の8行目の表記』は100文字以内にしてください（現在 101文字）"),
-    ("kpis-0-direction", "sideways", f"{KPI2}目標の向き: 「増やす」「減らす」から選ぶか、空欄にしてください（\"sideways\"）"),
+    ("kpis-0-direction", "sideways", f"{KPI2}の目標の向き: 「増やす」「減らす」から選ぶか、空欄にしてください（\"sideways\"）"),
 ])
 def test_each_message_names_the_field(app24, f, field, value, message):
     result = _read(app24, sheet24(f), {field: value})
@@ -131,7 +131,7 @@ def test_a_value_without_a_year_is_refused_by_row(app24, f):
 
 def test_a_baseline_value_needs_a_year(app24, f):
     result = _read(app24, sheet24(f), {"kpis-0-baseline_value": "10"})
-    assert _messages(result) == [f"{KPI2}基準年: 基準値を入れる場合は基準年も入力してください"]
+    assert _messages(result) == [f"{KPI2}の基準年: 基準値を入れる場合は基準年も入力してください"]
 
 
 def test_roadmap_messages(app24, f):

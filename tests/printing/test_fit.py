@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from webapp.printing import SIZES, fit_sheet, sheet_pdf
 from webapp.printing.cache import PrintCache
-from webapp.printing.fitting import content_key
+from webapp.printing.fitting import print_key
 
 
 def test_average_renders_per_search_of_the_report(built_report):
@@ -29,7 +29,7 @@ def test_fit_is_cached_by_content(tmp_path, fy2023_data):
     sheet["challenges"] += "\n・追記"
     assert fit_sheet(sheet, 2023, str(tmp_path)).renders >= 1
     # so is another year (the headings change)
-    assert content_key(sheet, 2023) != content_key(sheet, 2024)
+    assert print_key(sheet, 2023) != print_key(sheet, 2024)
 
 
 def test_an_edited_sheet_starts_from_its_last_size(tmp_path, fy2023_data):

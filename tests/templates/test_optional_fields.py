@@ -1,5 +1,5 @@
 """Optional sub-fields (a KPI's 注記, say) are read generically: any tuple of dataclasses with
-`optional`/`enabled` on a section. Switching one off is a change the audit names, and is
+`optional`/`enabled` on a section (the template's `Field`s). Switching one off is a change the audit names, and is
 refused while a sheet of the year holds a value in it."""
 from __future__ import annotations
 
@@ -10,28 +10,16 @@ from sqlalchemy import select
 from webapp.cycles import get_cycle
 from webapp.extensions import db
 from webapp.models import Sheet
-from webapp.sheet_schema import COUNCIL_SHEET, Section
+from webapp.sheet_schema import COUNCIL_SHEET, LINE, TEXT, Field
 from webapp.sheet_templates import compare, dropped, optional_fields, sheet_names
 
 
-@dataclasses.dataclass(frozen=True)
-class Field:        # the shape the template's sub-fields have: a key, a label, two flags
-    key: str
-    label: str
-    optional: bool = False
-    enabled: bool = True
-
-
-@dataclasses.dataclass(frozen=True)
-class WithFields(Section):
-    fields: tuple = ()
-
-
 def with_note(enabled: bool):
+    """The built-in template with the KPI's 注記 made optional, and switched on or off."""
     kpis = COUNCIL_SHEET["kpis"]
-    section = WithFields(**{f.name: getattr(kpis, f.name) for f in dataclasses.fields(kpis)},
-                         fields=(Field("name", "指標名"), Field("note", "注記", optional=True,
-                                                               enabled=enabled)))
+    section = dataclasses.replace(kpis, fields=tuple(
+        dataclasses.replace(f, optional=True, enabled=enabled) if f.key == "note" else f
+        for f in kpis.fields))
     return dataclasses.replace(COUNCIL_SHEET, sections=tuple(
         section if s.key == "kpis" else s for s in COUNCIL_SHEET.sections))
 
@@ -64,7 +52,8 @@ def test_sub_fields_are_checked_generically():
     kpis = with_note(True)["kpis"]
     assert sub_field_problems(kpis, "sections[6]") == []
     broken = dataclasses.replace(kpis, fields=(
-        Field("name", "指標名", enabled=False), Field("name", ""), Field("note", "{X}の注記")))
+        Field("name", TEXT, "指標名", enabled=False), Field("name", LINE, ""),
+        Field("note", TEXT, "{X}の注記")))
     assert sub_field_problems(broken, "sections[6]") == [
         "sections[6].fields[0].enabled: 任意の項目（optional）でないため、使わない設定にはできません",
         "sections[6].fields[1].key: 「name」が重複しています",

@@ -28,7 +28,8 @@ def test_each_section_is_one_object_with_its_key_and_heading():
     assert data["sections"][1] == {
         "key": "results_actions", "box": "results", "kind": "text", "heading": "○具体的取組",
         "label": "", "path": ["results", "actions"], "required": True, "limit": 4000,
-        "carry": "from:plans_actions", "rows": 8}
+        "carry": "from:plans_actions", "rows": 8, "fields": [], "point_fields": [], "head_fields": [],
+        "order": [], "point_order": [], "nullable": []}
     assert from_json(data) == COUNCIL_SHEET
 
 

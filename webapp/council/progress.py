@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.jptext import circled, format_number
 from webapp.models import Kpi, Project, ReportingCycle, Sheet
 from webapp.printing.kpis import point_label, progress_rate
-from webapp.sheet_schema import DECREASE, INCREASE, KPI_DIRECTIONS
+from webapp.sheet_schema import DECREASE, INCREASE, KPIS, schema
 from webapp.sheet_content import printable, sheet_to_dict
 
 ACHIEVED, ON_TRACK, BEHIND, NO_DATA = "達成", "順調", "遅れ", "未入力"
@@ -79,7 +79,7 @@ def direction_of(kpi: dict) -> str:
     baseline, else INCREASE. The first actual is not used: a sheet may first report
     a KPI after it passed its target (㉑ 2,222 against 2,000), which is not a goal
     to reduce; the editor asks for the direction when there is no baseline."""
-    if kpi.get("direction") in KPI_DIRECTIONS:
+    if kpi.get("direction") in dict(schema().part(KPIS).field("direction").choices):
         return kpi["direction"]
     goal = _num((kpi.get("target") or {}).get("value"))
     baseline = _baseline(kpi)

@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from webapp.council.progress import STATUS_RULE, KpiRow
 from webapp.safecells import text_cell
+from webapp.sheet_schema import KPIS, schema
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
@@ -22,8 +23,11 @@ def _put(ws, row: int, col: int, value) -> None:
         cell.value = value
 
 
-HEADER = ["No.", "プロジェクト", "幹事", "KPI", "単位", "基準値", "最新実績", "実績の年度",
-          "最終目標", "目標年度", "進捗率", "前年差", "状況", "目標の種類"]
+def header() -> list[str]:
+    sheet = schema()
+    return ["No.", "プロジェクト", "幹事", "KPI", sheet.field_label(KPIS, "unit"),
+            sheet.field_label(KPIS, "baseline_value"), "最新実績", "実績の年度",
+            "最終目標", "目標年度", "進捗率", "前年差", "状況", "目標の種類"]
 WIDTHS = [6, 40, 24, 50, 10, 16, 14, 16, 20, 10, 10, 12, 24, 10]
 
 
@@ -31,7 +35,7 @@ def workbook(cycle, rows: list[KpiRow]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{cycle.year}年度 KPI達成状況"
-    for col, text in enumerate(HEADER, 1):
+    for col, text in enumerate(header(), 1):
         _put(ws, 1, col, text)
         ws.cell(row=1, column=col).font = Font(bold=True)
         ws.cell(row=1, column=col).fill = HEADER_FILL

@@ -18,6 +18,7 @@ from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
 from webapp.models import ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
 from webapp.permissions import require
+from webapp.sheet_schema import schema
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -314,7 +315,8 @@ def kpi_progress(year: int):
     counts = {s: sum(1 for r in rows if r.status == s) for s in progress.STATUSES}
     years = db.session.scalars(select(ReportingCycle.year).order_by(ReportingCycle.year)).all()
     return render_template(
-        "council/kpis.html", cycle=cycle, rows=[r for r in rows if not r.qualitative],
+        "council/kpis.html", cycle=cycle, schema=schema(cycle.year),
+        rows=[r for r in rows if not r.qualitative],
         qualitative=[r for r in rows if r.qualitative], total=len(rows), counts=counts,
         statuses=progress.STATUSES, rule=progress.STATUS_RULE, status=status, org_id=org_id,
         number=number, orgs=orgs, projects=projects_seen, years=years,

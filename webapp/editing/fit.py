@@ -107,9 +107,9 @@ def pdf_function():
     return lambda data, year: printing.lookup_sheet_pdf(data, year, cache)
 
 
-def content_key(data: dict, year: int) -> str:
+def _print_key(data: dict, year: int) -> str:
     from webapp import printing
-    return printing.sheet_key(data, year)
+    return printing.print_key(data, year)
 
 
 def warm() -> None:
@@ -211,7 +211,7 @@ def status(sheet: Sheet, start: bool = True) -> FitStatus:
 def _status(sheet: Sheet, start: bool) -> FitStatus:
     data = sheet_content(sheet)
     year, version = sheet.cycle.year, sheet.version
-    key = content_key(data, year)
+    key = _print_key(data, year)
     known = _known(data, key, year, version)
     if known is not None:
         return known
@@ -253,7 +253,7 @@ def preview(sheet: Sheet, ask: bool = True) -> Preview:
     PDF, and a later call asks again if it did not), or the failure. Never renders."""
     data = sheet_content(sheet)
     year = sheet.cycle.year
-    key = content_key(data, year)
+    key = _print_key(data, year)
     pdf = pdf_function()(data, year)
     if pdf is None and ask and not _failed(key) \
             and pending_marks(current_app._get_current_object()).pending(sheet.id) is None:
@@ -309,7 +309,7 @@ def run_job(sheet_id: int, token: str | None = None, want_pdf: bool = False) -> 
 
 def _fit_version(sheet_id: int, version: int, data: dict, year: int,
                  with_pdf=True, want_pdf: bool = False) -> FitStatus:
-    key = content_key(data, year)
+    key = _print_key(data, year)
     # A known fit is enough, unless someone waits for the PDF: printing then prints
     # it at the known size (or finds it cached too).
     found = None if want_pdf else lookup_function()(data, year)

@@ -10,7 +10,8 @@
   nothing is overwritten silently;
 - the first save of a sheet that was not started performs the workflow's
   'edit' transition (not started -> draft) through operations.transition();
-- KPIs, roadmap rows and figures are updated in place by position.
+- the content is written by webapp.sheet_content.write_content (in place, by position),
+  which also writes the audit record.
 
 The caller commits, then calls `delete_files()` for images no longer used.
 """
@@ -24,21 +25,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forms.sheet import FigureInput, FormErrors
-from webapp import audit, storage
-from webapp.content_text import figure_text, kpi_text, roadmap_text, section_texts
+from webapp import storage
+from webapp.content_text import field_text, figure_text, kpi_text, roadmap_text
 from webapp.extensions import db
-from webapp.models import Figure, Kpi, KpiValue, Project, ProjectOrganisation, RoadmapRow, Sheet, User
+from webapp.models import Kpi, Project, ProjectOrganisation, Sheet, User
 from webapp.operations import transition
 from webapp.permissions import can, refusal
-from webapp.sheet_content import comparable, number_in, sheet_to_dict, texts_of
+from webapp.sheet_content import comparable, sheet_to_dict, write_content
 from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.timeutil import format_datetime, utcnow
 from webapp.uploads import (Limits, PreparedImage, UploadError, delete_stored, is_stored_name,
                             pixels, prepare_upload, write_prepared)
 from webapp.workflow import EDITABLE_STATES, State
-
-SCALARS = ("texts", "target_year", "target_label", "roadmap_title", "roadmap_years")
-
 
 class NotEditableError(Exception):
     """The sheet cannot be edited by this user now; the message says why."""
@@ -185,18 +183,6 @@ def delete_files(names: list[str]) -> None:
 
 # ---------------------------------------------------------------- saving
 
-def scalar_values(content: dict, year: int) -> dict:
-    targets = content["targets"]
-    roadmap = content.get("roadmap")
-    return {
-        "texts": texts_of(content, year),
-        "target_year": targets["target_year"],
-        "target_label": targets["label"],
-        "roadmap_title": roadmap["title"] if roadmap else None,
-        "roadmap_years": list(roadmap["years"]) if roadmap else None,
-    }
-
-
 def _same(sheet: Sheet, content: dict, images: list[ImageRef | None]) -> bool:
     current = comparable(sheet_to_dict(sheet))
     if current != comparable(content):
@@ -214,16 +200,12 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         return SaveOutcome(version=sheet.version, changed=False)
     if base_version is None:
         base_version = -1  # a post without a version can only conflict
-    sheet_schema = schema(sheet.cycle.year)
-    # the audit's "changed fields", by section
-    fields_before = section_texts(sheet_to_dict(sheet), sheet_schema)
     now = utcnow()
     editable = [s.value for s in EDITABLE_STATES]
     result = db.session.execute(
         update(Sheet)
         .where(Sheet.id == sheet.id, Sheet.version == base_version, Sheet.state.in_(editable))
-        .values(version=Sheet.version + 1, updated_at=now, updated_by_id=user.id,
-                **scalar_values(content, sheet.cycle.year))
+        .values(version=Sheet.version + 1, updated_at=now, updated_by_id=user.id)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         sheet_id = sheet.id
@@ -232,83 +214,26 @@ def save_content(user: User, sheet: Sheet, base_version: int | None, content: di
         if not can(user, "edit_sheet", fresh):
             raise NotEditableError(refusal(user, "edit_sheet", fresh).message)
         raise ConflictError(fresh, base_version, user)
-    db.session.refresh(sheet, attribute_names=list(SCALARS) + [
+    db.session.refresh(sheet, attribute_names=[
         "version", "updated_at", "updated_by_id", "updated_by", "state"])
     if sheet.state == State.NOT_STARTED.value:
         transition(user, sheet, "edit")
     before = {f.image_file for f in sheet.figures if f.image_file}
-    _sync_kpis(sheet, content["targets"]["kpis"])
-    _sync_roadmap(sheet, (content.get("roadmap") or {}).get("rows") or [])
-    _sync_figures(sheet, content.get("figures") or [], images)
+    write_content(sheet, content, images=images, actor=user, reason="内容の保存")
     db.session.flush()
     store = storage.store()
     for ref in images:
         if ref is not None and ref.new is not None:
             write_prepared(ref.new, store)
-    audit.record(user, "save", "sheet", sheet.id,
-                 f"{sheet.cycle.year}年度 {sheet.project.number}番「{sheet.project.title}」：内容の保存",
-                 audit.diff(fields_before, section_texts(content, sheet_schema)))
     after = {f.image_file for f in sheet.figures if f.image_file}
     return SaveOutcome(version=sheet.version, changed=True, removed_files=sorted(before - after))
-
-
-def _set(obj, **values) -> None:
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-
-
-def _sync_list(collection, items, make, update_one) -> None:
-    existing = list(collection)
-    for i, item in enumerate(items):
-        if i < len(existing):
-            update_one(existing[i], item)
-        else:
-            obj = make(i)
-            update_one(obj, item)
-            collection.append(obj)
-    for obj in existing[len(items):]:
-        collection.remove(obj)
-
-
-def _sync_kpis(sheet: Sheet, kpis: list[dict]) -> None:
-    def update_kpi(kpi: Kpi, k: dict) -> None:
-        target, baseline = k["target"], k.get("baseline") or {}
-        _set(kpi, name=k["name"], unit=k["unit"], cumulative=k["cumulative"],
-             target_year=target.get("year"), target_value=number_in(target.get("value")),
-             target_text=target.get("text"), baseline_year=baseline.get("year"),
-             baseline_value=number_in(baseline.get("value")),
-             baseline_label=baseline.get("label"), note=k["note"],
-             direction=k.get("direction") or None)
-        _sync_list(kpi.values, k["series"], lambda j: KpiValue(position=j, year=0),
-                   lambda v, s: _set(v, year=s["year"], target=number_in(s["target"]),
-                                     actual=number_in(s["actual"]), label=s.get("label")))
-    _sync_list(sheet.kpis, kpis, lambda i: Kpi(position=i, name=""), update_kpi)
-
-
-def _sync_roadmap(sheet: Sheet, rows: list[dict]) -> None:
-    _sync_list(sheet.roadmap_rows, rows,
-               lambda i: RoadmapRow(position=i, activity="", from_year="", to_year=""),
-               lambda r, d: _set(r, activity=d["activity"], detail=d["detail"],
-                                 from_year=d["from"], to_year=d["to"]))
-
-
-def _sync_figures(sheet: Sheet, figures: list[dict], images: list[ImageRef | None]) -> None:
-    def update_figure(obj: Figure, pair) -> None:
-        f, image = pair
-        _set(obj, kind=f["kind"], caption=f["caption"], note=f["note"],
-             alt_text=f.get("alt_text") or "",
-             image_file=image.name if image else None,
-             image_width=image.width if image else None,
-             image_height=image.height if image else None)
-    _sync_list(sheet.figures, list(zip(figures, images)),
-               lambda i: Figure(position=i, kind="photo", caption=""), update_figure)
 
 
 # ---------------------------------------------------------------- comparing for a conflict
 
 @dataclass
-class FieldDiff:
+class ConflictDiff:
+    """A part of the sheet that differs between the saved sheet and the user's form."""
     key: str          # a text field's form name, or e.g. 'kpi-1'
     label: str
     theirs: str
@@ -324,11 +249,13 @@ def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
     """
     sheet_schema = schema(year)
     targets = content.get("targets") or {}
+    kpis = sheet_schema.part(KPIS)
     out = []
     for section in sheet_schema.sections:
-        if section.box == "targets" and section is sheet_schema.in_box("targets")[0]:
-            out.append(("target_year", "設定目標の目標年", str(targets.get("target_year") or ""), False))
-            out.append(("target_label", "設定目標の見出し", targets.get("label") or "", False))
+        if kpis is not None and section is sheet_schema.in_box(kpis.box)[0]:
+            heading = sheet_schema.box(kpis.box).title(year)
+            out.extend((f.key, f"{heading}の{f.label}", field_text(f, f.get(content)), False)
+                       for f in kpis.sheet_fields)
         if section.is_text:
             out.append((section.key, sheet_schema.label(section.key, year),
                         sheet_schema.text(content, section.key), True))
@@ -344,7 +271,7 @@ def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
     return out
 
 
-def differences(theirs: dict, mine: dict, year: int) -> list[FieldDiff]:
+def differences(theirs: dict, mine: dict, year: int) -> list[ConflictDiff]:
     a = {key: (label, text, is_text) for key, label, text, is_text in flatten(theirs, year)}
     b = {key: (label, text, is_text) for key, label, text, is_text in flatten(mine, year)}
     keys = list(a) + [k for k in b if k not in a]
@@ -354,5 +281,5 @@ def differences(theirs: dict, mine: dict, year: int) -> list[FieldDiff]:
         m_text = b[key][1] if key in b else ""
         t_text = t_text if key in a else ""
         if t_text != m_text:
-            diffs.append(FieldDiff(key, label, t_text, m_text, is_text))
+            diffs.append(ConflictDiff(key, label, t_text, m_text, is_text))
     return diffs

@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
@@ -18,9 +20,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from forms.cycle import CloseCycleForm, DeadlineForm, OpenCycleForm
-from forms.sheet import (FigureForm, KpiForm, KpiValueForm, RoadmapRowForm, SheetFormBase,
-                         empty_data, form_data, read_form, roadmap_problems, sheet_form,
-                         split_years)
+from forms.sheet import (LIST_NAMES, SheetFormBase, empty_data, entry_forms, form_data, read_form,
+                         roadmap_problems, sheet_form, split_years)
 from webapp import cycles, storage
 from webapp.editing import bp, fit
 from webapp.editing.carried import unchanged_from_last_year
@@ -159,12 +160,13 @@ def _render(sheet: Sheet, form: SheetFormBase, status: int = 200, *, errors=None
 def _blank_forms(year: int, years: list[str]) -> dict:
     """Blank entries with placeholder indices, for the <template>s the script clones."""
     context = {"year": year, "years": years}
+    forms = entry_forms(schema(year))
     return {
-        "kpi": KpiForm(prefix="kpis-__K__-", data=empty_data("kpis", context)),
-        "series": KpiValueForm(prefix="kpis-__K__-series-__S__-", data=empty_data("series", context)),
-        "roadmap_row": RoadmapRowForm(prefix="roadmap_rows-__R__-",
-                                      data=empty_data("roadmap_rows", context)),
-        "figure": FigureForm(prefix="figures-__F__-", data=empty_data("figures", context)),
+        "kpi": forms.kpi(prefix="kpis-__K__-", data=empty_data("kpis", context)),
+        "series": forms.series(prefix="kpis-__K__-series-__S__-", data=empty_data("series", context)),
+        "roadmap_row": forms.roadmap_row(prefix="roadmap_rows-__R__-",
+                                         data=empty_data("roadmap_rows", context)),
+        "figure": forms.figure(prefix="figures-__F__-", data=empty_data("figures", context)),
     }
 
 
@@ -185,9 +187,9 @@ def edit_sheet(sheet_id: int):
         if refused:
             flash(refused.message, "warning")
             return redirect(url_for("main.sheet", sheet_id=sheet.id))
-        form = sheet_form(sheet.cycle.year, formdata=None,
-                          data=form_data(sheet_to_dict(sheet), sheet.version, figure_tokens(sheet),
-                                         sheet.cycle.year))
+        year = sheet.cycle.year
+        form = sheet_form(year, formdata=None, data=form_data(sheet_to_dict(sheet), sheet.version,
+                                                              figure_tokens(sheet), year))
         return _render(sheet, form)
 
     form = sheet_form(sheet.cycle.year)  # reads at most each list's limit (+1) of entries
@@ -241,7 +243,50 @@ def _unkept_images(errors, images) -> None:
                          "誤りを直したら、画像をもう一度選んでから保存してください。")
 
 
-LISTS = ("kpis", "roadmap_rows", "figures")
+@dataclass
+class ListChange:
+    """What an 「追加」「削除」「上へ」「下へ」 button asks, read from its value:
+    「add-kpis」, 「remove-figures-2」, 「up-roadmap_rows-1」, 「add-series-0」 (a year for
+    KPI 0), 「remove-series-0-3」 (KPI 0's fourth year)."""
+    verb: str            # add, remove, up, down
+    kind: str            # which kind of entry (empty_data's name)
+    items: list          # the posted entries it changes
+    position: int | None  # the entry it names (None for add)
+
+    def apply(self, context: dict) -> str | None:
+        """Make the change; the notice, or None when the button names nothing there."""
+        items, pos = self.items, self.position
+        if self.verb == "add":
+            items.append(empty_data(self.kind, context))
+            return "項目を追加しました。"
+        if pos is None or pos >= len(items):
+            return None
+        if self.verb == "remove":
+            items.pop(pos)
+            return "項目を削除しました。"
+        if self.verb in ("up", "down"):
+            other = pos - 1 if self.verb == "up" else pos + 1
+            if 0 <= other < len(items):
+                items[pos], items[other] = items[other], items[pos]
+            return "順番を入れ替えました。"
+        return None
+
+
+def read_list_change(data: dict, op: str) -> ListChange | None:
+    verb, _, rest = op.partition("-")
+    name, *numbers = rest.split("-")
+    positions = [parse_id(n) for n in numbers]
+    if None in positions:
+        return None
+    if name == "series":   # a KPI's years: series-<kpi>[-<year row>]
+        kpis = data.get("kpis") or []
+        if not positions or positions[0] >= len(kpis):
+            return None
+        return ListChange(verb, name, kpis[positions[0]]["series"],
+                          positions[1] if len(positions) > 1 else None)
+    if name in LIST_NAMES and data.get(name) is not None and len(positions) <= 1:
+        return ListChange(verb, name, data[name], positions[0] if positions else None)
+    return None
 
 
 def _structural(sheet: Sheet, form: SheetFormBase, op: str):
@@ -252,35 +297,10 @@ def _structural(sheet: Sheet, form: SheetFormBase, op: str):
     """
     data = form.data
     data.pop("csrf_token", None)
-    year = sheet.cycle.year
-    parts = op.split("-")
-    verb, target = parts[0], parts[1] if len(parts) > 1 else ""
-    idx = [parse_id(p) for p in parts[2:]]
-    if None in idx:
-        abort(400)
-    context = {"year": year, "years": split_years(data.get("roadmap_years"))}
-    notice = None
-    if target == "series" and (not idx or idx[0] >= len(data["kpis"])):
-        abort(400)
-    if target in LISTS or target == "series":
-        items = data["kpis"][idx[0]]["series"] if target == "series" else data.get(target)
-        pos = idx[-1] if (target != "series" and idx) or len(idx) > 1 else None
-        if items is None:
-            abort(400)
-        if verb == "add":
-            items.append(empty_data(target, context))
-            notice = "項目を追加しました。"
-        elif verb == "remove" and pos is not None and pos < len(items):
-            items.pop(pos)
-            notice = "項目を削除しました。"
-        elif verb in ("up", "down") and pos is not None and pos < len(items):
-            other = pos - 1 if verb == "up" else pos + 1
-            if 0 <= other < len(items):
-                items[pos], items[other] = items[other], items[pos]
-            notice = "順番を入れ替えました。"
-        else:
-            abort(400)
-    else:
+    change = read_list_change(data, op)
+    notice = change.apply({"year": sheet.cycle.year, "years": split_years(data.get("roadmap_years"))}) \
+        if change else None
+    if notice is None:
         abort(400)
     fresh = sheet_form(sheet.cycle.year, formdata=None, data=data)
     return _render(sheet, fresh, 200,
@@ -303,8 +323,8 @@ def autosave(sheet_id: int):
         if refused.kind == "role":
             return jsonify(ok=False, reason="forbidden", message=refused.message), 403
         return jsonify(ok=False, reason="locked", message=refused.message), 409
-    form = sheet_form(sheet.cycle.year)
     year = sheet.cycle.year
+    form = sheet_form(year)
     content, inputs, errors = read_form(form, sheet_to_dict(sheet), year, draft=True)
     if form.version.data and parse_id(form.version.data) is None:
         return jsonify(ok=False, reason="invalid",

@@ -98,6 +98,8 @@ class Kpi(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # "increase" / "decrease" (sheet_schema.KPI_DIRECTIONS); None: judged from the baseline.
     direction: Mapped[str | None] = mapped_column(String(10))
+    # Fields of the year's template without a column of their own (webapp.sheet_schema.Field).
+    extra: Mapped[dict | None] = mapped_column(JSON)
 
     values: Mapped[list[KpiValue]] = relationship(cascade="all, delete-orphan",
                                                   order_by="KpiValue.position")
@@ -116,6 +118,7 @@ class KpiValue(db.Model):
     target: Mapped[Decimal | None] = mapped_column(Number)
     actual: Mapped[Decimal | None] = mapped_column(Number)
     label: Mapped[str | None] = mapped_column(String(100))
+    extra: Mapped[dict | None] = mapped_column(JSON)   # see Kpi.extra
 
 
 class RoadmapRow(db.Model):
@@ -129,14 +132,13 @@ class RoadmapRow(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     from_year: Mapped[str] = mapped_column(String(20))
     to_year: Mapped[str] = mapped_column(String(20))
+    extra: Mapped[dict | None] = mapped_column(JSON)   # see Kpi.extra
 
 
 class Figure(db.Model):
     __tablename__ = "figures"
-    __table_args__ = (
-        UniqueConstraint("sheet_id", "position"),
-        CheckConstraint("kind IN ('chart','photo','diagram')", name="kind"),
-    )
+    # The kinds are the template's choices (webapp.sheet_schema.FIGURE_FIELDS).
+    __table_args__ = (UniqueConstraint("sheet_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id", ondelete="CASCADE"))
@@ -150,6 +152,7 @@ class Figure(db.Model):
     image_file: Mapped[str | None] = mapped_column(String(100))
     image_width: Mapped[int | None] = mapped_column()
     image_height: Mapped[int | None] = mapped_column()
+    extra: Mapped[dict | None] = mapped_column(JSON)   # see Kpi.extra
 
 
 class Transition(db.Model):

@@ -23,7 +23,7 @@ None for no caching.
 _EXPORTS = {
     "FontMissingError": "errors", "ForbiddenResourceError": "errors", "PrintingError": "errors",
     "SafeURLFetcher": "fetcher",
-    "SIZES": "fitting", "Fit": "fitting", "sheet_key": ("fitting", "content_key"),
+    "SIZES": "fitting", "Fit": "fitting", "print_key": "fitting",
     "TEMPLATE_VERSION": "render",
     "build_report": "report", "fit_sheet": "report", "lookup_fit": "report", "lookup_sheet_pdf": "report",
     "report_html": "report", "sheet_pdf": "report",

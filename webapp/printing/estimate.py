@@ -73,6 +73,8 @@ def _kpi_height_em(view: KpiView, kpi: dict, width_em: float) -> float:
     height += max(table, chart) if view.beside else table + chart + 0.15
     if kpi.get("note"):
         height += _lines(kpi["note"], (width_em - 1) / 0.88) * LC.LINE_EM * 0.88
+    for words, value in view.extras:
+        height += _lines(f"{words}：{value}", (width_em - 1) / 0.88) * LC.LINE_EM * 0.88
     return height + LC.KPI_GAP_EM
 
 
@@ -85,6 +87,7 @@ def _plain_kpis_height_em(pairs, width_em: float) -> float:
         lines = math.ceil((text_em(view.name) + text_em(view.unit_note) + 1) / name_w)
         if kpi.get("note"):
             lines += _lines(kpi["note"], name_w)
+        lines += sum(_lines(f"{words}：{value}", name_w) for words, value in view.extras)
         lines = max(lines, math.ceil((text_em(view.target_label) + 6.5) / target_w))
         height += lines * LC.TABLE_LINE_EM + LC.TABLE_PAD_EM
     return height

@@ -34,7 +34,7 @@ from .render import get_renderer, sheet_html, template_fingerprint, write_varian
 from .sheetview import section_texts, sheet_view
 from webapp.sheet_schema import LEFT, RIGHT, SheetSchema, template_of
 
-__all__ = ["Fit", "SIZES", "content_key", "fit_and_print", "cached_fit", "overflowing_keys"]
+__all__ = ["Fit", "SIZES", "print_key", "fit_and_print", "cached_fit", "overflowing_keys"]
 
 SIZES = LC.SIZES
 
@@ -98,7 +98,7 @@ def _file_digest(path: str) -> str:
     return digest.hexdigest()
 
 
-def content_key(sheet: dict, year: int) -> str:
+def print_key(sheet: dict, year: int) -> str:
     """Hash of everything that determines the printed sheet.
 
     The sheet's data, the year (headings), the template/CSS files, the
@@ -128,7 +128,7 @@ def _pdf_name(key: str, size_pt: float) -> str:
 
 def cached_fit(sheet: dict, year: int, cache: PrintCache, key: str | None = None):
     """(Fit, sheet PDF bytes) from the cache, or (None, None)."""
-    key = key or content_key(sheet, year)
+    key = key or print_key(sheet, year)
     data = cache.read_json("fit", key)
     if data is None:
         return None, None
@@ -409,7 +409,7 @@ def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
     when no newer check is waiting).  ``fetcher`` replaces the URL fetcher
     (tests use a recording one).
     """
-    key = key or content_key(sheet, year)
+    key = key or print_key(sheet, year)
     renderer = get_renderer(uploads_dir) if fetcher is None else _renderer_with(fetcher, uploads_dir)
     view = sheet_view(sheet, year, uploads_dir=uploads_dir)
     if view.has_images:

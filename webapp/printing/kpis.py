@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from webapp.content_text import field_text
 from webapp.jptext import circled, format_number
+from webapp.sheet_schema import KPIS, schema
 from .textblocks import parse
 
 __all__ = ["KpiView", "kpi_view", "progress_rate", "latest_actual", "bar_chart_svg", "chart_alt", "point_label",
@@ -82,6 +84,9 @@ class KpiView:
     paired: bool = False         # two KPI blocks side by side in the column
     #: the KPI record, to draw the chart again at another height
     source: dict | None = field(default=None, repr=False, compare=False)
+    #: 「printed：value」 lines after the note: fields the year's template adds
+    #: without a place of their own in the block (e.g. a 「出典」)
+    extras: list = field(default_factory=list)
 
     @property
     def has_table(self) -> bool:
@@ -90,10 +95,11 @@ class KpiView:
     @property
     def unit_note(self) -> str:
         parts = []
+        word = _words()
         if self.unit:
-            parts.append(f"単位：{self.unit}")
+            parts.append(f"{word['unit']}：{self.unit}")
         if self.cumulative:
-            parts.append("累計")
+            parts.append(word["cumulative"])
         return "（" + "、".join(parts) + "）" if parts else ""
 
 
@@ -106,7 +112,21 @@ def _target_text(target: dict) -> str:
     return format_number(_num(target.get("value")))
 
 
+def _words() -> dict[str, str]:
+    """How print words each KPI field (the template's `printed`, else its label)."""
+    part = schema().part(KPIS)
+    return {f.key: f.words for f in part.fields} | {"point_" + f.key: f.words for f in part.point_fields}
+
+
+def extra_fields(kpi: dict) -> list[tuple[str, str]]:
+    """(printed, value) of each filled field without a place of its own in the block."""
+    part = schema().part(KPIS)
+    return [(f.words, field_text(f, f.get(kpi))) for f in part.entry_fields
+            if not f.slot and not f.is_empty(f.get(kpi))]
+
+
 def kpi_view(kpi: dict, index: int) -> KpiView:
+    word = _words()
     target = kpi.get("target") or {}
     baseline = kpi.get("baseline") or None
     series = kpi.get("series") or []
@@ -114,11 +134,11 @@ def kpi_view(kpi: dict, index: int) -> KpiView:
     view = KpiView(
         mark=circled(index), name=kpi.get("name") or "", unit=kpi.get("unit") or "",
         cumulative=bool(kpi.get("cumulative")), note=parse(kpi.get("note") or ""),
-        target_header=f"目標（{year}）" if year else "目標", target_year=year,
-        target_label=_target_text(target), source=kpi)
+        target_header=f"{word['target_value']}（{year}）" if year else word["target_value"],
+        target_year=year, target_label=_target_text(target), source=kpi, extras=extra_fields(kpi))
     if baseline:
         view.columns.append(KpiColumn(
-            header=baseline.get("label") or f"基準（{baseline.get('year')}）",
+            header=baseline.get("label") or f"{word['baseline_value']}（{baseline.get('year')}）",
             target="", actual=format_number(_num(baseline.get("value")))))
     for point in series:
         yearly = _num(point.get("target"))
@@ -184,8 +204,9 @@ def _chart_categories(kpi: dict) -> list[tuple]:
     target = kpi.get("target") or {}
     baseline = kpi.get("baseline") or None
     cats = []
+    word = _words()
     if baseline and _num(baseline.get("value")) is not None:
-        cats.append(("基準", _num(baseline.get("value")), None, "base"))
+        cats.append((word["baseline_value"], _num(baseline.get("value")), None, "base"))
     for point in kpi.get("series") or []:
         a, t = _num(point.get("actual")), _num(point.get("target"))
         if a is None and t is None:
@@ -198,7 +219,7 @@ def _chart_categories(kpi: dict) -> list[tuple]:
         cats.append((label, a, t, "actual"))
     final = _num(target.get("value"))
     if final is not None:
-        cats.append(("目標", final, None, "target"))
+        cats.append((word["target_value"], final, None, "target"))
     return cats
 
 
@@ -242,9 +263,11 @@ def chart_alt(kpi: dict) -> str:
     unit = kpi.get("unit") or ""
     parts = []
     baseline = kpi.get("baseline") or None
+    word = _words()
     if baseline and _num(baseline.get("value")) is not None:
+        base = word["baseline_value"]
         label = baseline.get("label") or (
-            f"基準（{baseline.get('year')}年度）" if baseline.get("year") else "基準")
+            f"{base}（{baseline.get('year')}年度）" if baseline.get("year") else base)
         parts.append(f"{label} {format_number(_num(baseline.get('value')))}{unit}")
     for point in kpi.get("series") or []:
         actual, yearly = _num(point.get("actual")), _num(point.get("target"))
@@ -253,15 +276,15 @@ def chart_alt(kpi: dict) -> str:
         when = point_label(point)
         figures = []
         if yearly is not None:
-            figures.append(f"目標{format_number(yearly)}{unit}")
+            figures.append(f"{word['point_target']}{format_number(yearly)}{unit}")
         if actual is not None:
-            figures.append(f"実績{format_number(actual)}{unit}")
+            figures.append(f"{word['point_actual']}{format_number(actual)}{unit}")
         parts.append(f"{when} " + "・".join(figures))
     target = kpi.get("target") or {}
     final = _num(target.get("value"))
     if final is not None:
         year = f"（{target['year']}年）" if target.get("year") else ""
-        parts.append(f"目標{year}{format_number(final)}{unit}")
+        parts.append(f"{word['target_value']}{year}{format_number(final)}{unit}")
     return f"{kpi.get('name') or ''}：" + "、".join(parts)
 
 

@@ -26,6 +26,7 @@ from .fetcher import SafeURLFetcher
 from .fonts import find_fonts, font_face_css
 from .pdffix import mend
 from webapp.jptext import fullwidth, jp_date, jp_fiscal_year
+from webapp.sheet_schema import FIGURES, schema
 from .sheetview import SheetView
 from .textblocks import is_fullwidth, marker_width_em
 
@@ -46,11 +47,16 @@ TEMPLATES_DIR = os.path.realpath(
 # Sources whose change alters the print; hashed into every cache key so a
 # deploy never serves a sheet laid out by older code.
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "../jptext.py",
+_SOURCE_FILES = ("assemble.py", "estimate.py", "fitting.py", "fonts.py", "../jptext.py", "../content_text.py",
                  "../sheet_schema.py", "kpis.py", "layout_constants.py", "pdffix.py", "render.py",
                  "report.py", "sheetview.py", "tagmerge.py", "textblocks.py")
 
-_FIGURE_KINDS = {"chart": "［グラフ］", "photo": "［写真］", "diagram": "［図］"}
+
+
+def _figure_kind(kind: str) -> str:
+    """「［写真］」: the figure kind as the template words it."""
+    label = schema().part(FIGURES).field("kind").choice_label(kind)
+    return f"［{label}］" if label else ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,7 +86,8 @@ def _env() -> jinja2.Environment:
     )
     env.globals["hang_class"] = lambda marker: f"h{int(marker_width_em(marker) * 10)}"
     env.globals["is_fullwidth"] = is_fullwidth
-    env.globals["figure_kind"] = lambda kind: _FIGURE_KINDS.get(kind, "")
+    env.globals["figure_kind"] = lambda kind: _figure_kind(kind)
+    env.globals["schema"] = schema
     return env
 
 

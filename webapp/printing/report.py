@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from .assemble import Assembler
 from .cache import as_cache
 from .estimate import estimate_size
-from .fitting import SIZES, Fit, cached_fit, content_key, fit_and_print
+from .fitting import SIZES, Fit, cached_fit, fit_and_print, print_key
 from .fonts import find_fonts
 from webapp.jptext import circled
 from .render import (
@@ -66,7 +66,7 @@ def fit_sheet(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
     """
     cache = as_cache(cache)
     find_fonts()
-    key = content_key(sheet, year)
+    key = print_key(sheet, year)
     fit, pdf = cached_fit(sheet, year, cache, key)
     if fit is not None and (pdf is not None or with_pdf is False) and fetcher is None:
         return fit
@@ -84,7 +84,7 @@ def sheet_pdf(sheet: dict, year: int, cache, *, uploads_dir: str | None = None,
     """
     cache = as_cache(cache)
     find_fonts()
-    key = content_key(sheet, year)
+    key = print_key(sheet, year)
     fit, pdf = cached_fit(sheet, year, cache, key)
     if pdf is None or fetcher is not None:
         fit, pdf = fit_and_print(sheet, year, cache, uploads_dir=uploads_dir, key=key,
@@ -335,7 +335,7 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
     build = _Build(sheets, len(sheets), progress, fits, cache)
     todo = []
     for index, sheet in enumerate(sheets):
-        key = content_key(sheet, year)
+        key = print_key(sheet, year)
         fit, pdf = cached_fit(sheet, year, cache, key)
         if fit is not None and pdf is not None:
             build.ready(index, fit, pdf)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from webapp.council.progress import STATUSES, kpi_status
 from webapp.models import ORG_KINDS
 from webapp.safecells import csv_cell
-from webapp.sheet_schema import (FIGURE_KINDS, KPI_DIRECTIONS, schema)
+from webapp.sheet_schema import COUNCIL_SHEET, FIGURES, KPIS, schema
 
 LICENCE = "公共データ利用規約（第1.0版）"
 LICENCE_URL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
@@ -49,7 +49,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("year", "年度", "数値の年度（西暦）。数値のないＫＰＩでは空欄", ("integer", "null")),
     Column("label", "時点", "同じ年度の数値を区別する時点の注記（例：2024年3月末時点）。なければ空欄",
            ("string", "null")),
-    Column("target", "目標値", "その年度の目標値（入力された値をそのまま。なければ空欄）",
+    # the published header: the built-in template's word for a target value
+    Column("target", COUNCIL_SHEET.field_label(KPIS, "target_value"),
+           "その年度の目標値（入力された値をそのまま。なければ空欄）",
            ("number", "null")),
     Column("actual", "実績値", "その年度の実績値（入力された値をそのまま。なければ空欄）",
            ("number", "null")),
@@ -132,6 +134,13 @@ def project_json_schema(year: int | None = None) -> dict:
 
     def box(key: str) -> str:
         return sheet_schema.box(key).title(shown_year)
+
+    # The template's words and choices for the KPI and figure fields.
+    kpi_part, figure_part = sheet_schema.part(KPIS), sheet_schema.part(FIGURES)
+    label = {f.key: f.label for f in kpi_part.fields}
+    head = {f.key: f.label for f in kpi_part.head_fields}
+    directions = dict(kpi_part.field("direction").choices)
+    kinds = dict(figure_part.field("kind").choices)
     point = _obj("ある年度の数値", {
         "year": _s("年度（西暦）", "integer"),
         "target": _number("その年度の目標値"),
@@ -143,17 +152,17 @@ def project_json_schema(year: int | None = None) -> dict:
         "unit": _s("単位", "string"),
         "cumulative": _s("累計値か", "boolean"),
         "target": _obj("最終目標", {"year": _s("目標年度", "integer", "null"),
-                                  "value": _number("目標値"),
+                                  "value": _number(label["target_value"]),
                                   "text": _s("数値でない目標、または目標の書き方", "string")},
                        required=["year", "value"]),
         "baseline": _obj("基準値（なければ null）", {"year": _s("基準年度", "integer"),
-                                                   "value": _number("基準値"),
+                                                   "value": _number(label["baseline_value"]),
                                                    "label": _s("基準値の注記", "string")},
                          required=["year", "value"], nullable=True),
         "series": {"type": "array", "description": "年度ごとの目標値と実績値", "items": point},
         "note": _s("注記", "string"),
-        "direction": {"enum": list(KPI_DIRECTIONS),
-                      "description": "目標の向き：" + "・".join(f"{k}（{v}）" for k, v in KPI_DIRECTIONS.items())
+        "direction": {"enum": list(directions),
+                      "description": "目標の向き：" + "・".join(f"{k}（{v}）" for k, v in directions.items())
                                      + "。なければ基準値と目標値から判断"},
     }, required=["name", "unit", "cumulative", "target", "baseline", "series", "note"])
     properties = {
@@ -162,7 +171,7 @@ def project_json_schema(year: int | None = None) -> dict:
         "lead_label": _s("幹事（報告書に印刷された表記）", "string"),
         "lead_organizations": {"type": "array", "items": {"type": "string"}, "description": "幹事の組織"},
         "co_organizations": {"type": "array", "items": {"type": "string"}, "description": "共同幹事の組織"},
-        "targets": _obj(box("targets"), {"target_year": _s("目標年", "integer", "null"),
+        "targets": _obj(box("targets"), {"target_year": _s(head["target_year"], "integer", "null"),
                                   "label": _s("見出し", "string"),
                                   "kpis": {"type": "array", "items": kpi, "description": "指標（ＫＰＩ）"}}),
         "roadmap": _obj(box("roadmap") + "（なければ null）", {
@@ -173,8 +182,8 @@ def project_json_schema(year: int | None = None) -> dict:
                 "from": _s("開始年度", "string", "null"), "to": _s("終了年度", "string", "null")})},
         }, nullable=True),
         "figures": {"type": "array", "description": box("figures"), "items": _obj(box("figures"), {
-            "kind": {"enum": list(FIGURE_KINDS),
-                     "description": "種類：" + "・".join(f"{k}（{v}）" for k, v in FIGURE_KINDS.items())},
+            "kind": {"enum": list(kinds),
+                     "description": "種類：" + "・".join(f"{k}（{v}）" for k, v in kinds.items())},
             "caption": _s("表題", "string"), "note": _s("説明", "string"),
             "alt_text": _s("代替テキスト（画像が示すもの）", "string"),
         }, required=["kind", "caption", "note"])},

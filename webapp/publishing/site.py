@@ -33,6 +33,7 @@ from webapp.files import write_atomic
 from webapp.jptext import circled, jp_date, jp_fiscal_year
 from webapp.publishing import opendata
 from webapp.report_io.exporter import export_report
+from webapp.sheet_schema import KPIS, schema
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                          "templates", "publishing")
@@ -116,7 +117,8 @@ def publish_site(year: int, out_dir: str) -> Written:
             next=entries[i + 1] if i + 1 < len(entries) else None)
     project_ids = [s.project_id for s in approved_sheets(cycle)]
     pages["kpis.html"] = env.get_template("kpis.html").render(
-        **common, rows=progress_rows(cycle, project_ids), rule=STATUS_RULE, circled=circled)
+        **common, rows=progress_rows(cycle, project_ids), rule=STATUS_RULE, circled=circled,
+        baseline_head=schema(cycle.year).field_label(KPIS, "baseline_value"))
     for name, html in pages.items():
         write_atomic(str(out / name), html)
 

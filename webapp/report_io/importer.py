@@ -16,7 +16,7 @@ from webapp.operations import import_approved
 from webapp.report_io.system_user import system_user
 from webapp.report_io.validate import (MAX_DEPTH, ReportFileError, parse_int, too_deep,
                                        validate_report)
-from webapp.sheet_content import apply_content, comparable, sheet_to_dict, with_texts_kept
+from webapp.sheet_content import comparable, sheet_to_dict, with_texts_kept, write_content
 from webapp.sheet_schema import schema
 from webapp.timeutil import utcnow
 from webapp.workflow import State
@@ -159,7 +159,7 @@ def _import_sheet(project: Project, cycle: ReportingCycle, proj: dict, summary: 
         db.session.add(sheet)
         summary.created.append(label)
     importer = system_user()
-    apply_content(sheet, proj)
+    write_content(sheet, proj)   # the audit row is the import's transition (import_approved)
     sheet.updated_at, sheet.updated_by = utcnow(), importer
     # The state, its record, the snapshot and the audit row: the operations layer's.
     import_approved(sheet, importer, before)

@@ -12,8 +12,9 @@ from decimal import Decimal
 from forms.sheet import MAX_DECIMALS
 from webapp.cycles import report_date_problem
 from webapp.models import ORG_KINDS
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LINE_LIMITS, MAX_ROADMAP_YEARS,
-                                 MAX_SERIES, MAX_SHORT_TEXT, ROADMAP, YEAR_RANGE, schema)
+from webapp.sheet_schema import (CHOICE, FIGURES, FLAG, KPIS, LINE, LINES, MAX_ROADMAP_YEARS, MAX_SERIES,
+                                 NUMBER, ROADMAP, TEXT, YEAR_RANGE, Field, schema)
+from webapp.sheet_schema import YEAR as YEAR_KIND
 
 FILE_ORG_KINDS = set(ORG_KINDS) - {"secretariat"}
 
@@ -31,23 +32,26 @@ MAX_DEPTH = 16
 # while keeping int() of a 5000-digit literal (Python refuses it) out of the reader.
 MAX_DIGITS = 20
 
-# Keys each object of the format may have besides the schema's text sections (which
-# add their own, see _allowed); anything else is reported by its path.
+# Keys each object of the format may have besides the template's fields and text
+# sections (which add their own, see _allowed); anything else is reported by its path.
 KEYS = {
     "file": {"council", "fiscal_year", "title", "report_date", "template_version", "organizations",
              "projects"},
     "organization": {"name", "kind"},
     "project": {"number", "title", "lead_label", "lead_organizations", "co_organizations",
                 "targets", "roadmap", "figures"},
-    "targets": {"target_year", "label", "kpis"},
-    "kpi": {"name", "unit", "cumulative", "note", "direction", "target", "baseline", "series"},
-    "kpi_target": {"year", "value", "text"},
-    "baseline": {"year", "value", "label"},
-    "point": {"year", "target", "actual", "label"},
-    "roadmap": {"title", "years", "rows"},
-    "roadmap_row": {"activity", "detail", "from", "to"},
+    "targets": {"kpis"},
+    "kpi": {"series"},
+    "roadmap": {"rows"},
     # image_path: written by exports that carry image files; the importer ignores it.
-    "figure": {"kind", "caption", "note", "alt_text", "image_path"},
+    "figure": {"image_path"},
+}
+# The objects made of a structured section's fields: (section kind, which fields, key path).
+FIELD_OBJECTS = {
+    "targets": (KPIS, "head_fields", ("targets",)), "kpi": (KPIS, "fields", ()),
+    "kpi_target": (KPIS, "fields", ("target",)), "baseline": (KPIS, "fields", ("baseline",)),
+    "point": (KPIS, "point_fields", ()), "roadmap": (ROADMAP, "head_fields", ("roadmap",)),
+    "roadmap_row": (ROADMAP, "fields", ()), "figure": (FIGURES, "fields", ()),
 }
 
 
@@ -114,6 +118,12 @@ def safe_text(text: str) -> str:
 def _allowed(kind: str) -> set[str]:
     """The keys of `kind`: its own, and where the schema's text sections sit in it."""
     keys = set(KEYS.get(kind, ()))
+    if kind in FIELD_OBJECTS:
+        part_kind, which, prefix = FIELD_OBJECTS[kind]
+        part = schema().part(part_kind)
+        for f in getattr(part, which) if part else ():
+            if f.where[:len(prefix)] == prefix and len(f.where) > len(prefix):
+                keys.add(f.where[len(prefix)])
     for section in schema().text_sections:
         owners = ("project",) + section.path[:-1]  # the object each part of the path is in
         keys.update(key for owner, key in zip(owners, section.path) if owner == kind)
@@ -239,7 +249,6 @@ class _Checker:
 
 YEAR = dict(lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
 DECIMALS = MAX_DECIMALS
-LIMITS = {s.kind: s.limit for s in schema().sections}  # entries per list
 
 
 def validate_report(data) -> None:
@@ -318,26 +327,20 @@ def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: 
     if targets is not None:
         tp = f"{p}.targets"
         c.known(targets, tp, "targets")
-        c.integer(targets, tp, "target_year", nullable=True, **YEAR)
-        c.text(targets, tp, "label", required=True, max_len=LINE_LIMITS["target_label"])
-        for k, kpi in enumerate(c.items(targets, tp, "kpis", LIMITS[KPIS])):
+        _check_fields(c, proj, p, _part(KPIS).sheet_fields if _part(KPIS) else ())
+        for k, kpi in enumerate(c.items(targets, tp, "kpis", _part(KPIS).limit)):
             _validate_kpi(c, kpi, f"{tp}.kpis[{k}]")
     if "roadmap" not in proj:
         c.err(f"{p}.roadmap", "項目がありません（無い場合は null）", show=False)
     elif proj["roadmap"] is not None:
         _validate_roadmap(c, proj["roadmap"], f"{p}.roadmap")
-    for j, fig in enumerate(c.items(proj, p, "figures", LIMITS[FIGURES])):
+    for j, fig in enumerate(c.items(proj, p, "figures", _part(FIGURES).limit)):
         fp = f"{p}.figures[{j}]"
         if not isinstance(fig, dict):
             c.err(fp, "オブジェクトではありません", fig)
             continue
         c.known(fig, fp, "figure")
-        kind = c.text(fig, fp, "kind", required=True)
-        if kind is not None and kind not in FIGURE_KINDS:
-            c.err(f"{fp}.kind", "種別が不正です（" + "・".join(FIGURE_KINDS) + "）", kind)
-        c.text(fig, fp, "caption", required=True, max_len=LINE_LIMITS["caption"])
-        c.text(fig, fp, "note", max_len=MAX_SHORT_TEXT)
-        c.text(fig, fp, "alt_text", optional_key=True, max_len=LINE_LIMITS["alt_text"])
+        _check_fields(c, fig, fp, _part(FIGURES).entry_fields)
         c.text(fig, fp, "image_path", optional_key=True)
 
 
@@ -364,45 +367,71 @@ def _validate_texts(c: _Checker, proj: dict, p: str) -> None:
                    optional_key=not section.required)
 
 
+def _part(kind: str):
+    return schema().part(kind)
+
+
+def _check_fields(c: _Checker, item: dict, path: str, fields) -> None:
+    """Each field at its path in `item`, by its kind, limit and required flag.  A field
+    inside a sub-object that is null (a KPI without a baseline) is not looked for; a
+    field left out when empty, or one a year's template made optional, may be missing."""
+    for f in fields:
+        data, here = item, path
+        for part in f.where[:-1]:
+            data, here = (data.get(part) if isinstance(data, dict) else None), f"{here}.{part}"
+        if not isinstance(data, dict):
+            continue
+        _check_field(c, data, here, f.where[-1], f)
+
+
+def _check_field(c: _Checker, data: dict, here: str, key: str, f: Field) -> None:
+    may_lack = f.omit_empty or f.optional
+    if may_lack and key not in data:
+        return
+    if f.kind in (TEXT, LINE):
+        c.text(data, here, key, required=f.required, max_len=f.max_chars)
+    elif f.kind == YEAR_KIND:
+        c.integer(data, here, key, nullable=not f.required, **YEAR)
+    elif f.kind == NUMBER:
+        c.number(data, here, key, nullable=not f.required)
+    elif f.kind == FLAG:
+        c.boolean(data, here, key)
+    elif f.kind == CHOICE:
+        value = data.get(key)
+        if key not in data:
+            c.err(f"{here}.{key}", "項目がありません", show=False)
+        elif not (value is None and not f.default) and (not isinstance(value, str)
+                                                         or value not in dict(f.choices)):
+            c.err(f"{here}.{key}", "か ".join(f'"{v}"（{label}）' for v, label in f.choices)
+                  + "ではありません", value)
+
+
 def _validate_kpi(c: _Checker, kpi, kp: str) -> None:
     if not isinstance(kpi, dict):
         c.err(kp, "オブジェクトではありません", kpi)
         return
+    part = _part(KPIS)
     c.known(kpi, kp, "kpi")
-    c.text(kpi, kp, "name", required=True, max_len=MAX_SHORT_TEXT)
-    c.text(kpi, kp, "unit", max_len=LINE_LIMITS["unit"])
-    c.boolean(kpi, kp, "cumulative")
-    c.text(kpi, kp, "note", max_len=MAX_SHORT_TEXT)
-    if kpi.get("direction") is not None and kpi["direction"] not in tuple(KPI_DIRECTIONS):
-        c.err(f"{kp}.direction", "\"increase\"（増やす）か \"decrease\"（減らす）ではありません",
-              kpi["direction"])
     target = c.obj(kpi, kp, "target", dict)
     if target is not None:
         c.known(target, f"{kp}.target", "kpi_target")
-        c.integer(target, f"{kp}.target", "year", nullable=True, **YEAR)
-        c.number(target, f"{kp}.target", "value")
-        c.text(target, f"{kp}.target", "text", optional_key=True, max_len=MAX_SHORT_TEXT)
-    if "baseline" not in kpi:
-        c.err(f"{kp}.baseline", "項目がありません（無い場合は null）", show=False)
-    elif kpi["baseline"] is not None:
-        b = kpi["baseline"]
-        if not isinstance(b, dict):
-            c.err(f"{kp}.baseline", "オブジェクトではありません", b)
-        else:
-            c.known(b, f"{kp}.baseline", "baseline")
-            c.integer(b, f"{kp}.baseline", "year", **YEAR)
-            c.number(b, f"{kp}.baseline", "value", nullable=False)
-            c.text(b, f"{kp}.baseline", "label", optional_key=True, max_len=LINE_LIMITS["baseline_label"])
+    for group in part.nullable:
+        if group not in kpi:
+            c.err(f"{kp}.{group}", "項目がありません（無い場合は null）", show=False)
+        elif kpi[group] is not None:
+            if not isinstance(kpi[group], dict):
+                c.err(f"{kp}.{group}", "オブジェクトではありません", kpi[group])
+            else:
+                c.known(kpi[group], f"{kp}.{group}", group)
+    _check_fields(c, kpi, kp, [f for f in part.entry_fields
+                               if len(f.where) == 1 or isinstance(kpi.get(f.where[0]), dict)])
     for s, point in enumerate(c.items(kpi, kp, "series", MAX_SERIES)):
         sp = f"{kp}.series[{s}]"
         if not isinstance(point, dict):
             c.err(sp, "オブジェクトではありません", point)
             continue
         c.known(point, sp, "point")
-        c.integer(point, sp, "year", **YEAR)
-        c.number(point, sp, "target")
-        c.number(point, sp, "actual")
-        c.text(point, sp, "label", optional_key=True, max_len=LINE_LIMITS["label"])
+        _check_fields(c, point, sp, part.series_fields)
 
 
 def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
@@ -410,8 +439,10 @@ def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
         c.err(rp, "オブジェクトではありません", roadmap)
         return
     c.known(roadmap, rp, "roadmap")
-    c.text(roadmap, rp, "title", required=True, max_len=LINE_LIMITS["roadmap_title"])
-    years = c.obj(roadmap, rp, "years", list)
+    part = _part(ROADMAP)
+    title_field, years_field = (next(f for f in part.sheet_fields if f.kind == kind) for kind in (LINE, LINES))
+    _check_field(c, roadmap, rp, title_field.where[-1], title_field)
+    years = c.obj(roadmap, rp, years_field.where[-1], list)
     if years is not None and len(years) > MAX_ROADMAP_YEARS:
         c.err(f"{rp}.years", f"{MAX_ROADMAP_YEARS}件を超えています（{len(years)}件）", show=False)
         years = None
@@ -421,22 +452,22 @@ def _validate_roadmap(c: _Checker, roadmap, rp: str) -> None:
         for j, y in enumerate(years):
             if not isinstance(y, str) or not y.strip():
                 c.err(f"{rp}.years[{j}]", "文字列ではありません", y)
-            elif len(y) > LINE_LIMITS["roadmap_year"]:
-                c.err(f"{rp}.years[{j}]", f"{LINE_LIMITS['roadmap_year']}文字を超えています", y)
+            elif len(y) > years_field.max_chars:
+                c.err(f"{rp}.years[{j}]", f"{years_field.max_chars}文字を超えています", y)
             elif safe_text(y) != y:
                 c.err(f"{rp}.years[{j}]", "文字として読めない値（対になっていないサロゲート）が含まれています",
                       show=False)
         if len(set(map(str, years))) != len(years):
             c.err(f"{rp}.years", "年度が重複しています", years)
-    for j, row in enumerate(c.items(roadmap, rp, "rows", LIMITS[ROADMAP])):
+    for j, row in enumerate(c.items(roadmap, rp, "rows", part.limit)):
         p = f"{rp}.rows[{j}]"
         if not isinstance(row, dict):
             c.err(p, "オブジェクトではありません", row)
             continue
         c.known(row, p, "roadmap_row")
-        c.text(row, p, "activity", required=True, max_len=MAX_SHORT_TEXT)
-        c.text(row, p, "detail", max_len=MAX_SHORT_TEXT)
-        start, end = c.text(row, p, "from"), c.text(row, p, "to")
+        _check_fields(c, row, p, part.entry_fields)
+        start, end = row.get("from"), row.get("to")
+        start, end = (v if isinstance(v, str) else None for v in (start, end))
         if years and start is not None and end is not None:
             if start not in years:
                 c.err(f"{p}.from", "years にない年度です", start)

@@ -66,11 +66,11 @@ def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:
     return dt.date(cycle.year + 1, 3, 31)
 
 
-def content_key(meta: dict, year: int, sheets: list[dict], marks: dict | None = None) -> str:
+def report_key(meta: dict, year: int, sheets: list[dict], marks: dict | None = None) -> str:
     """Equal key, equal PDF: the cover's data plus each sheet's print key (its content,
-    image bytes, templates, fonts; see webapp.printing.sheet_key), and a draft's marks."""
+    image bytes, templates, fonts; see webapp.printing.print_key), and a draft's marks."""
     payload = {"meta": {**meta, "date": meta["date"].isoformat()},
-               "sheets": [printer.sheet_key(sheet, year) for sheet in sheets],
+               "sheets": [printer.content_print_key(sheet, year) for sheet in sheets],
                "marks": {str(k): v for k, v in (marks or {}).items()}}
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()
@@ -100,4 +100,4 @@ def collect(cycle: ReportingCycle, draft: bool = False) -> ReportInputs:
     versions = [{"project": s.project.number, "sheet_id": s.id, "version": snapshots.get(s.id)}
                 for s in sheets]
     return ReportInputs(cycle=cycle, meta=meta, sheets=dicts, versions=versions,
-                        key=content_key(meta, cycle.year, dicts, marks), marks=marks)
+                        key=report_key(meta, cycle.year, dicts, marks), marks=marks)

@@ -15,9 +15,9 @@ def _uploads() -> str:
     return storage.uploads_dir()
 
 
-def sheet_key(sheet: dict, year: int) -> str:
+def content_print_key(sheet: dict, year: int) -> str:
     """Changes whenever the sheet's print could: its content, images, templates, fonts."""
-    return printing.sheet_key(printable(sheet, year), year)
+    return printing.print_key(printable(sheet, year), year)
 
 
 def report_pdf(meta: dict, year: int, sheets: list[dict], progress=None, fits=None, *,

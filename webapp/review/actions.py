@@ -23,7 +23,7 @@ from webapp.permissions import UNKNOWN_ACTION_MESSAGE, refusal
 from webapp.review.flags import review as flag_review
 from webapp.sheet_content import sheet_to_dict
 from webapp.sheet_anchors import editor_anchor
-from webapp.sheet_schema import schema
+from webapp.sheet_schema import FIGURES, KPIS, ROADMAP, schema
 from webapp.models import Transition as TransitionRecord
 from webapp.workflow import TRANSITIONS
 from webapp.workflow import Step
@@ -84,6 +84,7 @@ def submit_problems(sheet: Sheet) -> list[str]:
         names = "、".join(f"『{sheet_schema.label(s.key, year)}』" for s in empty)
         problems.append(Problem(f"必須の欄が未記入です：{names}",
                                 [(sheet_schema.label(s.key, year), editor_anchor(s.key, year)) for s in empty]))
+    problems += _missing_fields(sheet_schema, sheet_to_dict(sheet), year)
     roadmap = [(sheet_schema.label("roadmap", year), editor_anchor("roadmap", year))]
     problems += [Problem(p.message, roadmap) for p in roadmap_problems(sheet_to_dict(sheet)["roadmap"])]
     verdict = fit.check(sheet)
@@ -95,6 +96,33 @@ def submit_problems(sheet: Sheet) -> list[str]:
         by_label = {sheet_schema.label(s.key, year): s.key for s in sheet_schema.sections}
         problems.append(Problem(f"最小の文字サイズでも1ページに収まりません。次の欄を短くしてください：{names}",
                                 [(h, editor_anchor(by_label[h], year)) for h in verdict.overflow if h in by_label]))
+    return problems
+
+
+_ENTRY_NAMES = {KPIS: ("KPI", lambda c: (c.get("targets") or {}).get("kpis")),
+                FIGURES: ("図表", lambda c: c.get("figures")),
+                ROADMAP: ("行", lambda c: (c.get("roadmap") or {}).get("rows"))}
+
+
+def _missing_fields(sheet_schema, content: dict, year: int) -> list[Problem]:
+    """Entries (a KPI, a figure, a roadmap row) whose required fields (the template's) are empty."""
+    problems = []
+    for section in sheet_schema.sections:
+        if section.kind not in _ENTRY_NAMES:
+            continue
+        what, entries = _ENTRY_NAMES[section.kind]
+        required = [f for f in section.entry_fields if f.required]
+        for i, entry in enumerate(entries(content) or [], 1):
+            # a field of a sub-part that is not there (a KPI without a baseline) is not missing
+            there = [f for f in required if f.where[0] not in section.nullable
+                     or entry.get(f.where[0]) is not None]
+            empty = [f.label for f in there if f.is_empty(f.get(entry))
+                     or (isinstance(f.get(entry), str) and not f.get(entry).strip())]
+            if empty:
+                problems.append(Problem(
+                    f"{sheet_schema.label(section.key, year)}の{what} {i} に未記入の欄があります："
+                    + "、".join(f"『{label}』" for label in empty),
+                    [(sheet_schema.label(section.key, year), editor_anchor(section.key, year))]))
     return problems
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from webapp.content_text import section_texts
+from webapp.content_text import field_text, section_texts
 from webapp.jptext import format_number
-from webapp.sheet_schema import schema
+from webapp.sheet_schema import KPIS, schema
 
 _TOKEN = re.compile(
     r"[0-9０-９]+(?:[.,/:．，／：][0-9０-９]+)*"     # a figure or a date, separators included
@@ -37,7 +37,7 @@ _NOISE = re.compile(r"[\u3041-\u309f]|[^\w\s]")
 
 
 @dataclass
-class FieldDiff:
+class SectionDiff:
     key: str
     label: str           # the section as the newer side's year heads it
     left: Markup
@@ -59,7 +59,7 @@ class KpiChange:
 
 @dataclass
 class Comparison:
-    fields: list[FieldDiff]
+    fields: list[SectionDiff]
     kpi_changes: list[KpiChange] = field(default_factory=list)
 
     @property
@@ -132,22 +132,29 @@ def char_diff(a: str | None, b: str | None) -> tuple[Markup, Markup, bool]:
 # --- KPI figures --------------------------------------------------------------------------
 
 def _kpi_cells(kpi: dict) -> dict[tuple, object]:
-    """(item label, occurrence) -> value, for every figure of a KPI."""
+    """(item label, occurrence) -> value, for every figure of a KPI, and each field the
+    template adds without a place in the table (a year's 「出典」)."""
+    part = schema().part(KPIS)
+    word = {f.key: f.label for f in part.fields}
+    point_word = {f.key: f.words for f in part.point_fields}
     cells: dict[tuple, object] = {}
     baseline = kpi.get("baseline")
     if baseline:
         label = baseline.get("label") or f"{baseline.get('year')}年度"
-        cells[(f"基準値（{label}）", 0)] = baseline.get("value")
+        cells[(f"{word['baseline_value']}（{label}）", 0)] = baseline.get("value")
     seen: dict[str, int] = {}
     for point in kpi.get("series") or []:
         year = f"{point.get('year')}年度" + (f"（{point['label']}）" if point.get("label") else "")
         n = seen.get(year, 0)
         seen[year] = n + 1
-        cells[(f"{year} 目標", n)] = point.get("target")
-        cells[(f"{year} 実績", n)] = point.get("actual")
+        cells[(f"{year} {point_word['target']}", n)] = point.get("target")
+        cells[(f"{year} {point_word['actual']}", n)] = point.get("actual")
     target = kpi.get("target") or {}
     goal = target.get("text") if target.get("text") else target.get("value")
     cells[(f"最終目標（{target.get('year') or ''}年）", 0)] = goal
+    for f in part.entry_fields:
+        if not f.slot and not f.is_empty(f.get(kpi)):
+            cells[(f.words, 0)] = field_text(f, f.get(kpi))
     return cells
 
 
@@ -218,16 +225,16 @@ def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = N
         l_html, r_html, changed = char_diff(left.get(s.key, ""), right[s.key])
         label = right_schema.label(s.key, year)
         if s.key not in left_schema:
-            fields.append(FieldDiff(key=s.key, label=label, left=l_html, right=r_html,
+            fields.append(SectionDiff(key=s.key, label=label, left=l_html, right=r_html,
                                     changed=changed, only="right"))
             continue
         left_label = left_schema.label(s.key, then)
-        fields.append(FieldDiff(key=s.key, label=label, left=l_html, right=r_html,
+        fields.append(SectionDiff(key=s.key, label=label, left=l_html, right=r_html,
                                 changed=changed,
                                 left_label=left_label if left_label != label else ""))
     for s in left_schema.sections:
         if s.key not in right_schema:
             l_html, r_html, changed = char_diff(left[s.key], "")
-            fields.append(FieldDiff(key=s.key, label=left_schema.label(s.key, then),
+            fields.append(SectionDiff(key=s.key, label=left_schema.label(s.key, then),
                                     left=l_html, right=r_html, changed=changed, only="left"))
     return Comparison(fields=fields, kpi_changes=kpi_changes(a, b))

@@ -24,9 +24,9 @@ from webapp.models import Sheet
 from webapp.sheet_content import sheet_to_dict
 from webapp.timeutil import format_datetime
 from webapp.workbooks.merging import base_digests
-from webapp.workbooks.signing import CELL_TITLES, FORMAT, META_TITLE, NO, YES, checksum
-from webapp.sheet_schema import (FIGURE_KINDS, FIGURES, KPI_DIRECTIONS, KPIS, LEFT, MAX_SERIES, RIGHT, ROADMAP,
-                                 TEXT, schema, years_in)
+from webapp.workbooks.signing import FORMAT, META_TITLE, NO, YES, cell_title, checksum
+from webapp.sheet_schema import (FIGURES, KPIS, LEFT, LINE, LINES, MAX_SERIES, RIGHT, ROADMAP, TEXT, Field,
+                                 schema, years_in)
 
 INSTRUCTIONS_TITLE = "記入のしかた"
 BLANK_SERIES_ROWS = 3      # empty year rows under each KPI, to add a year
@@ -58,8 +58,7 @@ class _Layout:
     numbers: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    directions: list[str] = field(default_factory=list)
+    choices: dict[Field, list[str]] = field(default_factory=dict)   # a list to pick from, per field
 
     def band(self, text: str, fill=SUB_FILL, bold=True, white=False) -> None:
         ws = self.ws
@@ -78,8 +77,25 @@ class _Layout:
         cell.alignment = WRAP
         cell.fill = SUB_FILL
 
+    def field(self, name: str, f: Field, item: dict | None, column: int = 2, *,
+              wide: bool | None = None, width: int = 60) -> None:
+        """The input cell of template field `f` of `item` (None: a blank entry to fill in)."""
+        value = f.get(item) if item is not None else None
+        if f.cell == "flag":
+            value = (YES if value else NO) if item is not None else ""
+        elif f.cell == "choice":
+            value = f.choice_label(value)
+        elif f.kind == LINES:
+            value = "、".join(value or [])
+        if wide is None:
+            wide = f.kind in (TEXT, LINES) or (f.kind == LINE and f.max_chars > 100)
+        kind = f.cell if f.cell in ("number", "year", "flag") else "text"
+        self.input(name, value, column, wide=wide, kind=kind,
+                   lines=_lines(value, width) if kind == "text" and value else 1,
+                   choice=f if f.cell == "choice" else None)
+
     def input(self, name: str, value, column: int = 2, *, wide: bool = False, kind: str = "text",
-              lines: int = 1) -> None:
+              lines: int = 1, choice: Field | None = None) -> None:
         ws, row = self.ws, self.row
         if wide:
             ws.merge_cells(start_row=row, start_column=column, end_row=row, end_column=5)
@@ -97,10 +113,8 @@ class _Layout:
                 text_cell(cell, str(value))
             if kind == "flag":
                 self.flags.append(cell.coordinate)
-            elif kind == "figure_kind":
-                self.kinds.append(cell.coordinate)
-            elif kind == "direction":
-                self.directions.append(cell.coordinate)
+            elif choice is not None:
+                self.choices.setdefault(choice, []).append(cell.coordinate)
         cell.protection = UNLOCKED
         cell.fill = INPUT_FILL
         cell.alignment = WRAP
@@ -114,7 +128,7 @@ def _lines(text: str, width: int = 60) -> int:
 
 
 def _text_rows(lay: _Layout, content: dict, section, year: int) -> None:
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     title = (years_in(section.heading, year) if section.heading
              else years_in(section.label, year) if section.label
              else sheet_schema.box(section.box).title(year))
@@ -124,88 +138,74 @@ def _text_rows(lay: _Layout, content: dict, section, year: int) -> None:
     lay.row += 1
 
 
-def _kpi_rows(lay: _Layout, kpis: list[dict], limit: int, year: int) -> None:
-    count = min(limit, len(kpis) + 1)   # one empty block to add a KPI
-    for i in range(count):
-        k = kpis[i] if i < len(kpis) else None
-        target = (k or {}).get("target") or {}
-        baseline = (k or {}).get("baseline") or {}
-        p = f"kpis-{i}-"
-        lay.band(f"KPI {i + 1}" + ("（追加する場合に記入）" if k is None else ""))
-        rows = [
-            ("name", (k or {}).get("name"), "text", True),
-            ("unit", (k or {}).get("unit"), "text", False),
-            ("cumulative", (YES if k["cumulative"] else NO) if k else "", "flag", False),
-            ("target_year", target.get("year"), "year", False),
-            ("target_value", target.get("value"), "number", False),
-            ("target_text", target.get("text"), "text", True),
-            ("baseline_year", baseline.get("year"), "year", False),
-            ("baseline_value", baseline.get("value"), "number", False),
-            ("baseline_label", baseline.get("label"), "text", True),
-            ("direction", KPI_DIRECTIONS.get((k or {}).get("direction"), ""), "direction", False),
-            ("note", (k or {}).get("note"), "text", True),
-        ]
-        for name, value, kind, wide in rows:
-            lay.label(CELL_TITLES["kpis"][name])
-            lay.input(p + name, value, kind=kind, wide=wide,
-                      lines=_lines(value) if kind == "text" and value else 1)
-            lay.row += 1
-        for col, title in enumerate(("年度別の目標・実績", *CELL_TITLES["series"].values()), start=1):
-            lay.label(title, column=col)
-        lay.row += 1
-        series = (k or {}).get("series") or []
-        for j in range(min(MAX_SERIES, len(series) + BLANK_SERIES_ROWS)):
-            s = series[j] if j < len(series) else {}
-            q = f"{p}series-{j}-"
-            if j >= len(series):
-                text_cell(lay.ws.cell(lay.row, 1), "（追加する年度）")
-            lay.input(q + "year", s.get("year"), 2, kind="year")
-            lay.input(q + "label", s.get("label"), 3)
-            lay.input(q + "target", s.get("target"), 4, kind="number")
-            lay.input(q + "actual", s.get("actual"), 5, kind="number")
-            lay.row += 1
-        lay.row += 1
+def _in_workbook(fields) -> list[Field]:
+    return [f for f in fields if f.excel != "none"]
 
 
-def _roadmap_rows(lay: _Layout, roadmap: dict | None, limit: int) -> None:
-    roadmap = roadmap or {}
-    lay.label(CELL_TITLES[""]["roadmap_title"])
-    lay.input("roadmap_title", roadmap.get("title"), wide=True)
-    lay.row += 1
-    lay.label(CELL_TITLES[""]["roadmap_years"])
-    lay.input("roadmap_years", "、".join(roadmap.get("years") or []), wide=True)
-    lay.row += 1
-    for col, title in enumerate(("", *CELL_TITLES["roadmap_rows"].values()), start=1):
+def _table_head(lay: _Layout, first: str, fields) -> None:
+    for col, title in enumerate((first, *(cell_title(f) for f in fields)), start=1):
         lay.label(title, column=col)
     lay.row += 1
-    rows = roadmap.get("rows") or []
-    for i in range(min(limit, len(rows) + BLANK_ROADMAP_ROWS)):
-        r = rows[i] if i < len(rows) else {}
-        p = f"roadmap_rows-{i}-"
-        text_cell(lay.ws.cell(lay.row, 1), f"{i + 1}行目")
-        lay.input(p + "activity", r.get("activity"), 2, lines=_lines(r.get("activity"), 14))
-        lay.input(p + "detail", r.get("detail"), 3, lines=_lines(r.get("detail"), 14))
-        lay.input(p + "from_year", r.get("from"), 4)
-        lay.input(p + "to_year", r.get("to"), 5)
-        lay.row += 1
+
+
+def _table_row(lay: _Layout, prefix: str, fields, item: dict | None, widths=(14, 14, 14, 30)) -> None:
+    """One entry of a table (a year of a KPI, a roadmap row, a figure): a cell per field from
+    column 2; the last one spans to column 5 when it is a text with room to spare."""
+    for col, f in enumerate(fields, start=2):
+        last = col == len(fields) + 1
+        lay.field(prefix + f.key, f, item, col, wide=last and f.kind == TEXT and col < 5,
+                  width=widths[min(col - 2, len(widths) - 1)])
     lay.row += 1
 
 
-def _figure_rows(lay: _Layout, figures: list[dict], limit: int) -> None:
+def _kpi_rows(lay: _Layout, part, kpis: list[dict], year: int) -> None:
+    count = min(part.limit, len(kpis) + 1)   # one empty block to add a KPI
+    fields, points = _in_workbook(part.entry_fields), _in_workbook(part.series_fields)
+    for i in range(count):
+        k = kpis[i] if i < len(kpis) else None
+        p = f"kpis-{i}-"
+        lay.band(f"KPI {i + 1}" + ("（追加する場合に記入）" if k is None else ""))
+        for f in fields:
+            lay.label(cell_title(f))
+            lay.field(p + f.key, f, k)
+            lay.row += 1
+        _table_head(lay, "年度別の目標・実績", points)
+        series = (k or {}).get("series") or []
+        for j in range(min(MAX_SERIES, len(series) + BLANK_SERIES_ROWS)):
+            if j >= len(series):
+                text_cell(lay.ws.cell(lay.row, 1), "（追加する年度）")
+            _table_row(lay, f"{p}series-{j}-", points, series[j] if j < len(series) else {},
+                       widths=(60,))
+        lay.row += 1
+
+
+def _head_rows(lay: _Layout, fields, content: dict) -> None:
+    for f in _in_workbook(fields):
+        lay.label(cell_title(f))
+        lay.field(f.key, f, content)
+        lay.row += 1
+
+
+def _roadmap_rows(lay: _Layout, part, content: dict) -> None:
+    _head_rows(lay, part.sheet_fields, {"roadmap": content.get("roadmap") or {}})
+    fields = _in_workbook(part.entry_fields)
+    _table_head(lay, "", fields)
+    rows = (content.get("roadmap") or {}).get("rows") or []
+    for i in range(min(part.limit, len(rows) + BLANK_ROADMAP_ROWS)):
+        text_cell(lay.ws.cell(lay.row, 1), f"{i + 1}行目")
+        _table_row(lay, f"roadmap_rows-{i}-", fields, rows[i] if i < len(rows) else {})
+    lay.row += 1
+
+
+def _figure_rows(lay: _Layout, part, figures: list[dict]) -> None:
     text_cell(lay.ws.cell(lay.row, 1), "画像の差し替えはWeb画面で行ってください（画像はそのまま残ります）。")
     lay.ws.merge_cells(start_row=lay.row, start_column=1, end_row=lay.row, end_column=5)
     lay.row += 1
-    for col, title in enumerate(("", *CELL_TITLES["figures"].values()), start=1):
-        lay.label(title, column=col)
-    lay.row += 1
-    for i in range(min(limit, len(figures) + BLANK_FIGURE_ROWS)):
-        f = figures[i] if i < len(figures) else {}
-        p = f"figures-{i}-"
+    fields = _in_workbook(part.entry_fields)
+    _table_head(lay, "", fields)
+    for i in range(min(part.limit, len(figures) + BLANK_FIGURE_ROWS)):
         text_cell(lay.ws.cell(lay.row, 1), f"図表 {i + 1}")
-        lay.input(p + "kind", FIGURE_KINDS.get(f.get("kind"), ""), 2, kind="figure_kind")
-        lay.input(p + "caption", f.get("caption"), 3)
-        lay.input(p + "note", f.get("note"), 4, wide=True, lines=_lines(f.get("note"), 30))
-        lay.row += 1
+        _table_row(lay, f"figures-{i}-", fields, figures[i] if i < len(figures) else {})
     lay.row += 1
 
 
@@ -221,11 +221,8 @@ def _validations(lay: _Layout) -> None:
                                    errorStyle="warning", errorTitle="年",
                                    error="西暦の年を入力してください（例: 2024）")),
         (lay.flags, DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)),
-        (lay.kinds, DataValidation(type="list", formula1='"' + ",".join(FIGURE_KINDS.values()) + '"',
-                                   allow_blank=True)),
-        (lay.directions, DataValidation(type="list", formula1='"' + ",".join(KPI_DIRECTIONS.values()) + '"',
-                                        allow_blank=True)),
-    ]
+    ] + [(cells, DataValidation(type="list", formula1='"' + ",".join(label for _, label in f.choices) + '"',
+                                allow_blank=True)) for f, cells in lay.choices.items()]
     for cells, rule in rules:
         if cells:
             rule.showErrorMessage = True
@@ -243,8 +240,8 @@ def _title(sheet: Sheet) -> str:
 
 
 def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
-    sheet_schema = schema()
     year = sheet.cycle.year
+    sheet_schema = schema(year)
     content = sheet_to_dict(sheet)
     ws = wb.create_sheet(_title(sheet))
     lay = _Layout(ws)
@@ -256,30 +253,24 @@ def _sheet_worksheet(wb: Workbook, sheet: Sheet, meta) -> None:
     lay.band(f"{year}年度の個票（{format_datetime(sheet.updated_at)} 保存の内容）。黄色の欄に入力してください。",
              fill=PatternFill(), bold=False)
     lay.row += 1
-    limits = {s.kind: s.limit for s in sheet_schema.sections}
     for column in (LEFT, RIGHT):
         for box in sheet_schema.column(column):
             sections = sheet_schema.in_box(box.key)
             if not sections:
                 continue
             lay.band(sheet_schema.box_title(box.key, year, content), fill=HEADING_FILL, white=True)
-            if box.key == "targets":
-                targets = content["targets"]
-                lay.label(CELL_TITLES[""]["target_year"])
-                lay.input("target_year", targets.get("target_year"), kind="year")
-                lay.row += 1
-                lay.label(CELL_TITLES[""]["target_label"])
-                lay.input("target_label", targets.get("label"), wide=True)
-                lay.row += 1
+            kpis = sheet_schema.part(KPIS)
+            if kpis is not None and box.key == kpis.box:
+                _head_rows(lay, kpis.sheet_fields, content)   # the box's own: target year, label
             for section in sections:
                 if section.kind == TEXT:
                     _text_rows(lay, content, section, year)
                 elif section.kind == KPIS:
-                    _kpi_rows(lay, content["targets"]["kpis"], limits[KPIS], year)
+                    _kpi_rows(lay, section, content["targets"]["kpis"], year)
                 elif section.kind == ROADMAP:
-                    _roadmap_rows(lay, content.get("roadmap"), limits[ROADMAP])
+                    _roadmap_rows(lay, section, content)
                 elif section.kind == FIGURES:
-                    _figure_rows(lay, content.get("figures") or [], limits[FIGURES])
+                    _figure_rows(lay, section, content.get("figures") or [])
     _validations(lay)
     ws.protection.sheet = True
     ws.protection.formatRows = False      # people may make a row taller to read it

@@ -29,19 +29,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from forms.sheet import (NumberError, clean_line, clean_text, form_data, parse_number, parse_year,
-                         shorten, split_years)
+from forms.sheet import (NumberError, clean_line, clean_text, field_named, form_data, parse_number,
+                         parse_year, shorten, split_years)
 from webapp.editing.saving import flatten
 from webapp.models import Sheet, User
-from webapp.sheet_schema import schema
+from webapp.sheet_schema import FLAG, LINE, LINES, NUMBER, YEAR, schema
 from webapp.timeutil import format_datetime
-from webapp.workbooks.signing import CELL_TITLES, field_digest
-
-# How the edit form reads each cell (forms.sheet.read_form), by the field's last name part.
-_NUMBERS = {"target_value", "baseline_value", "target", "actual"}
-_YEARS = {"target_year", "baseline_year", "year"}
-_LINES = {"unit", "baseline_label", "label", "target_label", "roadmap_title", "from_year", "to_year",
-          "caption"}
+from webapp.workbooks.signing import cell_title, field_digest
 _ENTRY = re.compile(r"^(kpis|roadmap_rows|figures)-([0-9]+)-(?:series-([0-9]+)-)?([a-z_]+)$")
 
 
@@ -72,22 +66,23 @@ def field_texts(content: dict, image_tokens=()) -> dict[str, str]:
 
 def normal_value(name: str, raw: str | None) -> str:
     """A cell's text as the save would store it, for comparing: 「２，１３４」 and 2134 are one value."""
-    tail = name.rsplit("-", 1)[-1]
+    f = field_named(name)   # how the edit form reads the cell (forms.sheet.read_form)
+    kind = f.kind if f is not None else None
     raw = raw or ""
     try:
-        if tail in _NUMBERS:
+        if kind == NUMBER:
             value = parse_number(raw)
             return "" if value is None else format(value.normalize(), "f")
-        if tail in _YEARS:
+        if kind == YEAR:
             year = parse_year(raw)
             return "" if year is None else str(year)
     except NumberError:
         return raw.strip()   # not a number: read_form names the cell when it is used
-    if tail == "cumulative":
+    if kind == FLAG:
         return "y" if raw else ""
-    if name == "roadmap_years":
+    if kind == LINES:
         return "、".join(split_years(raw))
-    return clean_line(raw) if tail in _LINES else clean_text(raw)
+    return clean_line(raw) if kind == LINE else clean_text(raw)
 
 
 def base_digests(content: dict, names) -> dict[str, str]:
@@ -102,9 +97,13 @@ def cell_label(name: str, content: dict, workbook: dict[str, str], year: int) ->
     labels = {key: label for key, label, _, _ in flatten(content, year)}
     if name in labels:
         return labels[name]
-    if name in CELL_TITLES[""]:
-        return f"{sheet_schema.label('roadmap', year)}の{CELL_TITLES[''][name]}"
+    f = field_named(name)
+    if f is None:
+        return name
     match = _ENTRY.match(name)
+    if not match:
+        part = next(s for s in sheet_schema.sections if f in s.head_fields)
+        return f"{sheet_schema.box_title(part.box, year)}の{cell_title(f)}"
     if not match:
         return name
     lst, i, j, tail = match.groups()
@@ -114,15 +113,15 @@ def cell_label(name: str, content: dict, workbook: dict[str, str], year: int) ->
         kpi_name = kpis[i]["name"] if i < len(kpis) else workbook.get(f"kpis-{i}-name", "")
         who = f"KPI {i + 1}『{shorten(kpi_name)}』" if kpi_name else f"KPI {i + 1}"
         if j is None:
-            return f"{who}の{CELL_TITLES['kpis'][tail]}"
+            return f"{who}の{cell_title(f)}"
         series = kpis[i]["series"] if i < len(kpis) else []
         j = int(j)
         point_year = series[j]["year"] if j < len(series) else workbook.get(f"kpis-{i}-series-{j}-year")
         when = f"（{point_year}年度）" if point_year else ""
-        return f"{who}の{j + 1}行目{when}の{CELL_TITLES['series'][tail]}"
+        return f"{who}の{j + 1}行目{when}の{cell_title(f)}"
     if lst == "roadmap_rows":
-        return f"{sheet_schema.label('roadmap', year)} {i + 1}行目の{CELL_TITLES[lst][tail]}"
-    return f"図表 {i + 1} の{CELL_TITLES[lst][tail]}"
+        return f"{sheet_schema.label('roadmap', year)} {i + 1}行目の{cell_title(f)}"
+    return f"図表 {i + 1} の{cell_title(f)}"
 
 
 @dataclass

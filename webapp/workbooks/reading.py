@@ -25,13 +25,14 @@ from xml.parsers import expat
 from werkzeug.datastructures import MultiDict
 
 from forms.sheet import read_form, sheet_form
-from webapp.editing.saving import (FieldDiff, ImageRef, differences, figure_tokens, load_sheet,
+from webapp.editing.saving import (ConflictDiff, ImageRef, differences, figure_tokens, load_sheet,
                                    resolve_images)
 from webapp.jptext import circled
 from webapp.models import Sheet
 from webapp.permissions import can
 from webapp.sheet_content import comparable, sheet_to_dict
-from webapp.sheet_schema import FIGURE_KINDS, KPI_DIRECTIONS
+from forms.sheet import field_named
+from webapp.sheet_schema import CHOICE, FLAG, YEAR
 from webapp.workbooks.merging import Conflict, merge
 from webapp.workbooks.signing import FORMAT, META_TITLE, OLD_FORMATS, YES, checksum
 
@@ -89,7 +90,7 @@ class SheetImport:
     base_version: int                 # the saved version the content was merged with: save against it
     content: dict
     images: list[ImageRef | None]
-    changes: list[FieldDiff]
+    changes: list[ConflictDiff]
     entry: SheetCells | None = None
     conflicts: list[Conflict] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)    # changed since the export only: stay as saved
@@ -311,12 +312,13 @@ def _as_text(name: str, value) -> str:
     """A cell as the form would have received it typed."""
     if value is None:
         return ""
-    tail = name.rsplit("-", 1)[-1]
+    f = field_named(name)
+    kind = f.cell if f is not None else None
     if isinstance(value, bool):
         return "y" if value else ""
     if isinstance(value, (dt.date, dt.datetime)):
         # A year typed as a date (Excel turns 「2024/4/1」 into one) is its year.
-        if tail in ("year", "target_year", "baseline_year", "from_year", "to_year"):
+        if f is not None and (f.kind == YEAR or f.key.endswith("_year")):
             return str(value.year)
         return f"{value.year}/{value.month}/{value.day}"
     if isinstance(value, dt.time):
@@ -326,13 +328,10 @@ def _as_text(name: str, value) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     text = str(value)
-    if tail == "cumulative":
+    if kind == FLAG:
         return "y" if text.strip() in (YES, "y", "○", "1", "TRUE") else ""
-    if tail == "kind":
-        labels = {label: key for key, label in FIGURE_KINDS.items()}
-        return labels.get(text.strip(), text.strip())
-    if tail == "direction":
-        labels = {label: key for key, label in KPI_DIRECTIONS.items()}
+    if kind == CHOICE:
+        labels = {label: key for key, label in f.choices}
         return labels.get(text.strip(), text.strip())
     return text
 
@@ -359,7 +358,7 @@ def prepare(user, entry: SheetCells, take_workbook=frozenset()) -> SheetImport:
     merged = merge(sheet, current, figure_tokens(sheet), entry.texts(), entry.bases, entry.version,
                    take_workbook)
     data = MultiDict(list(merged.data.items()))
-    form = sheet_form(formdata=data, meta={"csrf": False})
+    form = sheet_form(sheet.cycle.year, formdata=data, meta={"csrf": False})
     content, inputs, errors = read_form(form, current, sheet.cycle.year)
     images = resolve_images(sheet, inputs, errors)
     if errors:

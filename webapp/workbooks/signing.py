@@ -18,19 +18,15 @@ OLD_FORMATS = ("council-sheet-workbook/1",)
 META_TITLE = "_meta"
 YES, NO = "はい", "いいえ"
 
-# The words beside each input cell, by list ("" for the sheet's own fields): the
-# workbook prints them and the import names a cell by them.
-CELL_TITLES = {
-    "": {"target_year": "目標年", "target_label": "見出し（空欄なら目標年から）",
-         "roadmap_title": "見出し", "roadmap_years": "年度の列（読点区切り）"},
-    "kpis": {"name": "指標名", "unit": "単位", "cumulative": "累計値（はい／いいえ）",
-             "target_year": "目標年", "target_value": "目標値", "target_text": "目標（文章）",
-             "baseline_year": "基準年", "baseline_value": "基準値", "baseline_label": "基準の表記",
-             "direction": "目標の向き（増やす／減らす、空欄は基準値から判断）", "note": "注記"},
-    "series": {"year": "年度", "label": "表記", "target": "目標", "actual": "実績"},
-    "roadmap_rows": {"activity": "取組", "detail": "内容", "from_year": "開始", "to_year": "終了"},
-    "figures": {"kind": "種類", "caption": "キャプション", "note": "説明"},
-}
+def cell_title(f) -> str:
+    """The words beside a field's input cell (the template's label; a flag and a choice
+    say what to type): the workbook prints them and the import names a cell by them."""
+    if f.cell == "flag":
+        return f"{f.label}（{YES}／{NO}）"
+    if f.cell == "choice":
+        words = "／".join(label for _, label in f.choices)
+        return f"{f.label}（{words}、空欄は{f.blank}）" if f.blank else f"{f.label}（{words}）"
+    return f.label
 
 
 def field_digest(name: str, value: str) -> str:
