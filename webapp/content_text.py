@@ -28,10 +28,11 @@ def extra_lines(fields, item: dict, indent: str = "  ") -> list[str]:
             if not f.slot and not f.is_empty(f.get(item))]
 
 
-def kpi_text(k: dict, series: bool = True) -> str:
-    """One KPI; `series=False` leaves out the yearly figures (the comparison lists
-    changed figures in a table of their own)."""
-    part = schema().part(KPIS)
+def kpi_text(k: dict, series: bool = True, sheet_schema=None) -> str:
+    """One KPI, worded as `sheet_schema` (default: the template in force) words it;
+    `series=False` leaves out the yearly figures (the comparison lists changed figures
+    in a table of their own)."""
+    part = (sheet_schema or schema()).part(KPIS)
     word = {f.key: f.words for f in part.fields + part.point_fields}
     direction = part.field("direction")
     target = k.get("target") or {}
@@ -56,8 +57,8 @@ def kpi_text(k: dict, series: bool = True) -> str:
     return "\n".join(lines)
 
 
-def kpis_text(targets: dict, series: bool = False) -> str:
-    return "\n".join(f"{i}. {kpi_text(k, series)}"
+def kpis_text(targets: dict, series: bool = False, sheet_schema=None) -> str:
+    return "\n".join(f"{i}. {kpi_text(k, series, sheet_schema)}"
                      for i, k in enumerate(targets.get("kpis") or [], 1))
 
 
@@ -71,17 +72,18 @@ def roadmap_text(roadmap: dict | None) -> str:
     return "\n".join(lines)
 
 
-def figure_text(f: dict) -> str:
-    kind = schema().part(FIGURES).field("kind")
+def figure_text(f: dict, sheet_schema=None) -> str:
+    part = (sheet_schema or schema()).part(FIGURES)
+    kind = part.field("kind")
     text = f"［{kind.choice_label(f.get('kind')) or f.get('kind')}］{f.get('caption', '')}"
-    alt = schema().part(FIGURES).field("alt_text")
+    alt = part.field("alt_text")
     if alt is not None and f.get("alt_text"):
         text += f"\n  {alt.label}：{f['alt_text']}"
     return text + (f"\n  {f['note']}" if f.get("note") else "")
 
 
-def figures_text(figures: list | None) -> str:
-    return "\n".join(figure_text(f) for f in figures or [])
+def figures_text(figures: list | None, sheet_schema=None) -> str:
+    return "\n".join(figure_text(f, sheet_schema) for f in figures or [])
 
 
 def section_texts(content: dict | None, sheet_schema=None) -> dict[str, str]:
@@ -97,9 +99,9 @@ def section_texts(content: dict | None, sheet_schema=None) -> dict[str, str]:
                 text = f"［{c['targets']['label']}］\n" + text
             texts[section.key] = text
         elif section.kind == KPIS:
-            texts[section.key] = kpis_text(c.get("targets") or {})
+            texts[section.key] = kpis_text(c.get("targets") or {}, sheet_schema=sheet_schema)
         elif section.kind == ROADMAP:
             texts[section.key] = roadmap_text(c.get("roadmap"))
         elif section.kind == FIGURES:
-            texts[section.key] = figures_text(c.get("figures"))
+            texts[section.key] = figures_text(c.get("figures"), sheet_schema)
     return texts

@@ -30,6 +30,7 @@ package (which is database-free) reads it too.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from webapp.jptext import fullwidth
@@ -455,7 +456,9 @@ COUNCIL_SHEET = SheetSchema(
     ),
 )
 
-_active = [COUNCIL_SHEET]
+# Definitions pushed with using(), innermost last: per thread (a context variable), so that a
+# print in one request thread never changes the headings another thread reads.
+_pushed: ContextVar[tuple] = ContextVar("sheet_schema_pushed", default=())
 # year -> that year's template; the app registers the database's (webapp.sheet_templates).
 _year_lookup: list = []
 
@@ -463,14 +466,17 @@ _year_lookup: list = []
 def schema(year: int | None = None) -> SheetSchema:
     """The sheet definition in force for `year`.
 
-    A definition pushed with `using()` wins (the printing worker pushes the
-    template that came with its job; tests push variants); otherwise the
+    A definition pushed with `using()` wins (printing pushes the template that
+    came with the content it prints; tests push variants); otherwise the
     year's own template when a lookup is registered and a year is given;
     otherwise the built-in FY2023 one.
     """
-    if len(_active) > 1 or year is None or not _year_lookup:
-        return _active[-1]
-    return _year_lookup[-1](year) or _active[-1]
+    pushed = _pushed.get()
+    if pushed:
+        return pushed[-1]
+    if year is None or not _year_lookup:
+        return COUNCIL_SHEET
+    return _year_lookup[-1](year) or COUNCIL_SHEET
 
 
 def template_of(content: dict) -> SheetSchema:
@@ -489,9 +495,10 @@ def register_year_lookup(lookup) -> None:
 
 @contextmanager
 def using(variant: SheetSchema):
-    """Run with another sheet definition, e.g. one with an extra section (tests)."""
-    _active.append(variant)
+    """Run (in this thread) with another sheet definition: the one a print came with, or
+    a variant with an extra section (tests)."""
+    token = _pushed.set(_pushed.get() + (variant,))
     try:
         yield variant
     finally:
-        _active.pop()
+        _pushed.reset(token)

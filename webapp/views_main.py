@@ -10,7 +10,7 @@ from webapp import listing, storage
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
 from webapp.permissions import can, sheet_or_404
-from webapp.sheet_schema import LEFT, RIGHT, schema
+from webapp.sheet_schema import LEFT, RIGHT, schema, using
 from webapp.sheet_content import sheet_to_dict
 from webapp.workflow import State, transitions_from
 
@@ -49,10 +49,11 @@ def sheet(sheet_id: int):
         .order_by(ReportingCycle.year.desc())).all()
     content = sheet_to_dict(sheet)
     sheet_schema = schema(year)
-    return render_template("main/sheet.html", sheet=sheet, year=year, schema=sheet_schema,
-                           columns=(LEFT, RIGHT), content=content, filled=sheet_schema.filled(content),
-                           actions=actions,
-                           others=others, can_edit=can(current_user, "edit_sheet", sheet))
+    with using(sheet_schema):  # the KPI block's words (webapp.printing.kpis) are the year's too
+        return render_template("main/sheet.html", sheet=sheet, year=year, schema=sheet_schema,
+                               columns=(LEFT, RIGHT), content=content,
+                               filled=sheet_schema.filled(content), actions=actions,
+                               others=others, can_edit=can(current_user, "edit_sheet", sheet))
 
 
 @bp.route("/sheets/<int:sheet_id>/figures/<int:figure_id>")

@@ -23,8 +23,8 @@ def _put(ws, row: int, col: int, value) -> None:
         cell.value = value
 
 
-def header() -> list[str]:
-    sheet = schema()
+def header(year: int | None = None) -> list[str]:
+    sheet = schema(year)
     return ["No.", "プロジェクト", "幹事", "KPI", sheet.field_label(KPIS, "unit"),
             sheet.field_label(KPIS, "baseline_value"), "最新実績", "実績の年度",
             "最終目標", "目標年度", "進捗率", "前年差", "状況", "目標の種類"]
@@ -35,7 +35,7 @@ def workbook(cycle, rows: list[KpiRow]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{cycle.year}年度 KPI達成状況"
-    for col, text in enumerate(header(), 1):
+    for col, text in enumerate(header(cycle.year), 1):
         _put(ws, 1, col, text)
         ws.cell(row=1, column=col).font = Font(bold=True)
         ws.cell(row=1, column=col).fill = HEADER_FILL

@@ -261,13 +261,13 @@ def flatten(content: dict, year: int) -> list[tuple[str, str, str, bool]]:
                         sheet_schema.text(content, section.key), True))
         elif section.kind == KPIS:
             for i, k in enumerate(targets.get("kpis") or []):
-                out.append((f"kpi-{i + 1}", f"KPI {i + 1}", kpi_text(k), False))
+                out.append((f"kpi-{i + 1}", f"KPI {i + 1}", kpi_text(k, sheet_schema=sheet_schema), False))
         elif section.kind == ROADMAP:
             out.append(("roadmap", sheet_schema.label("roadmap", year),
                         roadmap_text(content.get("roadmap")), False))
         elif section.kind == FIGURES:
             for i, f in enumerate(content.get("figures") or []):
-                out.append((f"figure-{i + 1}", f"図表 {i + 1}", figure_text(f), False))
+                out.append((f"figure-{i + 1}", f"図表 {i + 1}", figure_text(f, sheet_schema), False))
     return out
 
 

@@ -32,7 +32,7 @@ from .estimate import estimate_size
 from .kpis import PLOT_DEFAULT, PLOT_MAX
 from .render import get_renderer, sheet_html, template_fingerprint, write_variant
 from .sheetview import section_texts, sheet_view
-from webapp.sheet_schema import LEFT, RIGHT, SheetSchema, template_of
+from webapp.sheet_schema import COUNCIL_SHEET, LEFT, RIGHT, SheetSchema, template_of, using
 
 __all__ = ["Fit", "SIZES", "print_key", "fit_and_print", "cached_fit", "overflowing_keys"]
 
@@ -116,9 +116,13 @@ def print_key(sheet: dict, year: int) -> str:
         figures.append({**fig, "image_path": os.path.basename(path)} if path else fig)
     if figures:
         sheet = {**sheet, "figures": figures}
-    payload = json.dumps(
-        {"sheet": sheet, "year": year, "images": images, "fp": template_fingerprint()},
-        sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    template = template_of(sheet)
+    data = {"sheet": {k: v for k, v in sheet.items() if k != "template"}, "year": year,
+            "images": images, "fp": template_fingerprint()}
+    if template != COUNCIL_SHEET:  # every word and place of a sheet template is in its repr
+        data["template"] = repr(template)
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str,
+                         separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
@@ -399,9 +403,16 @@ def _grow_charts(renderer, view, size: float, fills: dict):
     return None
 
 
-def fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
-                  uploads_dir: str | None = None, key: str | None = None,
-                  want_pdf=True, fetcher=None):
+def fit_and_print(sheet: dict, year: int, cache: PrintCache, **options):
+    """`_fit_and_print` with the sheet's template in force (webapp.sheet_schema.template_of):
+    the KPI wording and figure kinds print as its year's template says."""
+    with using(template_of(sheet)):
+        return _fit_and_print(sheet, year, cache, **options)
+
+
+def _fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
+                   uploads_dir: str | None = None, key: str | None = None,
+                   want_pdf=True, fetcher=None):
     """Search the size, write the sheet PDF at it, cache both.
 
     Returns (Fit, pdf bytes or None).  ``want_pdf`` may be a callable, asked

@@ -13,6 +13,7 @@ into a tagged frame (tagmerge.py) rather than laying the report out again.
 from __future__ import annotations
 
 import collections
+import functools
 import concurrent.futures
 import gc
 import hashlib
@@ -26,6 +27,7 @@ from .estimate import estimate_size
 from .fitting import SIZES, Fit, cached_fit, fit_and_print, print_key
 from .fonts import find_fonts
 from webapp.jptext import circled
+from webapp.sheet_schema import template_of, using
 from .render import (
     after_fork,
     write_variant,
@@ -110,6 +112,18 @@ def _ordered(sheets) -> list[dict]:
     return ordered
 
 
+def _in_sheets_template(function):
+    """Run a report function with its sheets' template in force (one year, one template;
+    webapp.sheet_schema.template_of), so that every word it prints is that year's."""
+    @functools.wraps(function)
+    def run(meta, year, sheets, *args, **kwargs):
+        sheets = list(sheets)
+        with using(template_of(sheets[0] if sheets else {})):
+            return function(meta, year, sheets, *args, **kwargs)
+    return run
+
+
+@_in_sheets_template
 def report_html(meta: dict, year: int, sheets, *, cache=None,
                 uploads_dir: str | None = None, fits: dict | None = None,
                 marks: dict | None = None) -> str:
@@ -228,6 +242,7 @@ class _Build:
 VARIANTS = ("pdf/ua-1", "pdf/a-2b")
 
 
+@_in_sheets_template
 def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
                  uploads_dir: str | None = None, fits: dict | None = None,
                  variant: str | None = None, marks: dict | None = None) -> bytes:
@@ -252,6 +267,7 @@ def build_report(meta: dict, year: int, sheets, cache, progress=None, workers=No
                   fits=fits, marks=marks, frame=True).assembler.finish()
 
 
+@_in_sheets_template
 def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
                    workers=None, *, uploads_dir: str | None = None, fits: dict | None = None,
                    marks: dict | None = None, written=None) -> dict[str, bytes]:
@@ -274,6 +290,7 @@ def publish_report(meta: dict, year: int, sheets, cache, variants=VARIANTS, prog
                           uploads_dir=uploads_dir, fits=fits, written=written)
 
 
+@_in_sheets_template
 def publish_one_layout(meta: dict, year: int, sheets, cache, variants=VARIANTS, progress=None,
                        workers=None, *, uploads_dir: str | None = None,
                        fits: dict | None = None, marks: dict | None = None,

@@ -81,7 +81,14 @@ def _copy_images(contents: list[dict], views, out: Path) -> list[str]:
 
 
 def publish_site(year: int, out_dir: str) -> Written:
-    """Write year `year`'s web edition and open data into `out_dir` (created if missing)."""
+    """Write year `year`'s web edition and open data into `out_dir` (created if missing),
+    every word as the year's template has it."""
+    from webapp.sheet_schema import schema, using
+    with using(schema(year)):
+        return _publish_site(year, out_dir)
+
+
+def _publish_site(year: int, out_dir: str) -> Written:
     from webapp import storage
     from webapp.printing.sheetview import sheet_view
     from webapp.reports.inputs import approved_sheets, collect

@@ -13,7 +13,7 @@ from forms.sheet import MAX_DECIMALS
 from webapp.cycles import report_date_problem
 from webapp.models import ORG_KINDS
 from webapp.sheet_schema import (CHOICE, FIGURES, FLAG, KPIS, LINE, LINES, MAX_ROADMAP_YEARS, MAX_SERIES,
-                                 NUMBER, ROADMAP, TEXT, YEAR_RANGE, Field, schema)
+                                 NUMBER, ROADMAP, TEXT, YEAR_RANGE, Field, schema, using)
 from webapp.sheet_schema import YEAR as YEAR_KIND
 
 FILE_ORG_KINDS = set(ORG_KINDS) - {"secretariat"}
@@ -252,7 +252,18 @@ DECIMALS = MAX_DECIMALS
 
 
 def validate_report(data) -> None:
-    """Raise ReportFileError listing every problem; return None when the file is good."""
+    """Raise ReportFileError listing every problem; return None when the file is good.
+
+    A file is checked against its year's template (the sections, fields and limits
+    that year's sheets have), or the built-in one for a year not opened yet."""
+    year = data.get("fiscal_year") if isinstance(data, dict) else None
+    if type(year) is int and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        with using(schema(year)):
+            return _validate_report(data)
+    return _validate_report(data)
+
+
+def _validate_report(data) -> None:
     c = _Checker()
     if not isinstance(data, dict):
         raise ReportFileError(["(ファイル全体): JSONオブジェクトではありません"])

@@ -131,10 +131,10 @@ def char_diff(a: str | None, b: str | None) -> tuple[Markup, Markup, bool]:
 
 # --- KPI figures --------------------------------------------------------------------------
 
-def _kpi_cells(kpi: dict) -> dict[tuple, object]:
+def _kpi_cells(kpi: dict, sheet_schema) -> dict[tuple, object]:
     """(item label, occurrence) -> value, for every figure of a KPI, and each field the
     template adds without a place in the table (a year's 「出典」)."""
-    part = schema().part(KPIS)
+    part = sheet_schema.part(KPIS)
     word = {f.key: f.label for f in part.fields}
     point_word = {f.key: f.words for f in part.point_fields}
     cells: dict[tuple, object] = {}
@@ -182,7 +182,9 @@ def _show(value) -> str:
     return value if isinstance(value, str) else format_number(value)
 
 
-def kpi_changes(a: dict | None, b: dict | None) -> list[KpiChange]:
+def kpi_changes(a: dict | None, b: dict | None, sheet_schema=None) -> list[KpiChange]:
+    """Changed KPI figures, named as `sheet_schema` (default: the template in force) words them."""
+    sheet_schema = sheet_schema or schema()
     a_kpis = ((a or {}).get("targets") or {}).get("kpis") or []
     b_kpis = ((b or {}).get("targets") or {}).get("kpis") or []
     changes = []
@@ -190,8 +192,8 @@ def kpi_changes(a: dict | None, b: dict | None) -> list[KpiChange]:
         name = (new or old).get("name", "")
         if old is not None and new is not None and old.get("name") != new.get("name"):
             name = f"{old.get('name')} → {new.get('name')}"
-        old_cells = _kpi_cells(old) if old else {}
-        new_cells = _kpi_cells(new) if new else {}
+        old_cells = _kpi_cells(old, sheet_schema) if old else {}
+        new_cells = _kpi_cells(new, sheet_schema) if new else {}
         for key in list(old_cells) + [k for k in new_cells if k not in old_cells]:
             before, after = old_cells.get(key), new_cells.get(key)
             if key not in old_cells:
@@ -237,4 +239,4 @@ def compare(a: dict | None, b: dict | None, year: int, left_year: int | None = N
             l_html, r_html, changed = char_diff(left[s.key], "")
             fields.append(SectionDiff(key=s.key, label=left_schema.label(s.key, then),
                                     left=l_html, right=r_html, changed=changed, only="left"))
-    return Comparison(fields=fields, kpi_changes=kpi_changes(a, b))
+    return Comparison(fields=fields, kpi_changes=kpi_changes(a, b, right_schema))

@@ -97,7 +97,9 @@ def review(sheet: Sheet) -> FlagReview | None:
         after_key, after_content = f"v{resubmit.version_number}", _version(sheet, resubmit.version_number)
     else:
         return None
-    old, new = section_texts(_version(sheet, before.version_number)), section_texts(after_content)
+    template = schema(sheet.cycle.year)
+    old = section_texts(_version(sheet, before.version_number), template)
+    new = section_texts(after_content, template)
     return FlagReview(returned=returned, sections=keys, before=f"v{before.version_number}",
                       after=after_key,
                       changed={key: old.get(key, "") != new.get(key, "") for key in keys})

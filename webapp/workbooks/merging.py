@@ -93,7 +93,7 @@ def base_digests(content: dict, names) -> dict[str, str]:
 
 def cell_label(name: str, content: dict, workbook: dict[str, str], year: int) -> str:
     """How the import names a cell to the user: 「KPI 1『…』の2行目（2024年度）の実績」."""
-    sheet_schema = schema()
+    sheet_schema = schema(year)
     labels = {key: label for key, label, _, _ in flatten(content, year)}
     if name in labels:
         return labels[name]
