@@ -19,7 +19,7 @@ import re
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectField, StringField, TextAreaField
+from wtforms import Field, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.i18n import get_translations
 
 from webapp.ids import parse_id
@@ -63,6 +63,31 @@ class IdField(StringField):
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
+
+
+class JpIntegerField(IntegerField):
+    """Digits, full-width ones too (and `suffix`, e.g. 「年度」, left off); a message in
+    Japanese naming the field otherwise."""
+
+    suffix = ""
+
+    def message(self, typed: str) -> str:
+        return f"{self.label.text}は数字で入力してください（\"{typed[:20]}\"）。"
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = unicodedata.normalize("NFKC", valuelist[0] or "").strip()
+        if self.suffix:
+            text = text.removesuffix(self.suffix)
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message(valuelist[0]))
 
 
 class IdSelectField(SelectField):

@@ -4,28 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from forms.base import BaseForm
-from wtforms import BooleanField, DateField, IntegerField, StringField
+from forms.base import BaseForm, JpIntegerField
+from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.sheet_schema import YEAR_RANGE
 
 
-class YearField(IntegerField):
-    """An integer field that accepts full-width digits and says what is wrong in Japanese."""
+class YearField(JpIntegerField):
+    """A year as 「2024」 or 「２０２４年度」."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = unicodedata.normalize("NFKC", valuelist[0] or "").strip().removesuffix("年度")
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(f"年度は西暦の数字で入力してください（\"{valuelist[0][:20]}\"）。")
+    suffix = "年度"
+
+    def message(self, typed: str) -> str:
+        return f"年度は西暦の数字で入力してください（\"{typed[:20]}\"）。"
 
 
 class JpDateField(DateField):

@@ -6,28 +6,9 @@ its messages are shown beside these fields.
 """
 from __future__ import annotations
 
-import unicodedata
-
-from forms.base import BaseForm
-from wtforms import BooleanField, IntegerField, StringField
+from forms.base import BaseForm, JpIntegerField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
-
-
-class JpIntegerField(IntegerField):
-    """Digits, full-width ones too; a message in Japanese naming the field otherwise."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = unicodedata.normalize("NFKC", valuelist[0] or "").strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text}は数字で入力してください（\"{valuelist[0][:20]}\"）。")
 
 
 HEADING_HELP = "{Y} は年度（２０２４）、{Y1} は翌年度に置き換えて印刷されます。"

@@ -20,6 +20,20 @@ def _fail(lines) -> None:
     sys.exit(1)
 
 
+def _write_json(file: str, data) -> bool:
+    """`data` as JSON (exact figures) to `file`, or to standard output for "-"; True when
+    written to a file (the caller then says so), exits with a message when it cannot be."""
+    text = exactjson.dumps(data, indent=2) + "\n"
+    if file == "-":
+        click.echo(text, nl=False)
+        return False
+    try:
+        write_atomic(file, text)
+    except OSError as exc:
+        _fail(f"{file}: 書き込めません（{exc.strerror}）")
+    return True
+
+
 @click.command("import-report")
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -52,15 +66,8 @@ def export_report_cmd(year, approved_only, file):
         data = export_report(year, approved_only=approved_only)
     except ExportError as exc:
         _fail(str(exc))
-    text = exactjson.dumps(data, indent=2) + "\n"
-    if file == "-":
-        click.echo(text, nl=False)
-        return
-    try:
-        write_atomic(file, text)
-    except OSError as exc:
-        _fail(f"{file}: 書き込めません（{exc.strerror}）")
-    click.echo(f"{year}年度の個票 {len(data['projects'])} 件を {file} に書き出しました")
+    if _write_json(file, data):
+        click.echo(f"{year}年度の個票 {len(data['projects'])} 件を {file} に書き出しました")
 
 
 @click.command("create-user")
@@ -212,15 +219,8 @@ def export_template_cmd(year, file):
     if cycle is None:
         _fail(f"{year}年度はまだ開始されていません。")
     data = export_template(cycle)
-    text = exactjson.dumps(data, indent=2) + "\n"
-    if file == "-":
-        click.echo(text, nl=False)
-        return
-    try:
-        write_atomic(file, text)
-    except OSError as exc:
-        _fail(f"{file}: 書き込めません（{exc.strerror}）")
-    click.echo(f"{year}年度の個票の様式（第{data['version']}版）を {file} に書き出しました")
+    if _write_json(file, data):
+        click.echo(f"{year}年度の個票の様式（第{data['version']}版）を {file} に書き出しました")
 
 
 @click.command("import-template")

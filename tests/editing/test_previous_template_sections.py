@@ -3,27 +3,17 @@ the form as 「前年度の様式にあった欄」, never silently dropped, and
 that last year's template lacked show no reference text."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from tests.editing.conftest import sheet24
 from tests.htmlpage import Page, text_of
-from webapp import sheet_schema as ss
-from webapp.sheet_schema import COUNCIL_SHEET, Section
-
-RISKS = Section("risks", "challenges", heading="○リスクと対応", path=("risks",), rows=3)
-FY2024 = dataclasses.replace(
-    COUNCIL_SHEET, version=2,
-    sections=tuple(s for s in COUNCIL_SHEET.sections if s.key != "results_perspectives") + (RISKS,))
+from tests.yeartemplates import FY2024, year_has_template
 
 
 @pytest.fixture
 def fy2024_without_perspectives():
-    saved = list(ss._year_lookup)
-    ss.register_year_lookup(lambda year: FY2024 if year == 2024 else None)
-    yield
-    ss._year_lookup[:] = saved
+    with year_has_template(2024, FY2024):
+        yield
 
 
 def test_last_year_s_text_of_a_section_this_year_lacks_is_shown_beside_the_form(

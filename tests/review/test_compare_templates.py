@@ -2,26 +2,16 @@
 that only one year's sheet has is shown beside nothing, saying so."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from webapp import sheet_schema as ss
+from tests.yeartemplates import FY2024, year_has_template
 from webapp.review.compare import compare
-from webapp.sheet_schema import COUNCIL_SHEET, Section
-
-RISKS = Section("risks", "challenges", heading="○リスクと対応", path=("risks",), rows=3)
-FY2024 = dataclasses.replace(
-    COUNCIL_SHEET, version=2,
-    sections=tuple(s for s in COUNCIL_SHEET.sections if s.key != "results_perspectives") + (RISKS,))
 
 
 @pytest.fixture
 def fy2024_has_its_own_template():
-    saved = list(ss._year_lookup)
-    ss.register_year_lookup(lambda year: FY2024 if year == 2024 else None)
-    yield
-    ss._year_lookup[:] = saved
+    with year_has_template(2024, FY2024):
+        yield
 
 
 def content(**texts) -> dict:
