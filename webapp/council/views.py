@@ -16,7 +16,7 @@ from webapp.council import bp, operations as ops, progress
 from webapp.council.chart import chart_text, history_svg
 from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
-from webapp.models import ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
+from webapp.models import NUMBER_RANGE, ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
 from webapp.permissions import require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -186,7 +186,7 @@ def _project_form(project: Project | None, needs_confirm: bool = False, status: 
                            values=_form_values(project), orgs=_organisations(),
                            lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, lead_slot_label=LEAD_SLOT_LABEL,
                            co_slot_label=CO_SLOT_LABEL, open_year=ops.open_year(),
-                           needs_confirm=needs_confirm, labels=PROJECT_LABELS,
+                           needs_confirm=needs_confirm, labels=PROJECT_LABELS, number_range=NUMBER_RANGE,
                            built_years=ops.built_years(project) if project else []), status
 
 

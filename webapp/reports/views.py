@@ -170,7 +170,7 @@ def sheet_pdf(sheet_id: int):
         found = fit.preview(sheet)
     if found.state != "ready":
         return render_template("reports/sheet_pdf_wait.html", sheet=sheet, preview=found), 202
-    name = f"個票{sheet.project.number:02d}_{sheet.cycle.year}年度.pdf"
+    name = f"個票{sheet.project.file_number}_{sheet.cycle.year}年度.pdf"
     response = send_file(BytesIO(found.pdf), mimetype=PDF, as_attachment=False, download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
