@@ -135,3 +135,28 @@ def test_a_list_costs_the_same_queries_at_10_and_at_120_sheets(make_app, path, q
             db.session.remove()
             db.engine.dispose()
     assert counts == [queries, queries]
+
+
+def test_an_organisation_of_60_projects_downloads_its_workbook_in_two_parts(app, factory):
+    import io
+    from urllib.parse import unquote
+
+    from openpyxl import load_workbook
+
+    from webapp.models import ProjectOrganisation
+    sheets = factory.many_sheets(60, year=2024, state="draft")
+    city = factory.organisation("福岡市")
+    for sheet in sheets:
+        sheet.project.links.append(ProjectOrganisation(organisation=city, role="co", position=0))
+    db.session.commit()
+    client = app.test_client()
+    login(client, factory.coordinator("福岡市"))
+    home = Page(client.get("/"))
+    links = {"".join(a.itertext()): a.get("href") for a in home.by_id("xlsx-org-2024").iter(NS + "a")}
+    assert links == {"1～50件目": "/workbooks/2024/organisation.xlsx?part=1",
+                     "51～60件目": "/workbooks/2024/organisation.xlsx?part=2"}
+    second = client.get("/workbooks/2024/organisation.xlsx?part=2")
+    assert unquote(second.headers["Content-Disposition"]).endswith("個票_2024年度_福岡市_0051-0060.xlsx")
+    book = load_workbook(io.BytesIO(second.data))
+    assert [ws.title for ws in book.worksheets if ws.sheet_state == "visible"] == \
+        ["記入のしかた"] + [f"{n} 事業{n}" for n in range(51, 61)]

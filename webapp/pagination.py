@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from webapp.ids import parse_id
 
 PER_PAGE = 50
+WORKBOOK_SHEETS = 50   # sheets in one Excel download of an organisation (about 1 s to write)
 WINDOW = 2        # pages linked on each side of the current one (besides the first and last)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp import listing, storage
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
-from webapp.pagination import paginate
+from webapp.pagination import WORKBOOK_SHEETS, paginate
 from webapp.permissions import can, sheet_or_404
 from webapp.sheet_schema import LEFT, RIGHT, schema
 from webapp.sheet_content import sheet_to_dict
@@ -36,7 +36,8 @@ def home():
         return render_template("main/home_reviewer.html", cycles=cycles, cycle=cycle,
                                projects=projects, sheets=sheets, counts=counts, pager=pager)
     by_cycle = [(c, listing.sheets_for_year(c, projects)) for c in cycles]
-    return render_template("main/home_coordinator.html", projects=projects, by_cycle=by_cycle)
+    return render_template("main/home_coordinator.html", projects=projects, by_cycle=by_cycle,
+                           workbook_parts=lambda count: paginate(count, None, WORKBOOK_SHEETS))
 
 
 @bp.route("/sheets/<int:sheet_id>")

@@ -340,8 +340,10 @@ def workbook(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def filename(sheets: list[Sheet], organisation: str | None = None) -> str:
+def filename(sheets: list[Sheet], organisation: str | None = None, part: bool = False) -> str:
+    """`part`: one of several workbooks of the organisation, named by its first and last number."""
     if organisation:
-        return f"個票_{sheets[0].cycle.year}年度_{organisation}.xlsx"
+        numbers = f"_{sheets[0].project.file_number}-{sheets[-1].project.file_number}" if part else ""
+        return f"個票_{sheets[0].cycle.year}年度_{organisation}{numbers}.xlsx"
     sheet = sheets[0]
     return f"個票_{sheet.cycle.year}年度_{sheet.project.file_number}.xlsx"
