@@ -294,3 +294,12 @@ def test_a_sheet_the_model_puts_far_inside_at_the_largest_type_is_answered_at_th
     page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
     assert page.by_id("fit-status").get("data-state") == "ready"
     assert "".join(page.by_id("fit-status").itertext()).strip() == "1ページに収まります（見込み：10.5pt）"
+
+
+def test_a_model_that_fails_leaves_the_answer_to_the_layout(app24, f, client24, oita, printing, monkeypatch):
+    def broken(sheet, year):
+        raise ZeroDivisionError("model")
+    monkeypatch.setattr(fit, "estimate_function", lambda: broken)
+    answer = client24.get(f"/sheets/{sheet24(f).id}/fit").json
+    assert (answer["state"], answer["message"]) == ("ready", "1ページに収まります（9.5pt）")
+    assert len(printing.calls) == 1

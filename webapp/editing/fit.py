@@ -238,7 +238,7 @@ def _status(sheet: Sheet, start: bool) -> FitStatus:
     known = _known(data, key, year, version)
     if known is not None:
         return known
-    size = estimate_function()(data, year)
+    size = _estimate(sheet.id, data, year)
     if size is not None:
         result = estimated(size, key, version)
         remember(sheet.id, result)
@@ -249,6 +249,15 @@ def _status(sheet: Sheet, start: bool) -> FitStatus:
         if known is not None:
             return known
     return _pending(key, version, _last(sheet.id))
+
+
+def _estimate(sheet_id: int, data: dict, year: int) -> float | None:
+    """The model's size, or None: near the page's end, or the model failed (then the layout decides)."""
+    try:
+        return estimate_function()(data, year)
+    except Exception:
+        log.exception("size estimate of sheet %s failed; laying it out", sheet_id)
+        return None
 
 
 def _known(data: dict, key: str, year: int, version: int) -> FitStatus | None:
