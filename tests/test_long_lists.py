@@ -116,7 +116,7 @@ def test_the_project_list_of_60_pages(app, factory, admin_client):
 @pytest.mark.parametrize("path, queries", [
     ("/kpis/2023", 14),            # was 3 a sheet (organisations, roadmap, figures)
     ("/admin/projects", 6),        # was 2 a project (its organisations)
-    ("/reports/2023", 6),          # was the whole content of every sheet, four times
+    ("/reports/2023", 7),          # was the whole content of every sheet, four times
     ("/dashboard/2023", 9),
     ("/?year=2023", 8),
 ])
@@ -160,3 +160,15 @@ def test_an_organisation_of_60_projects_downloads_its_workbook_in_two_parts(app,
     book = load_workbook(io.BytesIO(second.data))
     assert [ws.title for ws in book.worksheets if ws.sheet_state == "visible"] == \
         ["記入のしかた"] + [f"{n} 事業{n}" for n in range(51, 61)]
+
+
+def test_the_reports_page_lists_its_builds_20_at_a_time(app, factory, admin_client):
+    from webapp.models import ReportBuild
+    factory.many_sheets(3)
+    cycle = factory.cycle(2023)
+    db.session.add_all([ReportBuild(cycle=cycle, status="failed", draft=False, error=f"エラー{n}",
+                                    content_key=f"k{n}", sheet_versions=[]) for n in range(1, 26)])
+    db.session.commit()
+    page = Page(admin_client.get("/reports/2023?page=2"))
+    assert _status(page) == "全25件中 21～25件目（2／2ページ）"
+    assert [row[3] for row in page.table_rows(page.all("table")[-1])] == [f"失敗エラー{n}" for n in range(5, 0, -1)]

@@ -45,7 +45,8 @@ def year_builds(year: int):
     sheets = builds.inputs.year_sheets(cycle)
     left_out = builds.inputs.left_out(sheets)
     approved = [s for s in sheets if s not in left_out]
-    return render_template("reports/builds.html", cycle=cycle, builds=builds.builds_for(cycle),
+    shown, pager = builds.builds_for(cycle, request.args.get("page"))
+    return render_template("reports/builds.html", cycle=cycle, builds=shown, pager=pager,
                            approved=len(approved), left_out=left_out, all_sheets=len(sheets),
                            fallback_date=builds.inputs.report_date(cycle, approved))
 
