@@ -60,7 +60,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 VENV_BIN = os.path.dirname(sys.executable)
 FY2023 = os.path.join(ROOT, "webapp", "demo_data", "fy2023_report.json")
-PASSWORD = "bench-load-password-1"
+PASSWORD = "Bq7xK2m-Zt9-kyushu-load"   # passes the password policy (a few known words alone do not)
 REDIS = "redis://127.0.0.1:6379/13"
 FIT_PAUSE_S = 2.0   # sheet_edit.js's FIT_PAUSE_MS: the fit is asked for this long after the last keystroke
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
