@@ -250,7 +250,8 @@ VALIDATION_CASES = [
     bad("projects", "none", '配列ではありません ("none")'),
     bad("projects[3]", 4, "オブジェクトではありません (4)"),
     bad("projects[1].number", 1, "プロジェクト番号が重複しています (1)"),
-    bad("projects[0].number", 0, "1〜99の範囲にありません (0)"),
+    bad("projects[0].number", 0, "1〜9999の範囲にありません (0)"),
+    bad("projects[0].number", 10000, "1〜9999の範囲にありません (10000)"),
     bad("projects[0].number", 1.0, "整数ではありません (1.0)"),
     bad("projects[0].title", DELETE, "項目がありません"),
     bad("projects[0].title", "題" * 301, "300文字を超えています（301文字）"),
@@ -343,6 +344,14 @@ VALIDATION_CASES = [
 
 def test_the_real_file_is_valid():
     validate_report(fy2023())
+
+
+def test_a_municipality_s_project_numbers_up_to_9999_are_valid():
+    """A city evaluating ~556 事務事業 a year numbers them past 99 (#21)."""
+    data = fy2023()
+    for project, number in zip(data["projects"], (100, 556, 9999)):
+        project["number"] = number
+    validate_report(data)
 
 
 def test_the_demo_copy_carries_no_remark_of_the_text_extraction_as_a_figure_note():

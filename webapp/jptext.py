@@ -16,10 +16,10 @@ def fullwidth(value) -> str:
 
 
 def circled(number: int) -> str:
-    """Project number as printed in the title band: 1 -> '①' ... 50 -> '㊿'.
+    """Project number as the council prints it: 1 -> '①' ... 50 -> '㊿', then 51 -> '51'.
 
-    Unicode has circled numbers up to 50 only; beyond that a bracketed
-    number keeps the title readable.
+    Unicode has circled numbers up to 50 only (the Kyushu council's ①–㉑ fit);
+    a larger year (a municipality's ~556 projects) prints plain numbers.
     """
     if 1 <= number <= 20:
         return chr(0x2460 + number - 1)
@@ -27,7 +27,7 @@ def circled(number: int) -> str:
         return chr(0x3251 + number - 21)
     if 36 <= number <= 50:
         return chr(0x32B1 + number - 36)
-    return f"（{fullwidth(number)}）"
+    return str(number)
 
 
 def jp_date(date: datetime.date) -> str:

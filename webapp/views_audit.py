@@ -12,12 +12,12 @@ from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.safecells import csv_text
 from webapp.models import AuditEvent, Project, ReportingCycle, Sheet, User
+from webapp.pagination import paginate
 from webapp.permissions import require
 from webapp.timeutil import format_datetime
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
-PER_PAGE = 50
 # A download is bounded like every request; narrower filters give the rest.
 CSV_MAX_ROWS = 50_000
 
@@ -55,15 +55,13 @@ def events():
     form, wanted = _filter()
     if wanted is None:
         return render_template("admin/audit.html", form=form, events=[], total=0, page=1,
-                               pages=1, args={}), 400
+                               pages=1, pager=paginate(0, None), args={}), 400
     total = audit.count(wanted)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(parse_id(request.args.get("page", "1")) or 1, 1), pages)
-    rows = db.session.scalars(audit.query(wanted).limit(PER_PAGE)
-                              .offset((page - 1) * PER_PAGE)).all()
+    pager = paginate(total, request.args.get("page"))
+    rows = db.session.scalars(audit.query(wanted).limit(pager.per_page).offset(pager.offset)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit.html", form=form, events=rows, total=total, page=page,
-                           pages=pages, args=args, describe=audit.describe_changes,
+    return render_template("admin/audit.html", form=form, events=rows, total=total, page=pager.page,
+                           pages=pager.pages, pager=pager, args=args, describe=audit.describe_changes,
                            actor_name=audit.actor_name)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp import listing, storage
 from webapp.extensions import db
 from webapp.models import ReportingCycle, Sheet
+from webapp.pagination import WORKBOOK_SHEETS, paginate
 from webapp.permissions import can, sheet_or_404
 from webapp.sheet_schema import LEFT, RIGHT, schema, using
 from webapp.sheet_content import sheet_to_dict
@@ -27,14 +28,16 @@ def home():
         cycle = next((c for c in cycles if c.year == year), None)
         if year is not None and cycle is None and cycles:
             abort(404)
+        # Everyone's sheets are counted (one query); the list shows a page of them.
+        counts = listing.state_counts(cycle, projects) if cycle else {s: 0 for s in State}
+        pager = paginate(len(projects), request.args.get("page"))
+        projects = pager.rows(projects)
         sheets = listing.sheets_for_year(cycle, projects) if cycle else {}
-        counts = {s: 0 for s in State}
-        for sheet in sheets.values():
-            counts[State(sheet.state)] += 1
         return render_template("main/home_reviewer.html", cycles=cycles, cycle=cycle,
-                               projects=projects, sheets=sheets, counts=counts)
+                               projects=projects, sheets=sheets, counts=counts, pager=pager)
     by_cycle = [(c, listing.sheets_for_year(c, projects)) for c in cycles]
-    return render_template("main/home_coordinator.html", projects=projects, by_cycle=by_cycle)
+    return render_template("main/home_coordinator.html", projects=projects, by_cycle=by_cycle,
+                           workbook_parts=lambda count: paginate(count, None, WORKBOOK_SHEETS))
 
 
 @bp.route("/sheets/<int:sheet_id>")

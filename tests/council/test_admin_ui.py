@@ -288,3 +288,17 @@ def test_deactivating_an_organisation_asks_first_and_says_what_follows(fy2023_ap
     db.session.expire_all()
     assert not db.session.get(Organisation, oita).active
     assert [c["action"] for c in audit_calls] == ["organisation_deactivate"]
+
+
+def test_a_municipality_s_project_556_is_added_and_listed_with_a_plain_number(fy2023_app, fy):
+    client, _ = _admin(fy2023_app, fy)
+    open_cycle(2024, None, fy.admin())
+    db.session.commit()
+    response = client.post("/admin/projects/new", data={
+        "number": "556", "title": "市民協働推進事業", "lead_label": "福岡市",
+        "lead_0": _org_id("福岡市"), "active": "1"}, follow_redirects=True)
+    assert "2024年度の個票を「未着手」で作成しました。" in response.get_data(as_text=True)
+    assert fy.sheet_of(556, 2024).project.circled_number == "556"
+    projects = client.get("/admin/projects").get_data(as_text=True)
+    assert "<td>556</td><td>市民協働推進事業</td>" in projects
+    assert 'max="9999"' in client.get("/admin/projects/new").get_data(as_text=True)

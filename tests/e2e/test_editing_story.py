@@ -31,7 +31,7 @@ from webapp.timeutil import today_jst
 
 pytestmark = pytest.mark.e2e
 
-FIT_TEXT = re.compile(r"1ページに収まります（\d+(\.\d+)?pt）|1ページに収まりません：『.+』を短くしてください")
+FIT_TEXT = re.compile(r"1ページに収まります（(見込み：)?\d+(\.\d+)?pt(以上)?）|1ページに収まりません：『.+』を短くしてください")
 
 
 @pytest.fixture

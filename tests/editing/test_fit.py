@@ -58,8 +58,14 @@ def printing(app24, monkeypatch):
     stub = Printing(StubFit(9.5, True))
     monkeypatch.setattr(fit, "fit_function", lambda with_pdf=True: stub)
     monkeypatch.setattr(fit, "lookup_function", lambda: stub.lookup)
+    monkeypatch.setattr(fit, "estimate_function", lambda: no_estimate)  # every check lays out
     app24.config["EDITING_FIT_JOBS"] = True
     return stub
+
+
+def no_estimate(sheet, year):
+    """Stands in for printing.surefit.sure_size on a sheet near the page's end."""
+    return None
 
 
 def test_message_when_it_fits():
@@ -123,11 +129,12 @@ def test_saving_unchanged_text_costs_nothing_and_a_change_is_checked_again(app24
     assert len(printing.calls) == 1
     printing.answer = StubFit(7.0, False, 6, overflowing=("results_actions",), cause="text")
     fields["results_actions"] = "・とても長い文章" * 300
-    answer = client24.post(f"/sheets/{sheet.id}/autosave", data=fields).json
+    client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
+    answer = client24.get(f"/sheets/{sheet.id}/fit").json   # the editor asks as the typing pauses
     assert len(printing.calls) == 2 and printing.calls[-1][0] == 2
-    assert answer["fit"]["message"] == ("1ページに収まりません：『２０２４年度の活動実績（主要な取組）と評価／○具体的取組』"
-                                        "を短くしてください")
-    assert answer["fit"]["fits"] is False
+    assert answer["message"] == ("1ページに収まりません：『２０２４年度の活動実績（主要な取組）と評価／○具体的取組』"
+                                 "を短くしてください")
+    assert answer["fits"] is False
 
 
 def test_without_a_worker_the_page_says_pending_and_polls(app24, f, client24, oita, printing):
@@ -161,8 +168,9 @@ def test_a_failed_fit_does_not_stop_saving(app24, f, client24, oita, printing):
     fields["challenges"] = "・保存はできる"
     answer = client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
     assert answer.status_code == 200 and answer.json["version"] == 2
-    assert answer.json["fit"]["state"] == "error"
-    assert "確認できませんでした" in answer.json["fit"]["message"]
+    status = client24.get(f"/sheets/{sheet.id}/fit").json
+    assert status["state"] == "error"
+    assert "確認できませんでした" in status["message"]
 
 
 def test_compute_answers_now_for_submission_checks(app24, f, printing):
@@ -170,8 +178,9 @@ def test_compute_answers_now_for_submission_checks(app24, f, printing):
     assert (status.state, status.fits, status.size_pt) == ("ready", True, 9.5)
 
 
-def test_printings_real_fit_search_on_sheet_2(app24, f, client24, oita):
+def test_printings_real_fit_search_on_sheet_2(app24, f, client24, oita, monkeypatch):
     """printing's own fit_sheet: ② as carried forward fits one page at a readable size."""
+    monkeypatch.setattr(fit, "estimate_function", lambda: no_estimate)  # the search, not the model
     app24.config["EDITING_FIT_JOBS"] = True
     page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
     message = "".join(page.by_id("fit-status").itertext())
@@ -216,8 +225,10 @@ def test_the_last_check_after_typing_stops_prints_the_sheet_for_the_preview(app2
     assert len(_cached_pdfs(app24)) == 1
 
 
-def test_a_fit_printing_already_knows_is_shown_without_a_job(app24, f, client24, oita):
-    """One cache of fits: the sheet PDF (same search) leaves the edit page nothing to compute."""
+def test_a_fit_printing_already_knows_is_shown_without_a_job(app24, f, client24, oita, monkeypatch):
+    """One cache of fits: the sheet PDF (same search) leaves the edit page nothing to compute;
+    the layout's answer replaces the model's."""
+    monkeypatch.setattr(fit, "estimate_function", lambda: no_estimate)
     app24.config["EDITING_FIT_JOBS"] = False  # no job may run: only the cache can answer
     sheet = sheet24(f)
     assert Page(client24.get(f"/sheets/{sheet.id}/edit")).by_id("fit-status").get("data-state") == "pending"
@@ -225,3 +236,70 @@ def test_a_fit_printing_already_knows_is_shown_without_a_job(app24, f, client24,
     answer = client24.get(f"/sheets/{sheet.id}/fit").json
     assert answer["state"] == "ready" and answer["fits"] is True
     assert answer["message"] == f"1ページに収まります（{fit.format_size(answer['size_pt'])}pt）"
+
+
+# ---------------------------------------------------------------- cheaper under load (#21 item 4)
+
+def test_an_autosave_asks_for_no_check_and_the_pause_after_it_asks_for_one(app24, f, client24, oita, printing,
+                                                                           monkeypatch):
+    """Autosaves come every few seconds while someone types: the editor asks once the typing pauses."""
+    queued = []
+    monkeypatch.setattr(fit.jobs, "enqueue", lambda name, *args, queue: queued.append(args[0]))
+    sheet = sheet24(f)
+    fields = form_fields(client24, sheet.id)   # opening the page asks for the first check
+    fit.pending_marks(app24).take(sheet.id, fit.pending_marks(app24).pending(sheet.id))
+    for n in range(3):
+        fields["challenges"] = f"・入力中の文章 第{n + 1}回"
+        answer = client24.post(f"/sheets/{sheet.id}/autosave", data=fields).json
+        fields["version"] = str(answer["version"])
+        assert answer["fit"]["state"] == "pending"
+    assert queued == [sheet.id]
+    client24.get(f"/sheets/{sheet.id}/fit")      # the pause: sheet_edit.js polls
+    client24.get(f"/sheets/{sheet.id}/fit")      # and polls again: one check pending, no second
+    assert queued == [sheet.id, sheet.id]
+
+
+def test_a_sheet_far_inside_the_page_is_answered_by_the_model_without_a_layout(
+        app24, f, client24, oita, printing, monkeypatch):
+    from webapp.printing.surefit import sure_size
+    monkeypatch.setattr(fit, "estimate_function", lambda: sure_size)   # printing's own model
+    queued = []
+    monkeypatch.setattr(fit.jobs, "enqueue", lambda name, *args, queue: queued.append(args[0]))
+    sheet = sheet24(f)
+    fields = form_fields(client24, sheet.id)
+    fields["challenges"] = "\n".join(["・課題を解決するための取組を関係者と協力して進める。"] * 12)
+    client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
+    answer = client24.get(f"/sheets/{sheet.id}/fit").json
+    assert (answer["state"], answer["fits"], answer["version"]) == ("ready", True, 2)
+    assert answer["message"] == "1ページに収まります（見込み：10.25pt以上）"
+    assert printing.calls == [] and queued == []
+
+
+def test_a_sheet_near_the_page_s_end_is_laid_out(app24, f, client24, oita, printing, monkeypatch):
+    from webapp.printing.surefit import sure_size
+    monkeypatch.setattr(fit, "estimate_function", lambda: sure_size)
+    sheet = sheet24(f)
+    fields = form_fields(client24, sheet.id)
+    fields["challenges"] = "\n".join(["・課題を解決するための取組を関係者と協力して進める。"] * 40)
+    client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
+    answer = client24.get(f"/sheets/{sheet.id}/fit").json
+    assert answer["message"] == "1ページに収まります（9.5pt）"      # the stand-in's layout
+    assert [call[2] for call in printing.calls] == [fields["challenges"]]
+
+
+def test_a_sheet_the_model_puts_far_inside_at_the_largest_type_is_answered_at_that_size(
+        app24, f, client24, oita):
+    """② as carried forward (no worker: only the cache or the model can answer)."""
+    app24.config["EDITING_FIT_JOBS"] = False
+    page = Page(client24.get(f"/sheets/{sheet24(f).id}/edit"))
+    assert page.by_id("fit-status").get("data-state") == "ready"
+    assert "".join(page.by_id("fit-status").itertext()).strip() == "1ページに収まります（見込み：10.5pt）"
+
+
+def test_a_model_that_fails_leaves_the_answer_to_the_layout(app24, f, client24, oita, printing, monkeypatch):
+    def broken(sheet, year):
+        raise ZeroDivisionError("model")
+    monkeypatch.setattr(fit, "estimate_function", lambda: broken)
+    answer = client24.get(f"/sheets/{sheet24(f).id}/fit").json
+    assert (answer["state"], answer["message"]) == ("ready", "1ページに収まります（9.5pt）")
+    assert len(printing.calls) == 1

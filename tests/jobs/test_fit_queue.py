@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from tests.editing.conftest import _app, form_fields, sheet24
-from tests.editing.test_fit import Printing, StubFit
+from tests.editing.test_fit import Printing, StubFit, no_estimate
 from tests.factories import Factory, login
 from webapp import jobs
 from webapp.editing import fit
@@ -39,6 +39,7 @@ def printing(monkeypatch):
     stub = Printing(StubFit(9.5, True))
     monkeypatch.setattr(fit, "fit_function", lambda with_pdf=True: stub)
     monkeypatch.setattr(fit, "lookup_function", lambda: stub.lookup)
+    monkeypatch.setattr(fit, "estimate_function", lambda: no_estimate)
     return stub
 
 
@@ -161,6 +162,7 @@ def test_a_fit_job_for_an_older_version_does_not_overwrite_a_newer_result(redis_
     older = fit.sheet_content(sheet)
     _worker(redis_app).work(burst=True)  # version 2 fitted
     _autosave(client, sheet.id, fields, "・新しい文")
+    client.get(f"/sheets/{sheet.id}/fit")  # the editor asks once the typing pauses
     printing.answer = StubFit(8.5, True)
     _worker(redis_app).work(burst=True)  # version 3 fitted
 

@@ -71,3 +71,13 @@ def test_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(PdfReader(str(out)).pages) == 1
     assert "海洋再生可能エネルギー産業の拠点形成プロジェクト" in html.read_text(encoding="utf-8")
+
+
+def test_a_year_numbered_past_50_prints_circled_numbers_then_plain_ones(fy2023_data, report_meta):
+    """The council's ①–㊿ where Unicode has them; a city's project 556 prints as 556 (#21)."""
+    sheets = [dict(p, number=n) for p, n in zip(fy2023_data["projects"], (556, 7, 50, 51))]
+    html = report_html(report_meta, 2023, sheets)
+    contents = [html.index(f'<td class="no">{mark}</td>') for mark in ("⑦", "㊿", "51", "556")]
+    assert contents == sorted(contents)                      # listed in number order, 556 last
+    assert 'data-bookmark="556 ' in html and 'data-bookmark="⑦ ' in html
+    assert '<span class="mark">556</span>' in html

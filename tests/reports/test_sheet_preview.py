@@ -99,11 +99,16 @@ def test_the_preview_of_a_just_edited_sheet_waits_for_the_fit_queue_then_opens_t
     assert layouts == [2]                      # served from the cache
 
 
-def test_a_preview_asked_while_an_autosaves_check_is_pending_shares_that_check(app, pools, layouts):
+def test_a_preview_asked_while_the_editors_check_is_pending_shares_that_check(app, pools, layouts,
+                                                                             monkeypatch):
+    from tests.editing.test_fit import no_estimate
+    from webapp.editing import fit
+    monkeypatch.setattr(fit, "estimate_function", lambda: no_estimate)  # a sheet near the page's end
     client, f = app.test_client(), Factory()
     login(client, f.coordinator("大分県"))
-    app.config["EDITING_FIT_JOBS"] = True      # the autosave asks for its fit check
+    app.config["EDITING_FIT_JOBS"] = True
     sheet = _edit(client, f, 7, "・販路の開拓")
+    client.get(f"/sheets/{sheet.id}/fit")     # the editor asks for its fit check as the typing pauses
     assert len(pools[jobs.FIT].held) == 1
     assert client.get(f"/sheets/{sheet.id}/pdf").status_code == 202
     assert len(pools[jobs.FIT].held) == 1      # coalesced: still one check for the sheet

@@ -68,12 +68,12 @@ def test_an_edited_project_with_an_organisation_id_out_of_range_is_refused(app, 
     assert saved_nothing(before)
 
 
-@pytest.mark.parametrize("number", ["2147483648", "100000000000000000000", "abc"])
+@pytest.mark.parametrize("number", ["10000", "2147483648", "100000000000000000000", "abc"])
 def test_a_project_number_out_of_range_is_refused(app, admin_client, number):
     before = counts()
     answer = admin_client.post("/admin/projects/new", data=project_form(number=number))
     assert answer.status_code == 200
-    assert "番号は1～99の整数で入力してください。" in Page(answer).text
+    assert "番号は1～9999の整数で入力してください。" in Page(answer).text
     assert saved_nothing(before)
 
 

@@ -21,7 +21,7 @@ def test_download_upload_preview_and_save(app24, client24, oita, f):
     response = client24.get(f"/sheets/{sheet.id}/workbook.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "filename*=UTF-8''%E5%80%8B%E7%A5%A8_2024%E5%B9%B4%E5%BA%A6_02.xlsx" in response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%E5%80%8B%E7%A5%A8_2024%E5%B9%B4%E5%BA%A6_0002.xlsx" in response.headers["Content-Disposition"]
     data = fill(response.data, {"challenges": "・担い手の確保\n・費用の低減", "kpis-0-series-0-actual": "２４８"})
 
     preview = upload(client24, sheet.id, data)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import audit
 from webapp.cycles import latest_cycle
 from webapp.extensions import db
-from webapp.models import (ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportBuild,
+from webapp.models import (NUMBER_RANGE, ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportBuild,
                            ReportingCycle, Sheet, User)
 from webapp.permissions import can
 from webapp.timeutil import utcnow
@@ -23,7 +23,6 @@ from webapp.workflow import State
 
 
 NAME_MAX, TITLE_MAX, LABEL_MAX = 200, 300, 300
-NUMBER_RANGE = (1, 99)
 
 
 class CouncilError(Exception):

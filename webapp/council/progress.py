@@ -18,7 +18,7 @@ from webapp.jptext import circled, format_number
 from webapp.models import Kpi, Project, ReportingCycle, Sheet
 from webapp.printing.kpis import point_label, progress_rate
 from webapp.sheet_schema import DECREASE, INCREASE, KPIS, schema
-from webapp.sheet_content import printable, sheet_to_dict
+from webapp.sheet_content import content_loads, printable, sheet_to_dict
 
 ACHIEVED, ON_TRACK, BEHIND, NO_DATA = "達成", "順調", "遅れ", "未入力"
 ONE_POINT = "判定できません（実績1点）"
@@ -171,8 +171,7 @@ class KpiRow:
 def _year_sheets(cycle: ReportingCycle, project_ids=None) -> list[Sheet]:
     query = (select(Sheet).join(Project).where(Sheet.cycle_id == cycle.id)
              .order_by(Project.number)
-             .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
-                      selectinload(Sheet.project).selectinload(Project.links)))
+             .options(*content_loads()))
     if project_ids is not None:
         query = query.where(Sheet.project_id.in_(project_ids))
     return db.session.scalars(query).all()

@@ -8,7 +8,8 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from forms.council import (CO_SLOT_LABEL, CO_SLOTS, LEAD_SLOT_LABEL, LEAD_SLOTS, ORGANISATION_LABELS,
                            PROJECT_LABELS, OrganisationForm, ProjectForm)
@@ -16,7 +17,8 @@ from webapp.council import bp, operations as ops, progress
 from webapp.council.chart import chart_text, history_svg
 from webapp.cycles import cycle_or_404, latest_cycle
 from webapp.extensions import db
-from webapp.models import ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
+from webapp.models import NUMBER_RANGE, ORG_KINDS, Organisation, Project, ProjectOrganisation, ReportingCycle
+from webapp.pagination import paginate
 from webapp.permissions import require
 from webapp.sheet_schema import schema
 
@@ -154,8 +156,11 @@ def delete_organisation(org_id: int):
 @login_required
 def projects():
     require(current_user, "manage_projects")
-    rows = db.session.scalars(select(Project).order_by(Project.number)).all()
-    return render_template("council/projects.html", projects=rows, open_year=ops.open_year())
+    pager = paginate(db.session.scalar(select(func.count()).select_from(Project)), request.args.get("page"))
+    rows = db.session.scalars(select(Project).order_by(Project.number).options(
+        selectinload(Project.links).selectinload(ProjectOrganisation.organisation))
+        .limit(pager.per_page).offset(pager.offset)).all()
+    return render_template("council/projects.html", projects=rows, pager=pager, open_year=ops.open_year())
 
 
 def _project_data(form: ProjectForm) -> ops.ProjectData:
@@ -187,7 +192,7 @@ def _project_form(project: Project | None, needs_confirm: bool = False, status: 
                            values=_form_values(project), orgs=_organisations(),
                            lead_slots=LEAD_SLOTS, co_slots=CO_SLOTS, lead_slot_label=LEAD_SLOT_LABEL,
                            co_slot_label=CO_SLOT_LABEL, open_year=ops.open_year(),
-                           needs_confirm=needs_confirm, labels=PROJECT_LABELS,
+                           needs_confirm=needs_confirm, labels=PROJECT_LABELS, number_range=NUMBER_RANGE,
                            built_years=ops.built_years(project) if project else []), status
 
 
@@ -314,10 +319,12 @@ def kpi_progress(year: int):
     projects_seen = {r.number: f"{r.mark} {r.project_title}" for r in all_rows}
     counts = {s: sum(1 for r in rows if r.status == s) for s in progress.STATUSES}
     years = db.session.scalars(select(ReportingCycle.year).order_by(ReportingCycle.year)).all()
+    pager = paginate(len(rows), request.args.get("page"))
+    page = pager.rows(rows)
     return render_template(
         "council/kpis.html", cycle=cycle, schema=schema(cycle.year),
-        rows=[r for r in rows if not r.qualitative],
-        qualitative=[r for r in rows if r.qualitative], total=len(rows), counts=counts,
+        rows=[r for r in page if not r.qualitative],
+        qualitative=[r for r in page if r.qualitative], pager=pager, total=len(rows), counts=counts,
         statuses=progress.STATUSES, rule=progress.STATUS_RULE, status=status, org_id=org_id,
         number=number, orgs=orgs, projects=projects_seen, years=years,
         chart=history_svg, chart_text=chart_text)

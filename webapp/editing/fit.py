@@ -12,6 +12,13 @@ here too. A render takes seconds, so a request never waits for one: the
 edit page shows the cached fit, and otherwise a background fit check runs
 on the `fit` queue (webapp.jobs) while the page polls `editing.fit_status`.
 
+A check costs a layout only near the page's end: a sheet the text-length
+model puts far inside the page (printing.surefit, margin measured on the
+FY2023 sheets) is answered at once, as fitting at that size or larger,
+without a job. The editor asks after a pause in typing, not at every
+autosave (the autosave answers from the cache and asks for nothing;
+sheet_edit.js asks once the typing stops; 「保存」 and opening the page ask).
+
 Fit checks coalesce: at most one is pending per sheet (a Redis key set
 only if absent, or the same rule in this process without Redis), and it
 fits the sheet's content as saved when it starts, not as it was when it was
@@ -43,6 +50,7 @@ from flask import Flask, current_app
 from webapp import expensive, jobs, storage
 from webapp.extensions import db
 from webapp.models import Sheet
+from webapp.printing import layout_constants as LC
 from webapp.sheet_content import printable, sheet_to_dict
 from webapp.sheet_schema import schema
 
@@ -105,6 +113,13 @@ def pdf_function():
     from webapp import printing
     cache = storage.print_cache()
     return lambda data, year: printing.lookup_sheet_pdf(data, year, cache)
+
+
+def estimate_function():
+    """printing's size at which the text-length model alone says the sheet fits, or None
+    (near the page's end: lay it out); never renders."""
+    from webapp.printing.surefit import sure_size
+    return sure_size
 
 
 def _print_key(data: dict, year: int) -> str:
@@ -176,6 +191,13 @@ def _ready(fits: bool, size: float | None, names: tuple[str, ...], key: str,
     return FitStatus("ready", text, "danger", False, size, names, key, version, version)
 
 
+def estimated(size: float, key: str, version: int) -> FitStatus:
+    """The model's answer (no layout): it fits, at ``size`` or a larger one."""
+    larger = "" if size >= LC.MAX_PT else "以上"
+    return FitStatus("ready", f"1ページに収まります（見込み：{format_size(size)}pt{larger}）", "success",
+                     True, size, (), key, version, version)
+
+
 def from_fit(fit, year: int, key: str = "", version: int | None = None) -> FitStatus:
     """printing's Fit -> the status shown."""
     return _ready(bool(fit.fits), fit.size_pt, overflow_names(fit, year), key, version,
@@ -195,7 +217,8 @@ def _pending(key: str, version: int, last: FitStatus | None) -> FitStatus:
 # ---------------------------------------------------------------- public API
 
 def status(sheet: Sheet, start: bool = True) -> FitStatus:
-    """The fit of the sheet as saved: from the cache, else pending (and a check asked for).
+    """The fit of the sheet as saved: from the cache or the model, else pending (and, with
+    `start`, a check asked for unless one is pending).
 
     Never raises: the fit is information beside the form, and showing the
     form or saving it must not depend on it.
@@ -215,12 +238,26 @@ def _status(sheet: Sheet, start: bool) -> FitStatus:
     known = _known(data, key, year, version)
     if known is not None:
         return known
+    size = _estimate(sheet.id, data, year)
+    if size is not None:
+        result = estimated(size, key, version)
+        remember(sheet.id, result)
+        return result
     if start and current_app.config.get("EDITING_FIT_JOBS", True):
         request(sheet.id)
         known = _known(data, key, year, version)  # eager jobs (tests) are done already
         if known is not None:
             return known
     return _pending(key, version, _last(sheet.id))
+
+
+def _estimate(sheet_id: int, data: dict, year: int) -> float | None:
+    """The model's size, or None: near the page's end, or the model failed (then the layout decides)."""
+    try:
+        return estimate_function()(data, year)
+    except Exception:
+        log.exception("size estimate of sheet %s failed; laying it out", sheet_id)
+        return None
 
 
 def _known(data: dict, key: str, year: int, version: int) -> FitStatus | None:

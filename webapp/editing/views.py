@@ -348,7 +348,7 @@ def autosave(sheet_id: int):
         db.session.rollback()
         return jsonify(ok=False, reason="locked", message=str(exc)), 409
     delete_files(outcome.removed_files)
-    status = fit.status(sheet)  # cached for unchanged text; else queued, never awaited
+    status = fit.status(sheet, start=False)  # asked for by the editor once the typing pauses
     saved = to_jst(sheet.updated_at)
     # The draft keeps a roadmap row still being filled in; 「保存」 would refuse it, so
     # the indicator says so at once (the same check 保存 and 提出 run).

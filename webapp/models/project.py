@@ -7,6 +7,9 @@ from webapp.extensions import db
 from webapp.jptext import circled
 from webapp.models.organisation import Organisation
 
+# Project numbers the council may give: a municipality evaluates about 556 projects a year (#21).
+NUMBER_RANGE = (1, 9999)
+
 class ProjectOrganisation(db.Model):
     """Which organisations lead ('lead') or co-lead ('co') a project, in label order."""
 
@@ -39,6 +42,11 @@ class Project(db.Model):
     @property
     def circled_number(self) -> str:
         return circled(self.number)
+
+    @property
+    def file_number(self) -> str:
+        """The number in a download's file name, padded to the largest one so that files sort: '0002'."""
+        return f"{self.number:0{len(str(NUMBER_RANGE[1]))}d}"
 
     @property
     def lead_organisations(self) -> list[Organisation]:

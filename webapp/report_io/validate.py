@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from forms.sheet import MAX_DECIMALS
 from webapp.cycles import report_date_problem
-from webapp.models import ORG_KINDS
+from webapp.models import NUMBER_RANGE, ORG_KINDS
 from webapp.sheet_schema import (CHOICE, FIGURES, FLAG, KPIS, LINE, LINES, MAX_ROADMAP_YEARS, MAX_SERIES,
                                  NUMBER, ROADMAP, TEXT, YEAR_RANGE, Field, schema, using)
 from webapp.sheet_schema import YEAR as YEAR_KIND
@@ -310,7 +310,7 @@ def _validate_report(data) -> None:
 
 def _validate_project(c: _Checker, proj: dict, p: str, org_names: set, numbers: set) -> None:
     c.known(proj, p, "project")
-    number = c.integer(proj, p, "number", lo=1, hi=99)
+    number = c.integer(proj, p, "number", lo=NUMBER_RANGE[0], hi=NUMBER_RANGE[1])
     if number is not None:
         if number in numbers:
             c.err(f"{p}.number", "プロジェクト番号が重複しています", number)

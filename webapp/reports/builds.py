@@ -4,11 +4,13 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp import expensive, jobs, storage
 from webapp.extensions import db
 from webapp.models import ReportBuild, ReportingCycle, User
+from webapp.pagination import Pagination, paginate
 from webapp.reports import inputs, printer
 from webapp.timeutil import utcnow
 
@@ -158,6 +160,15 @@ def _user_message(exc: Exception) -> str:
     return "報告書の作成中にエラーが発生しました。管理者にお問い合わせください。"
 
 
-def builds_for(cycle: ReportingCycle) -> list[ReportBuild]:
-    return db.session.scalars(select(ReportBuild).where(ReportBuild.cycle_id == cycle.id)
-                              .order_by(ReportBuild.id.desc())).all()
+BUILDS_PER_PAGE = 20   # each lists its sheets' versions: 500 of them in a 500-sheet year
+
+
+def builds_for(cycle: ReportingCycle, requested_page=None) -> tuple[list[ReportBuild], Pagination]:
+    """A page of the cycle's builds, newest first, with who asked for each."""
+    where = ReportBuild.cycle_id == cycle.id
+    pager = paginate(db.session.scalar(select(func.count()).select_from(ReportBuild).where(where)),
+                     requested_page, per_page=BUILDS_PER_PAGE)
+    rows = db.session.scalars(select(ReportBuild).where(where).order_by(ReportBuild.id.desc())
+                              .options(selectinload(ReportBuild.requested_by))
+                              .limit(pager.per_page).offset(pager.offset)).all()
+    return rows, pager

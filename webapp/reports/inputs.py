@@ -12,10 +12,10 @@ from sqlalchemy.orm import selectinload
 from webapp import storage
 from webapp.council.progress import report_appendix
 from webapp.extensions import db
-from webapp.models import Kpi, Project, ReportingCycle, Sheet, SheetVersion
+from webapp.models import Project, ReportingCycle, Sheet, SheetVersion
 from webapp.report_io.exporter import COUNCIL
 from webapp.reports import printer
-from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_content import content_loads, sheet_to_dict
 from webapp.timeutil import to_jst
 from webapp.workflow import State
 
@@ -38,14 +38,21 @@ def approved_sheets(cycle: ReportingCycle, *, all_states: bool = False) -> list[
         query = query.where(Sheet.state == State.APPROVED.value)
     return db.session.scalars(
         query.order_by(Project.number)
-        .options(selectinload(Sheet.kpis).selectinload(Kpi.values),
-                 selectinload(Sheet.roadmap_rows), selectinload(Sheet.figures),
-                 selectinload(Sheet.project))).all()
+        .options(*content_loads())).all()
 
 
-def left_out(cycle: ReportingCycle) -> list[Sheet]:
-    """The sheets a published build leaves out (not approved yet); the 確認用 draft marks them."""
-    return [s for s in approved_sheets(cycle, all_states=True) if s.state != State.APPROVED.value]
+def year_sheets(cycle: ReportingCycle) -> list[Sheet]:
+    """Every sheet of the cycle with its project and approver, in number order, without
+    its content: what the reports page counts and lists (500 sheets in one query each)."""
+    return db.session.scalars(
+        select(Sheet).join(Project).where(Sheet.cycle_id == cycle.id).order_by(Project.number)
+        .options(selectinload(Sheet.project), selectinload(Sheet.approved_by))).all()
+
+
+def left_out(sheets: list[Sheet]) -> list[Sheet]:
+    """Of the year's sheets, those a published build leaves out (not approved yet);
+    the 確認用 draft marks them."""
+    return [s for s in sheets if s.state != State.APPROVED.value]
 
 
 def report_date(cycle: ReportingCycle, sheets: list[Sheet]) -> dt.date:

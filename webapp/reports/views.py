@@ -42,12 +42,13 @@ def index():
 def year_builds(year: int):
     require(current_user, "view_builds")
     cycle = cycle_or_404(year)
-    return render_template("reports/builds.html", cycle=cycle, builds=builds.builds_for(cycle),
-                           approved=len(builds.inputs.approved_sheets(cycle)),
-                           left_out=builds.inputs.left_out(cycle),
-                           all_sheets=len(builds.inputs.approved_sheets(cycle, all_states=True)),
-                           fallback_date=builds.inputs.report_date(
-                               cycle, builds.inputs.approved_sheets(cycle)))
+    sheets = builds.inputs.year_sheets(cycle)
+    left_out = builds.inputs.left_out(sheets)
+    approved = [s for s in sheets if s not in left_out]
+    shown, pager = builds.builds_for(cycle, request.args.get("page"))
+    return render_template("reports/builds.html", cycle=cycle, builds=shown, pager=pager,
+                           approved=len(approved), left_out=left_out, all_sheets=len(sheets),
+                           fallback_date=builds.inputs.report_date(cycle, approved))
 
 
 @bp.route("/reports/<int:year>/date", methods=["POST"])
@@ -78,7 +79,7 @@ def start_build(year: int):
     cycle = cycle_or_404(year)
     draft = request.form.get("draft") == "1"
     if not draft and request.form.get("confirm_left_out") != "1":
-        left_out = builds.inputs.left_out(cycle)
+        left_out = builds.inputs.left_out(builds.inputs.year_sheets(cycle))
         if left_out:
             flash(f"承認されていない個票が{len(left_out)}件あり、報告書に入りません。"
                   "このまま作成する場合は「承認済の個票だけで作成する」にチェックを入れてください。", "warning")
@@ -170,7 +171,7 @@ def sheet_pdf(sheet_id: int):
         found = fit.preview(sheet)
     if found.state != "ready":
         return render_template("reports/sheet_pdf_wait.html", sheet=sheet, preview=found), 202
-    name = f"個票{sheet.project.number:02d}_{sheet.cycle.year}年度.pdf"
+    name = f"個票{sheet.project.file_number}_{sheet.cycle.year}年度.pdf"
     response = send_file(BytesIO(found.pdf), mimetype=PDF, as_attachment=False, download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response

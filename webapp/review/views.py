@@ -17,6 +17,7 @@ from webapp.sheet_anchors import sheet_page_anchor
 from webapp.ids import parse_id
 from webapp.models import Comment, ReportingCycle
 from webapp.operations import StaleStateError
+from webapp.pagination import paginate
 from webapp.permissions import WITHDRAW_RULE, can, require, sheet_or_404
 from webapp.review import actions, bp, comments, compare as comparing, dashboard, flags, history
 from webapp.sheet_schema import schema
@@ -253,8 +254,9 @@ def dashboard_page(year: int | None = None):
     if cycle is None:
         return render_template("review/dashboard.html", cycle=None, cycles=[])
     rows, shown, form, state, org_id = _filtered(cycle)
+    pager = paginate(len(shown), request.args.get("page"))
     return render_template("review/dashboard.html", cycle=cycle, cycles=listing.cycles_desc(),
-                           rows=shown, total=len(rows), counts=dashboard.counts(rows), form=form,
+                           rows=pager.rows(shown), pager=pager, total=len(rows), counts=dashboard.counts(rows), form=form,
                            state=state, org_id=org_id, today=today_jst(),
                            days_text=dashboard.days_text)
 

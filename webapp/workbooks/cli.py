@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.files import write_atomic
 from webapp.models import Organisation, Project, ProjectOrganisation, ReportingCycle, Sheet, User
 from webapp.review.compare import kpi_changes
-from webapp.sheet_content import sheet_to_dict
+from webapp.sheet_content import content_loads, sheet_to_dict
 from webapp.timeutil import format_datetime
 from webapp.workbooks.merging import saved_since_export
 from webapp.workbooks.reading import WorkbookError, prepare, read_file
@@ -31,7 +31,7 @@ def organisation_sheets(organisation: Organisation, year: int) -> list[Sheet]:
         .where(ReportingCycle.year == year, Project.id.in_(
             select(ProjectOrganisation.project_id)
             .where(ProjectOrganisation.organisation_id == organisation.id)))
-        .order_by(Project.number)))
+        .order_by(Project.number).options(*content_loads())))
 
 
 @click.command("export-xlsx")

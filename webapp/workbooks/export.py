@@ -233,7 +233,8 @@ def _validations(lay: _Layout) -> None:
 
 def _title(sheet: Sheet) -> str:
     # Worksheet names: at most 31 characters, none of []:*?/\
-    text = f"{sheet.project.circled_number}{sheet.project.title}"
+    mark = sheet.project.circled_number
+    text = f"{mark} {sheet.project.title}" if mark.isascii() else f"{mark}{sheet.project.title}"
     for ch in "[]:*?/\\":
         text = text.replace(ch, "")
     return text[:31]
@@ -330,8 +331,10 @@ def workbook(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def filename(sheets: list[Sheet], organisation: str | None = None) -> str:
+def filename(sheets: list[Sheet], organisation: str | None = None, part: bool = False) -> str:
+    """`part`: one of several workbooks of the organisation, named by its first and last number."""
     if organisation:
-        return f"個票_{sheets[0].cycle.year}年度_{organisation}.xlsx"
+        numbers = f"_{sheets[0].project.file_number}-{sheets[-1].project.file_number}" if part else ""
+        return f"個票_{sheets[0].cycle.year}年度_{organisation}{numbers}.xlsx"
     sheet = sheets[0]
-    return f"個票_{sheet.cycle.year}年度_{sheet.project.number:02d}.xlsx"
+    return f"個票_{sheet.cycle.year}年度_{sheet.project.file_number}.xlsx"

@@ -24,6 +24,7 @@ from wtforms import FileField, HiddenField
 from webapp import expensive
 from webapp.editing.saving import ConflictError, NotEditableError, delete_files, load_sheet, save_content
 from webapp.extensions import db
+from webapp.pagination import WORKBOOK_SHEETS, paginate
 from webapp.permissions import can, refusal, sheet_or_404
 from webapp.review.compare import compare
 from webapp.sheet_content import sheet_to_dict
@@ -70,8 +71,13 @@ def organisation_workbook(year: int):
     sheets = [s for s in organisation_sheets(organisation, year) if can(current_user, "view_sheet", s)]
     if not sheets:
         abort(404)
+    # A workbook holds WORKBOOK_SHEETS sheets at most (?part=2: the next ones), so that
+    # an organisation of many projects gets its download in about a second.
+    parts = paginate(len(sheets), request.args.get("part"), per_page=WORKBOOK_SHEETS)
+    sheets = parts.rows(sheets)
     from webapp.workbooks import export  # openpyxl: loaded when a workbook is asked for
-    return _download(export.workbook(sheets), export.filename(sheets, organisation.name))
+    return _download(export.workbook(sheets), export.filename(sheets, organisation.name,
+                                                              part=parts.pages > 1))
 
 
 # ---------------------------------------------------------------- upload, preview, save

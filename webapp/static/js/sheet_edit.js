@@ -8,13 +8,15 @@
  *     the version it was typed over), offered back after an expired session with
  *     what it would change. Only this script writes that copy, from the page's own
  *     fields, before it posts; nothing a server answer carries is ever stored.
- *   - the fit status ("1ページに収まります（9.5pt）"), polled until it is computed.
+ *   - the fit status ("1ページに収まります（9.5pt）"), asked for once the typing pauses
+ *     (FIT_PAUSE_MS without a keystroke; an autosave asks for none) and polled until computed.
  */
 (function () {
   "use strict";
 
   var STORE_PREFIX = "sheet-draft:";
   var AUTOSAVE_MS = 30000;
+  var FIT_PAUSE_MS = 2000;   // a fit check is asked for only after this long without typing
   var MAX_FILE = 5 * 1024 * 1024;
   var MAX_FILES_TOTAL = 7 * 1024 * 1024;
 
@@ -703,7 +705,15 @@
   // ---------------------------------------------------------------- fit status
 
   var fitEl = document.getElementById("fit-status");
-  var pollTimer = null, polls = 0;
+  var pollTimer = null, polls = 0, lastTyped = 0;
+
+  // Each poll of a pending fit asks the server for a check (one per sheet at most): while
+  // the user types, the next save would outdate it, so the poll waits for a pause.
+  form.addEventListener("input", function () { lastTyped = Date.now(); });
+
+  function untilPause() {
+    return Math.max(0, lastTyped + FIT_PAUSE_MS - Date.now());
+  }
 
   function setFit(fit) {
     if (!fitEl || !fit) return;
@@ -718,9 +728,10 @@
 
   function startPolling() {
     if (pollTimer) return;
-    var delay = Math.min(1000 + polls * 500, 5000);
+    var delay = Math.max(Math.min(1000 + polls * 500, 5000), untilPause());
     pollTimer = setTimeout(function () {
       pollTimer = null;
+      if (untilPause() > 0) { startPolling(); return; }  // typed meanwhile: wait for the pause
       if (++polls > 120) return;
       fetch(form.dataset.fitUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
