@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.editing.conftest import app24, client24, f, oita, sheet24  # noqa: F401
+from tests.htmlpage import Page, text_of
 from tests.yeartemplates import FY2024, year_has_template
 from webapp.review.compare import compare
 
@@ -44,3 +46,13 @@ def test_the_same_template_on_both_sides_has_no_one_sided_sections():
     result = compare(content(), content(purpose="・新しい目的"), 2023, left_year=2023)
     assert {f.only for f in result.fields} == {""}
     assert [f.key for f in result.fields if f.changed] == ["purpose"]
+
+
+def test_the_compare_page_says_which_year_s_template_lacks_a_section(
+        app24, client24, oita, f, fy2024_has_its_own_template):
+    sheet = sheet24(f)
+    page = Page(client24.get(f"/sheets/{sheet.id}/compare?a=last_year&b=current&all=1"))
+    rows = {row.get("data-field"): text_of(row) for row in page.all("tr") if row.get("data-field")}
+    assert "2023年度の承認版の様式にはない欄です" in rows["risks"]
+    assert "の様式にはない欄です" in rows["results_perspectives"]
+    assert "の様式にはない欄です" not in rows["purpose"]
