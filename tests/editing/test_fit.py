@@ -271,7 +271,7 @@ def test_a_sheet_far_inside_the_page_is_answered_by_the_model_without_a_layout(
     client24.post(f"/sheets/{sheet.id}/autosave", data=fields)
     answer = client24.get(f"/sheets/{sheet.id}/fit").json
     assert (answer["state"], answer["fits"], answer["version"]) == ("ready", True, 2)
-    assert answer["message"] == "1ページに収まります（見込み：10.25pt以上）"
+    assert answer["message"] == "1ページに収まります（見込み：10.5pt）"
     assert printing.calls == [] and queued == []
 
 

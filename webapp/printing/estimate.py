@@ -15,7 +15,7 @@ import os
 import unicodedata
 
 from . import layout_constants as LC
-from .kpis import CHART_HEIGHT_EM, KpiView
+from .kpis import KpiView, chart_height_em
 from .textblocks import marker_width_em, parse
 from webapp.sheet_schema import LEFT, RIGHT, template_of
 
@@ -37,10 +37,13 @@ def _block_widths(text: str) -> tuple[tuple[float, float], ...]:
 
 
 def _lines(text: str, width_em: float) -> int:
-    """Printed lines of a text field in a box ``width_em`` wide."""
+    """Printed lines of a text field in a box ``width_em`` wide.
+
+    A line holds whole characters: of full-width text (most of a sheet) a
+    line 40.7 em wide holds 40, so the room counted is the whole em."""
     if not text:
         return 0
-    return sum(max(1, math.ceil(w / max(width_em - indent, 4.0)))
+    return sum(max(1, math.ceil(w / math.floor(max(width_em - indent, 4.0) + 1e-6)))
                for indent, w in _block_widths(text))
 
 
@@ -64,12 +67,17 @@ def _image_aspect_cached(path: str, mtime_ns: int, size: int) -> float:
     return width / height if height else 1.5
 
 
-def _kpi_height_em(view: KpiView, kpi: dict, width_em: float) -> float:
-    """Height of one KPI block with a table: name, table (+ chart), note."""
+def _kpi_height_em(view: KpiView, kpi: dict, width_em: float, chart_scale: float,
+                   plot: float | None) -> float:
+    """Height of one KPI block with a table: name, table (+ chart), note.
+    ``chart_scale``: the chart's em in the sheet's (the chart stops shrinking
+    at CHART_FLOOR_PT); ``plot``: the charts' plot height (None: the default)."""
     height = math.ceil((text_em(view.name) + text_em(view.unit_note) + 1) / width_em) * LC.LINE_EM
     rows = 1 + (2 if view.yearly_targets else 1)
     table = rows * LC.TABLE_ROW_EM
-    chart = CHART_HEIGHT_EM if view.chart is not None else 0.0
+    chart = 0.0
+    if view.chart is not None:
+        chart = chart_scale * (chart_height_em(kpi, plot) if plot else chart_height_em(kpi))
     height += max(table, chart) if view.beside else table + chart + 0.15
     if kpi.get("note"):
         height += _lines(kpi["note"], (width_em - 1) / 0.88) * LC.LINE_EM * 0.88
@@ -93,22 +101,27 @@ def _plain_kpis_height_em(pairs, width_em: float) -> float:
     return height
 
 
-def _kpis_heights_em(kpis: list[KpiView], items: list[dict], width: float) -> tuple[float, float]:
-    """(KPIs without a table, KPIs with one): the two are added one after the other."""
+def _kpis_heights_em(kpis: list[KpiView], items: list[dict], width: float, size_pt: float,
+                     plot: float | None) -> tuple[float, float]:
+    """(KPIs without a table, KPIs with one, the charts' legend): added one after the other."""
     pairs = list(zip(kpis, items))
     plain = [(v, k) for v, k in pairs if not v.has_table]
     with_table = [(v, k) for v, k in pairs if v.has_table]
+    scale = max(size_pt, LC.CHART_FLOOR_PT) / size_pt
     if with_table and with_table[0][0].paired:
         half = (width - 0.5) / 2
-        heights = [_kpi_height_em(v, k, half) for v, k in with_table]
+        heights = [_kpi_height_em(v, k, half, scale, plot) for v, k in with_table]
         tables = sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2))
     else:
-        tables = sum(_kpi_height_em(v, k, width) for v, k in with_table)
-    return (_plain_kpis_height_em(plain, width) if plain else 0.0), tables
+        tables = sum(_kpi_height_em(v, k, width, scale, plot) for v, k in with_table)
+    legend = LC.LEGEND_EM if any(v.chart is not None for v in kpis) else 0.0
+    return (_plain_kpis_height_em(plain, width) if plain else 0.0), tables, legend
 
 
-def column_heights_em(sheet: dict, kpis: list[KpiView], left_pct: float, size_pt: float):
-    """Estimated (left, right) column heights in em at ``size_pt``."""
+def column_heights_em(sheet: dict, kpis: list[KpiView], left_pct: float, size_pt: float,
+                      plot: float | None = None):
+    """Estimated (left, right) column heights in em at ``size_pt``, the KPI
+    charts' plots ``plot`` high (kpis.bar_chart_svg; None: the default)."""
     page_w_em = LC.CONTENT_WIDTH_MM / (size_pt * LC.MM_PER_PT)
     inner = LC.BOX_PADDING_EM * 2 + LC.BOX_BORDER_EM
     lw = page_w_em * left_pct / 100 - LC.COLUMN_GAP_EM / 2 - inner
@@ -140,7 +153,7 @@ def column_heights_em(sheet: dict, kpis: list[KpiView], left_pct: float, size_pt
         if box.key == "targets":
             right += LC.BOX_EM
             right += sum(box_text_h(box, rw))
-            for part in _kpis_heights_em(kpis, targets.get("kpis") or [], rw):
+            for part in _kpis_heights_em(kpis, targets.get("kpis") or [], rw, size_pt, plot):
                 right += part
         elif not box.optional:
             # a box of headed sections prints a line even when they are all empty

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from . import layout_constants as LC
 from .cache import PrintCache
 from .errors import ForbiddenResourceError
-from .estimate import estimate_size
+from .estimate import column_heights_em, estimate_size
 from .kpis import PLOT_DEFAULT, PLOT_MAX
 from .render import get_renderer, sheet_html, template_fingerprint, write_variant
 from .sheetview import section_texts, sheet_view
@@ -206,7 +206,7 @@ def _hint_name(sheet: dict) -> str:
     return f"sheet-{int(sheet.get('number') or 0)}"
 
 
-def _first_guess(sheet: dict, view, cache: PrintCache) -> tuple[float, float]:
+def _first_guess(sheet: dict, view, hint: dict) -> tuple[float, float]:
     """(first size to try, the model's size); may also correct view's split.
 
     The model's size is shifted by the model's error on this sheet's last
@@ -215,7 +215,6 @@ def _first_guess(sheet: dict, view, cache: PrintCache) -> tuple[float, float]:
     same reason a split that had to be corrected last time is reused while
     the model still proposes the split it proposed then.
     """
-    hint = cache.read_json("hint", _hint_name(sheet)) or {}
     if hint.get("model_split") == view.left_width and isinstance(hint.get("split"), (int, float)):
         view.left_width = hint["split"]
     estimate = estimate_size(sheet, view.kpis, view.left_width, SIZES)
@@ -225,48 +224,143 @@ def _first_guess(sheet: dict, view, cache: PrintCache) -> tuple[float, float]:
     return estimate, estimate
 
 
+class _ChartPlan:
+    """The KPI charts' plot height for each type size the search tries.
+
+    The charts take the room the right column leaves (the text keeps its
+    size; the charts give way first).  Growing them after the search was one
+    more layout for most sheets; planned from the size model, they are grown
+    in the very layout that tests the type size, and the layout verifies the
+    plan.  ``bias``: how much fuller the right column measured than the model
+    said (learnt from each layout, and kept in the sheet's hint for the next
+    search).
+    """
+
+    #: the part of the right column the plan leaves empty, for the model's error
+    MARGIN = 0.02
+
+    def __init__(self, sheet: dict, view, bias: float):
+        self.sheet, self.view, self.bias = sheet, view, bias
+
+    def _model(self, size: float, plot: float | None) -> float:
+        avail = LC.COLUMN_HEIGHT_MM / (size * LC.MM_PER_PT) - LC.END_PAD_EM
+        return column_heights_em(self.sheet, self.view.kpis, self.view.left_width, size,
+                                 plot)[1] / avail
+
+    def plot_at(self, size: float) -> float | None:
+        """The plot at which the right column comes out MARGIN short of full, by
+        the model corrected by ``bias``; None (the default plot) when there is no
+        room worth growing into."""
+        goal = 1.0 - self.MARGIN - self.bias
+        if self._model(size, None) >= goal:
+            return None
+        low, high = PLOT_DEFAULT, PLOT_MAX
+        if self._model(size, high) <= goal:
+            low = high
+        else:
+            for _ in range(10):         # the model grows with the plot, never shrinks
+                mid = (low + high) / 2
+                low, high = (mid, high) if self._model(size, mid) <= goal else (low, mid)
+        plot = math.floor(low * 10) / 10
+        return plot if plot >= PLOT_DEFAULT + _GROW_MIN else None
+
+    def growth(self, size: float, plot: float | None) -> float:
+        """How much of the right column the model says ``plot`` adds to the default."""
+        return 0.0 if plot is None else self._model(size, plot) - self._model(size, None)
+
+    def learn(self, size: float, text_right: float) -> None:
+        self.bias = text_right - self._model(size, None)
+
+    def reduced(self, size: float, plot: float, right: float) -> float | None:
+        """A plot ``right`` (the measured fill with ``plot``) fits at, taking the
+        overshoot off the growth (a measured overflow overstates, so this errs small)."""
+        grown = self.growth(size, plot)
+        if grown <= 0:
+            return None
+        over = right - (1.0 - self.MARGIN)
+        smaller = PLOT_DEFAULT + (plot - PLOT_DEFAULT) * max(0.0, 1.0 - over / grown)
+        smaller = math.floor(smaller * 10) / 10
+        return smaller if smaller >= PLOT_DEFAULT + _GROW_MIN else None
+
+
+#: the least growth of the charts' plots worth a layout (viewBox units; 10 per em)
+_GROW_MIN = 3.0
+#: how much fuller the right column measures than the size model says, on
+#: average over the FY2023 sheets: the chart plan's correction before a
+#: sheet has been measured (then the hint keeps the sheet's own)
+_RIGHT_BIAS = 0.01
+
+
 class _Search:
     """One fit search over SIZES.
 
-    ``layout(size, probe)`` lays the sheet out — whole (probe None) or one
-    column only ("left"/"right") — and returns the weasyprint Document.
+    ``layout(size, probe, plot)`` lays the sheet out — whole (probe None) or
+    one column only ("left"/"right") — with the charts' plots ``plot`` high
+    (None: the default) and returns the weasyprint Document.
 
     Whole-sheet layouts are done at sizes that may be the answer, so the
     best one can be written as is.  Proving that the size above the best
     does not fit only needs the column that was fuller at the best size:
     if that column alone overflows, the sheet does; a one-column layout
     costs about half of a whole one.
+
+    With a chart plan (``charts``) a whole-sheet layout grows the charts as
+    the plan says for its size.  The search decides on the text: the fills
+    it compares are the measured ones less the growth the plan added, and a
+    size whose text fits is never given up for the charts — they shrink
+    (back to the default at the last) instead.
     """
 
-    def __init__(self, layout, number: int):
+    def __init__(self, layout, number: int, charts: _ChartPlan | None = None):
         self.layout = layout
         self.number = number
+        self.charts = charts
         self.renders = 0
-        self.best = None              # (size, doc, fills) of the largest fitting size
+        self.best = None              # (size, doc, text fills, fills, plot) of the largest fitting size
         self.fail = None              # smallest size known not to fit
         self.fill_at_min = None
         self.min_doc = None           # layout at MIN_PT when even that overflows
         self.fills_at_min = None
+        self.min_plot = None
 
-    def _full(self, size: float):
-        doc = self.layout(size, None)
+    def _lay(self, size: float, plot: float | None):
+        doc = self.layout(size, None, plot)
         self.renders += 1
         fills, on_first = _measure(doc, self.number, size)
         fits = len(doc.pages) == 1 and all(on_first.values())
+        text = dict(fills)
+        if self.charts is not None:
+            text["right"] = fills["right"] - self.charts.growth(size, plot)
+            if on_first["right"] and fills["right"] <= 1.0:
+                # (an overflowing column measures long: blocks that cannot
+                # be split move to the next page whole)
+                self.charts.learn(size, text["right"])
+        return fits, doc, fills, text, on_first
+
+    def _full(self, size: float):
+        plot = self.charts.plot_at(size) if self.charts is not None else None
+        fits, doc, fills, text, on_first = self._lay(size, plot)
+        while not fits and plot is not None and on_first["left"] and fills["left"] <= 1.0:
+            # The left column fits, the right one with the grown charts does
+            # not: smaller charts first, then the default ones, before the
+            # text is made smaller.
+            smaller = self.charts.reduced(size, plot, fills["right"])
+            plot = smaller if smaller is not None and smaller < plot else None
+            fits, doc, fills, text, on_first = self._lay(size, plot)
         if fits:
             if self.best is None or size > self.best[0]:
-                self.best = (size, doc, fills)
+                self.best = (size, doc, text, fills, plot)
         else:
             if self.fail is None or size < self.fail:
                 self.fail = size
             if size == SIZES[-1]:
-                self.fill_at_min, self.min_doc = max(fills.values()), doc
-                self.fills_at_min = fills
-        return fits, max(fills.values())
+                self.fill_at_min, self.min_doc = max(text.values()), doc
+                self.fills_at_min, self.min_plot = text, plot
+        return fits, max(text.values())
 
     def _probe(self, size: float, side: str) -> bool:
-        """True when column ``side`` alone fits at ``size``."""
-        doc = self.layout(size, side)
+        """True when column ``side`` alone fits at ``size`` (charts at the default)."""
+        doc = self.layout(size, side, None)
         self.renders += 1
         _, on_first = _measure(doc, self.number, size)
         fits = len(doc.pages) == 1 and on_first[side]
@@ -309,7 +403,7 @@ class _Search:
                 # sized in em, so at a larger type a column's height grows at
                 # least in proportion (lines only get more): if that bound
                 # already overflows, the step cannot fit — no layout needed.
-                best_size, _, best_fills = self.best
+                best_size, _, best_fills, _, _ = self.best
                 side = max(best_fills, key=best_fills.get)
                 if best_fills[side] * size / best_size > 1.0 + 1e-9:
                     self.fail = size
@@ -373,33 +467,41 @@ def _grow_figures(renderer, view, size: float, fills: dict):
     return None
 
 
-def _grow_charts(renderer, view, size: float, fills: dict):
-    """Give the KPI charts the room the right column has left at ``size``,
-    as _grow_figures does for images (a sheet with images leaves the room
-    to them).  Returns (chart_plot, doc, layouts done) of a layout that still
-    fits, or None.
+#: room (mm) the right column may keep below charts grown as planned
+#: without a layout more to grow them into it
+_REGROW_MM = 8.0
+
+
+def _grow_charts(renderer, view, size: float, fills: dict, plot: float | None):
+    """Give the KPI charts the room the right column has left at ``size``
+    (``fills`` measured with the charts' plots ``plot`` high, None: the
+    default), as _grow_figures does for images (a sheet with images leaves
+    the room to them).  Charts already grown as planned grow again only when
+    the plan left more than _REGROW_MM.  Returns (chart_plot, doc, layouts
+    done) of a layout that still fits, or None.
     """
     rows = view.chart_rows
     if not rows or view.has_images:
         return None
     spare_mm = (1.0 - fills.get("right", 1.0)) * LC.COLUMN_HEIGHT_MM
+    if spare_mm < _REGROW_MM:
+        return None
+    base = plot if plot is not None else PLOT_DEFAULT
     # the chart's em stops shrinking at the floor (render.floor_css)
     unit_mm = max(size, LC.CHART_FLOOR_PT) * LC.MM_PER_PT / 10
     # the room is measured at the column's end, but a chart beside a taller
     # table grows into its row first: a second, smaller try when the first
     # overshoots
     for tries, share in enumerate((0.9, 0.5), start=1):
-        plot = min(PLOT_MAX, PLOT_DEFAULT + share * spare_mm / rows / unit_mm)
-        if plot < PLOT_DEFAULT + 3:
+        grown = min(PLOT_MAX, base + share * spare_mm / rows / unit_mm)
+        if grown < base + _GROW_MIN:
             break
-        view.set_chart_plot(round(plot, 1))
+        view.set_chart_plot(round(grown, 1))
         doc = renderer.layout(renderer.parse(sheet_html(view)), size_pt=size)
         _, on_first = _measure(doc, view.number, size)
         if len(doc.pages) == 1 and all(on_first.values()):
             return view.chart_plot, doc, tries
-    if view.chart_plot is not None:
-        view.set_chart_plot(PLOT_DEFAULT)
-        view.chart_plot = None
+    view.set_chart_plot(plot)
     return None
 
 
@@ -428,8 +530,13 @@ def _fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
         # then the images take the room that is left.
         view.figure_mm = LC.FIGURE_FLOOR_MM
     model_split = view.left_width
-    guess, estimate = _first_guess(sheet, view, cache)
-    search = _search(renderer, view, guess)
+    hint = cache.read_json("hint", _hint_name(sheet)) or {}
+    guess, estimate = _first_guess(sheet, view, hint)
+    charts = None
+    if view.chart_rows and not view.has_images:
+        bias = hint.get("right_bias")
+        charts = _ChartPlan(sheet, view, bias if isinstance(bias, (int, float)) else _RIGHT_BIAS)
+    search = _search(renderer, view, guess, charts)
     renders = search.renders
     if not search.best and view.has_images:
         view.figure_mm = LC.FIGURE_LAST_MM
@@ -443,26 +550,29 @@ def _fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
         split = _rebalanced_split(view.left_width, search.fills_at_min)
         if split is not None:
             view.left_width = split
-            search = _search(renderer, view, SIZES[-1])
+            search = _search(renderer, view, SIZES[-1], charts)
             renders += search.renders
     _check_refusals(renderer)
 
     if search.best:
-        size, doc, fills = search.best
+        size, doc, _, fills, plot = search.best
+        view.set_chart_plot(plot)
         grown = _grow_figures(renderer, view, size, fills)
         if grown is not None:
             renders += 1
             doc = grown[1]
         else:
-            grown = _grow_charts(renderer, view, size, fills)
+            grown = _grow_charts(renderer, view, size, fills, plot)
             if grown is not None:
                 renders += grown[2]
                 doc = grown[1]
         fit = Fit(size_pt=size, fits=True, renders=renders, left_width=view.left_width,
                   figure_mm=view.figure_mm, chart_plot=view.chart_plot)
-        cache.write_json("hint", _hint_name(sheet), {
-            "size": size, "estimate": estimate,
-            "model_split": model_split, "split": view.left_width})
+        hint = {"size": size, "estimate": estimate,
+                "model_split": model_split, "split": view.left_width}
+        if charts is not None:
+            hint["right_bias"] = round(charts.bias, 4)
+        cache.write_json("hint", _hint_name(sheet), hint)
     else:
         size = SIZES[-1]
         doc = search.min_doc   # printed anyway, clipped, as a preview
@@ -477,7 +587,7 @@ def _fit_and_print(sheet: dict, year: int, cache: PrintCache, *,
                   overflow_sections=to_shorten,
                   excess=round(max((search.fill_at_min or 1.0) - 1.0, 0.0), 3),
                   left_width=view.left_width, overflowing=overflowing, cause=cause,
-                  figure_mm=view.figure_mm)
+                  figure_mm=view.figure_mm, chart_plot=search.min_plot)
     cache.write_json("fit", key, fit.to_json())
     pdf = None
     if want_pdf() if callable(want_pdf) else want_pdf:
@@ -496,13 +606,16 @@ def _text_alone_fits(renderer, sheet: dict, year: int, uploads_dir) -> bool:
     return len(doc.pages) == 1 and all(on_first.values())
 
 
-def _search(renderer, view, guess: float) -> "_Search":
-    html = renderer.parse(sheet_html(view))
+def _search(renderer, view, guess: float, charts: _ChartPlan | None = None) -> "_Search":
+    parsed = {}         # the sheet's HTML for each plot height of its charts
 
-    def layout(size, probe):
-        return renderer.layout(html, size_pt=size, probe=probe)
+    def layout(size, probe, plot):
+        if plot not in parsed:
+            view.set_chart_plot(plot)
+            parsed[plot] = renderer.parse(sheet_html(view))
+        return renderer.layout(parsed[plot], size_pt=size, probe=probe)
 
-    search = _Search(layout, view.number)
+    search = _Search(layout, view.number, charts)
     search.run(guess)
     return search
 

@@ -288,6 +288,26 @@ def chart_alt(kpi: dict) -> str:
     return f"{kpi.get('name') or ''}：" + "、".join(parts)
 
 
+def _chart_geometry(kpi: dict, plot: float):
+    """(categories, the tallest value, the head's height) of the KPI's chart,
+    or None when there is too little to draw (fewer than two figures)."""
+    cats = _chart_categories(kpi)
+    values = [v for c in cats for v in (c[1], c[2]) if v is not None]
+    if len(values) < 2 or max(values) <= 0:
+        return None
+    top = max(values)
+    _, lowest = _bars(cats, top, 0.0, plot)
+    # room above the plot for the highest label
+    return cats, top, max(_HEAD, _LABEL + 0.5 - lowest)
+
+
+def chart_height_em(kpi: dict, plot: float = _PLOT_H) -> float:
+    """The height of the KPI's chart in em of the chart's type (0 without a chart):
+    what bar_chart_svg draws, for the size estimate."""
+    geometry = _chart_geometry(kpi, plot)
+    return 0.0 if geometry is None else (geometry[2] + plot + _FOOT) / 10
+
+
 def bar_chart_svg(kpi: dict, plot: float = _PLOT_H) -> Markup | None:
     """A small bar chart of the KPI's series, or None when there is too
     little to draw (fewer than two figures).  ``plot``: the height of the
@@ -300,15 +320,11 @@ def bar_chart_svg(kpi: dict, plot: float = _PLOT_H) -> Markup | None:
     prints one legend for the sheet's charts (_macros.html chart_legend).
     It is sized in em so that it shrinks with the sheet's type.
     """
-    cats = _chart_categories(kpi)
-    values = [v for c in cats for v in (c[1], c[2]) if v is not None]
-    if len(values) < 2 or max(values) <= 0:
+    geometry = _chart_geometry(kpi, plot)
+    if geometry is None:
         return None
-    top = max(values)
+    cats, top, head = geometry
     width = _chart_width(len(cats))
-    body, lowest = _bars(cats, top, 0.0, plot)
-    # room above the plot for the highest label
-    head = max(_HEAD, _LABEL + 0.5 - lowest)
     body, _ = _bars(cats, top, head, plot)
     height = head + plot + _FOOT
     parts = [

@@ -41,6 +41,7 @@ TABLE_ROW_EM = 1.3        # one-line table row
 TABLE_LINE_EM = 1.1       # each line of a table cell (0.9em × 1.22)
 TABLE_PAD_EM = 0.2
 KPI_GAP_EM = 0.5
+LEGEND_EM = 1.04          # the charts' legend line: 0.79em × 1.42, margins 0.1em/-0.2em
 FIGURE_EM = 1.4
 IMAGE_MAX_EM = 12.0       # .figure img max-height in sheet.css
 END_PAD_EM = 0.95         # below the end marker: box padding, border, margin

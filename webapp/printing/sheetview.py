@@ -98,11 +98,12 @@ class SheetView:
         if fit.chart_plot is not None:
             self.set_chart_plot(fit.chart_plot)
 
-    def set_chart_plot(self, plot: float) -> None:
+    def set_chart_plot(self, plot: float | None) -> None:
+        """Draw the KPI charts with plots ``plot`` high (None: the default)."""
         self.chart_plot = plot
         for k in self.kpis:
             if k.chart is not None:
-                k.chart = bar_chart_svg(k.source, plot)
+                k.chart = bar_chart_svg(k.source, plot) if plot is not None else bar_chart_svg(k.source)
 
     @property
     def chart_rows(self) -> int:
