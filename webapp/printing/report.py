@@ -160,34 +160,63 @@ def _sheet_job(sheet: dict, year: int, cache_root, uploads_dir, key: str):
 #: Cover + one page of contents: where the first sheet lands unless the
 #: contents run longer (checked after rendering the frame).
 _FRONT_PAGES = 2
+#: Up to this many sheets the contents take one page (about 26 rows fit).
+_ONE_PAGE_OF_CONTENTS = 20
 
 
-def _frame_html(meta, year, lights, front_pages: int) -> str:
-    return report_document_html(meta, year, lights, mode="frame",
+def _frame_html(meta, year, lights, front_pages: int, mode: str = "frame") -> str:
+    return report_document_html(meta, year, lights, mode=mode,
                                 first_page=front_pages + 1)
+
+
+def _front_pages(meta, year, lights, cache) -> int:
+    """How many pages come before the first sheet's: the count the last frame
+    of as many sheets had, else the cover and contents laid out alone (a few
+    pages where the frame has one per sheet: laying the frame out twice, for
+    a wrong count and again, was most of a 500-sheet frame's time)."""
+    if len(lights) <= _ONE_PAGE_OF_CONTENTS:
+        return _FRONT_PAGES
+    known = (cache.read_json("hint", f"front-{len(lights)}") or {}).get("front")
+    if isinstance(known, int) and known >= 1:
+        return known
+    renderer = get_renderer(None)
+    doc = renderer.layout(renderer.parse(
+        _frame_html(meta, year, lights, _FRONT_PAGES, mode="front")), kind="report")
+    return _first_sheet_page(doc, lights) or _FRONT_PAGES
+
+
+def _first_sheet_page(doc, lights) -> int:
+    """The index of the first sheet's page in ``doc`` (0: not found)."""
+    first = f"sheet-{lights[0].number}" if lights else None
+    return next((i for i, page in enumerate(doc.pages) if first in page.anchors), 0)
 
 
 def _frame_job(meta, year, lights, cache_root, key: str, tagged: bool = False):
     """Render the frame; if the contents took more pages than assumed, the
     page numbers it prints are off, so render once more with the real count.
 
-    ``tagged``: written as PDF/UA-1 and as PDF/A-2b from the one layout, for
-    the published report's merge; returns (published frame, archival frame)."""
+    ``tagged``: written as PDF/UA-1, for the published report's merge, and
+    its first page as PDF/A-2b: the archival copy takes the XMP and the
+    output intent from it (tagmerge.archival_catalog), nothing else; returns
+    (published frame, archival frame)."""
     renderer = get_renderer(None)
-    front = _FRONT_PAGES
-    first = f"sheet-{lights[0].number}" if lights else None
+    cache = as_cache(cache_root)
+    front = _front_pages(meta, year, lights, cache)
     for _ in range(3):      # the count can only settle: more pages, same rows
         doc = renderer.layout(renderer.parse(_frame_html(meta, year, lights, front)),
                               kind="report")
         # the pages before the first sheet's (an appendix may follow the sheets)
-        actual = next((i for i, page in enumerate(doc.pages) if first in page.anchors), 0)
+        actual = _first_sheet_page(doc, lights)
         if actual == front or actual < 1:
             break
         front = actual
+    if len(lights) > _ONE_PAGE_OF_CONTENTS:
+        cache.write_json("hint", f"front-{len(lights)}", {"front": front})
     if tagged:
-        pdfs = tuple(write_variant(doc, variant) for variant in VARIANTS)
+        published, archival = VARIANTS
+        pdfs = (write_variant(doc, published), write_variant(doc.copy(doc.pages[:1]), archival))
         for variant, pdf in zip(VARIANTS, pdfs):
-            as_cache(cache_root).write_bytes("frame", _frame_name(key, variant), pdf)
+            cache.write_bytes("frame", _frame_name(key, variant), pdf)
         return pdfs
     pdf = doc.write_pdf()
     as_cache(cache_root).write_bytes("frame", _frame_name(key, None), pdf)
@@ -401,6 +430,10 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
     return build
 
 
+#: sheets handed out ahead per pool process (see _build_in_parallel)
+_AHEAD = 8
+
+
 def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame):
     """Render ``todo`` with ``pool_size`` forked processes plus this one.
 
@@ -408,9 +441,10 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame)
     templates compiled), and one process fewer is one fork fewer.  It first
     renders the frame (or reads the cached sheets into the report), then
     takes sheets from the small end of ``todo`` while the pool takes them
-    from the large end.  At most two sheets per pool process are handed out
-    ahead, and at the end this process takes back one that has not started
-    yet rather than wait for it.
+    from the large end.  Up to _AHEAD sheets per pool process are handed out
+    ahead — enough to keep the pool busy while this process lays out the
+    frame (seconds, at 500 sheets) — and at the end this process takes back
+    the ones that have not started yet rather than wait for them.
     """
     jobs = collections.deque(todo)
     pending = {}
@@ -425,7 +459,7 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame)
                 initializer=after_fork) as pool:
 
             def feed():
-                while jobs and len(pending) < 2 * pool_size:
+                while jobs and len(pending) < _AHEAD * pool_size:
                     index, key = jobs.popleft()
                     fn, *args = job_args(index, key)
                     pending[pool.submit(fn, *args)] = (index, key)
