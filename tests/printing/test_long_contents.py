@@ -46,7 +46,7 @@ def test_a_45_sheet_year_prints_its_contents_on_two_pages_with_true_page_numbers
     monkeypatch.setattr(Renderer, "layout", counting)
     sheets = _sheets(45)
     sheets[0]["title"] += "（改称）"
-    pdf = build_report(report_meta, 2023, sheets, str(tmp_path))
+    pdf = build_report(report_meta, 2023, sheets, str(tmp_path), workers=1)   # counted here
     assert len(frames) == 1
     assert "①地域連携プロジェクト1（改称）福岡県4" in nows(
         PdfReader(io.BytesIO(pdf)).pages[1].extract_text())

@@ -29,6 +29,7 @@ from . import layout_constants as LC
 from .cache import PrintCache
 from .errors import ForbiddenResourceError
 from .estimate import column_heights_em, estimate_size
+from .gcpace import fewer_collections
 from .kpis import PLOT_DEFAULT, PLOT_MAX
 from .render import get_renderer, sheet_html, template_fingerprint, write_variant
 from .sheetview import section_texts, sheet_view
@@ -508,7 +509,7 @@ def _grow_charts(renderer, view, size: float, fills: dict, plot: float | None):
 def fit_and_print(sheet: dict, year: int, cache: PrintCache, **options):
     """`_fit_and_print` with the sheet's template in force (webapp.sheet_schema.template_of):
     the KPI wording and figure kinds print as its year's template says."""
-    with using(template_of(sheet)):
+    with using(template_of(sheet)), fewer_collections():
         return _fit_and_print(sheet, year, cache, **options)
 
 

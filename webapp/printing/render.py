@@ -21,7 +21,7 @@ from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
 from . import layout_constants as LC
-from . import appendix
+from . import appendix, gcpace
 from .fetcher import SafeURLFetcher
 from .fonts import find_fonts, font_face_css
 from .pdffix import mend
@@ -262,6 +262,7 @@ def after_fork() -> None:
     parent held at the moment of the fork would stay locked forever."""
     for renderer in _renderers.values():
         renderer._lock = threading.Lock()
+    gcpace.after_fork()
 
 
 def get_renderer(uploads_dir: str | None = None) -> Renderer:

@@ -26,6 +26,7 @@ from .cache import as_cache
 from .estimate import estimate_size
 from .fitting import SIZES, Fit, cached_fit, fit_and_print, print_key
 from .fonts import find_fonts
+from .gcpace import fewer_collections
 from webapp.jptext import circled
 from webapp.sheet_schema import template_of, using
 from .render import (
@@ -195,12 +196,16 @@ def _frame_job(meta, year, lights, cache_root, key: str, tagged: bool = False):
     """Render the frame; if the contents took more pages than assumed, the
     page numbers it prints are off, so render once more with the real count.
 
-    ``tagged``: written as PDF/UA-1, for the published report's merge, and
-    its first page as PDF/A-2b: the archival copy takes the XMP and the
-    output intent from it (tagmerge.archival_catalog), nothing else; returns
-    (published frame, archival frame)."""
+    Returns (frame PDF,); ``tagged``: (published frame, archival frame),
+    written as PDF/UA-1, for the published report's merge, and its first
+    page as PDF/A-2b: the archival copy takes the XMP and the output intent
+    from it (tagmerge.archival_catalog), nothing else."""
+    with fewer_collections():
+        return _frame_pdfs(meta, year, lights, as_cache(cache_root), key, tagged)
+
+
+def _frame_pdfs(meta, year, lights, cache, key: str, tagged: bool):
     renderer = get_renderer(None)
-    cache = as_cache(cache_root)
     front = _front_pages(meta, year, lights, cache)
     for _ in range(3):      # the count can only settle: more pages, same rows
         doc = renderer.layout(renderer.parse(_frame_html(meta, year, lights, front)),
@@ -219,8 +224,8 @@ def _frame_job(meta, year, lights, cache_root, key: str, tagged: bool = False):
             cache.write_bytes("frame", _frame_name(key, variant), pdf)
         return pdfs
     pdf = doc.write_pdf()
-    as_cache(cache_root).write_bytes("frame", _frame_name(key, None), pdf)
-    return pdf
+    cache.write_bytes("frame", _frame_name(key, None), pdf)
+    return (pdf,)
 
 
 def _frame_name(key: str, variant: str | None) -> str:
@@ -394,17 +399,14 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
     ).hexdigest()[:32]
     cache_root = cache if cache.root is not None else None
 
-    def make_frame():
-        if not frame:
-            return
-        if tagged:
-            pdfs = tuple(cache.read_bytes("frame", _frame_name(frame_key, v)) for v in VARIANTS)
-            if None in pdfs:
-                pdfs = _frame_job(meta, year, lights, cache_root, frame_key, tagged=True)
-            build.frame_ready(*pdfs)
+    frame_work = None       # the frame's layout, when it is not cached
+    if frame:
+        names = [_frame_name(frame_key, v) for v in (VARIANTS if tagged else (None,))]
+        pdfs = tuple(cache.read_bytes("frame", name) for name in names)
+        if None in pdfs:
+            frame_work = (_frame_job, meta, year, lights, cache_root, frame_key, tagged)
         else:
-            build.frame_ready(cache.read_bytes("frame", _frame_name(frame_key, None))
-                              or _frame_job(meta, year, lights, cache_root, frame_key))
+            build.frame_ready(*pdfs)
 
     def run_here(index, key):
         fit, pdf = fit_and_print(sheets[index], year, cache, uploads_dir=uploads_dir, key=key)
@@ -412,7 +414,8 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
 
     workers = workers or os.cpu_count() or 1
     if workers == 1 or not todo:
-        make_frame()
+        if frame_work:
+            build.frame_ready(*frame_work[0](*frame_work[1:]))
         for index, key in todo:
             run_here(index, key)
     else:
@@ -426,7 +429,7 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
             lambda index, key: (_sheet_job, sheets[index], year, cache_root, uploads_dir, key),
             lambda index, result: build.ready(index, Fit.from_json(result[0], renders=result[1]),
                                               result[2]),
-            make_frame)
+            frame_work, lambda pdfs: build.frame_ready(*pdfs))
     return build
 
 
@@ -434,20 +437,21 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
 _AHEAD = 8
 
 
-def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame):
+def _build_in_parallel(todo, pool_size, run_here, job_args, collect, frame_work, frame_done):
     """Render ``todo`` with ``pool_size`` forked processes plus this one.
 
     This process is a worker too: it is warm already (fonts loaded,
-    templates compiled), and one process fewer is one fork fewer.  It first
-    renders the frame (or reads the cached sheets into the report), then
-    takes sheets from the small end of ``todo`` while the pool takes them
-    from the large end.  Up to _AHEAD sheets per pool process are handed out
-    ahead — enough to keep the pool busy while this process lays out the
-    frame (seconds, at 500 sheets) — and at the end this process takes back
-    the ones that have not started yet rather than wait for them.
+    templates compiled), and one process fewer is one fork fewer.  It takes
+    sheets from the small end of ``todo`` while the pool takes them from the
+    large end.  The frame (``frame_work``: function and arguments, or None
+    when it is cached), one long job at 500 sheets, goes to the pool first,
+    so that neither process waits for it; ``frame_done(pdfs)`` takes its
+    result.  Up to _AHEAD sheets per pool process are handed out ahead, and
+    at the end this process takes back the ones that have not started yet
+    rather than wait for them.
     """
     jobs = collections.deque(todo)
-    pending = {}
+    pending = {}            # future -> (index, key) of a sheet, or None: the frame
     warm_templates()
     get_renderer(None).stylesheet("sheet")      # inherited by the workers
     # Objects that exist now are never collected in the workers; frozen,
@@ -464,6 +468,12 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame)
                     fn, *args = job_args(index, key)
                     pending[pool.submit(fn, *args)] = (index, key)
 
+            def finish(item, result):
+                if item is None:
+                    frame_done(result)
+                else:
+                    collect(item[0], result)
+
             def harvest(block: bool):
                 if not pending:
                     return
@@ -471,24 +481,27 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, make_frame)
                     pending, timeout=None if block else 0,
                     return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in done:
-                    index, _ = pending.pop(future)
-                    collect(index, future.result())
+                    finish(pending.pop(future), future.result())
 
+            if frame_work is not None:
+                pending[pool.submit(*frame_work)] = None
             feed()
             gc.unfreeze()
-            make_frame()
             while jobs or pending:
                 harvest(block=False)
                 feed()
                 if jobs:
                     run_here(*jobs.pop())
                     continue
-                # Nothing left to hand out: run a queued sheet here rather
+                # Nothing left to hand out: run a queued job here rather
                 # than wait for the pool to get to it.
                 for future, item in list(pending.items()):
                     if future.cancel():
                         del pending[future]
-                        run_here(*item)
+                        if item is None:
+                            frame_done(frame_work[0](*frame_work[1:]))
+                        else:
+                            run_here(*item)
                         break
                 else:
                     harvest(block=True)
