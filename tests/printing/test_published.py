@@ -235,3 +235,26 @@ def test_kpis_print_in_their_numbered_order_whatever_their_kind(fy2023_data):
     names = [kpi["name"] for kpi in sheet["targets"]["kpis"]]
     positions = [kpis.index(mark + name) for mark, name in zip("①②③④⑤", names)]
     assert positions == sorted(positions)
+
+
+def test_the_archival_copy_written_beside_the_published_one_is_the_one_written_alone(
+        published, built_report, fy2023_data, report_meta, tmp_path):
+    # the archival copy is written by a forked process while the published
+    # one is written here; written alone (only that variant asked for) it is
+    # the same file, byte for byte
+    from webapp.printing import publish_report
+    alone = publish_report(report_meta, 2023, fy2023_data["projects"], built_report.cache,
+                           variants=("pdf/a-2b",))
+    assert alone["pdf/a-2b"] == published["pdf/a-2b"]
+
+
+def test_a_failed_archival_write_fails_the_build_with_its_cause(
+        built_report, fy2023_data, report_meta, monkeypatch):
+    from webapp.printing import assemble, publish_report
+
+    def broken(out, frame):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(assemble, "_archival", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        publish_report(report_meta, 2023, fy2023_data["projects"], built_report.cache)

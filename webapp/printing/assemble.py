@@ -90,15 +90,19 @@ class Assembler:
         copy is the same merged document with the catalog of
         ``archival_frame_pdf`` (the frame written as PDF/A-2b): its XMP and
         output intent.  ``written(variant, pdf)`` as each is written."""
-        from .tagmerge import archival_catalog
         out = self._merge(tagged=True)
+        order = sorted(variants, key=("pdf/ua-1", "pdf/a-2b").index)
         pdfs = {}
         try:
-            for variant in sorted(variants, key=("pdf/ua-1", "pdf/a-2b").index):
+            archival = None
+            if order == ["pdf/ua-1", "pdf/a-2b"]:
+                # Writing is a second or so each at 500 sheets: the archival
+                # copy is written by a forked copy of the merged document
+                # while this process writes the published one.
+                archival = _save_elsewhere(out, archival_frame_pdf)
+            for variant in order:
                 if variant == "pdf/a-2b":
-                    with pikepdf.open(io.BytesIO(archival_frame_pdf)) as archival:
-                        archival_catalog(out, archival)
-                        pdfs[variant] = _save(out)
+                    pdfs[variant] = archival() if archival else _archival(out, archival_frame_pdf)
                 else:
                     pdfs[variant] = _save(out)
                 if written:
@@ -152,6 +156,53 @@ class Assembler:
             stream.Length1 = len(font)
             for descriptor in descriptors[family]:
                 descriptor.FontFile2 = stream
+
+
+def _archival(out: pikepdf.Pdf, archival_frame_pdf: bytes) -> bytes:
+    """The archival copy of the merged ``out``: its catalog takes the XMP and
+    output intent of the frame written as PDF/A-2b (tagmerge.archival_catalog)."""
+    from .tagmerge import archival_catalog
+    with pikepdf.open(io.BytesIO(archival_frame_pdf)) as archival:
+        archival_catalog(out, archival)
+        return _save(out)
+
+
+def _save_elsewhere(out: pikepdf.Pdf, archival_frame_pdf: bytes):
+    """Start writing the archival copy of ``out`` in a forked process (its
+    own copy of the document: ``out`` here is left as it is); returns a
+    function that waits for the PDF and returns it.  None where processes
+    cannot be forked (the caller writes it here)."""
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def write():
+        try:
+            sender.send_bytes(_archival(out, archival_frame_pdf))
+        except BaseException as error:          # told to the parent, which raises it
+            sender.send_bytes(b"!" + repr(error).encode())
+        finally:
+            sender.close()
+
+    process = context.Process(target=write, daemon=True)
+    process.start()
+    sender.close()
+
+    def result() -> bytes:
+        try:
+            data = receiver.recv_bytes()
+        except EOFError:
+            data = b"!the archival writer ended without a result"
+        finally:
+            receiver.close()
+            process.join()
+        if data.startswith(b"!"):
+            raise RuntimeError("writing the archival copy failed: " + data[1:].decode())
+        return data
+
+    return result
 
 
 def _save(out: pikepdf.Pdf) -> bytes:

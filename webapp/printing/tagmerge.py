@@ -63,17 +63,19 @@ def _names(tree) -> dict:
     return {str(name): value for name, value in pikepdf.NameTree(tree).items()}
 
 
-def _copy(out: pikepdf.Pdf, obj):
-    """``obj`` of a sheet's PDF in ``out`` (copy_foreign takes indirect
-    objects only; direct arrays and dictionaries are rebuilt around them)."""
+def _copy(out: pikepdf.Pdf, obj, source: pikepdf.Pdf):
+    """``obj`` of ``source`` (a sheet's PDF) in ``out``.  copy_foreign takes
+    indirect objects only: a direct array or dictionary is made indirect in
+    ``source`` first, so that qpdf copies it and everything it refers to in
+    one call (a page's ParentTree entry names hundreds of elements; copied one
+    by one from Python they were a third of a 500-sheet merge).  Every place
+    this module copies into may hold an indirect object."""
     if not isinstance(obj, pikepdf.Object):
         return obj          # numbers come back from pikepdf as Python numbers
     if obj.is_indirect:
         return out.copy_foreign(obj)
-    if isinstance(obj, Array):
-        return Array([_copy(out, item) for item in obj])
-    if isinstance(obj, Dictionary):
-        return Dictionary({key: _copy(out, value) for key, value in obj.items()})
+    if isinstance(obj, (Array, Dictionary)):
+        return out.copy_foreign(source.make_indirect(obj))
     return obj
 
 
@@ -161,21 +163,21 @@ class TagMerger:
         sheet_nums = _nums(sheet_root.ParentTree)
         sheet_slots = {int(sheet_nums[i]): sheet_nums[i + 1] for i in range(0, len(sheet_nums) - 1, 2)}
         own = int(sheet_page.obj.StructParents)
-        nums[self.slots[key]] = _copy(out, sheet_slots.get(own, Array()))
+        nums[self.slots[key]] = _copy(out, sheet_slots.get(own, Array()), sheet)
         page.obj.StructParents = key
         for annot in page.obj.get("/Annots") or []:
             if "/StructParent" in annot:
                 entry = sheet_slots.get(int(annot.StructParent))
                 annot.StructParent = self.next_key
                 nums.append(self.next_key)
-                nums.append(_copy(out, entry) if entry is not None else pikepdf.Null())
+                nums.append(_copy(out, entry, sheet) if entry is not None else pikepdf.Null())
                 self.next_key += 1
 
         # The tree: the sheet's Document's children take the placeholder's place.
         elements = []
         for top in (k for k in _kids(sheet_root) if _is_element(k)):
             elements.extend(_kids(top) if top.S == "/Document" else [top])
-        copied = [_copy(out, e) for e in elements]
+        copied = [_copy(out, e, sheet) for e in elements]
         for element in copied:
             if _is_element(element):
                 element.P = self.document
@@ -189,14 +191,14 @@ class TagMerger:
                 merged = self.root.get(name) or Dictionary()
                 for kind, value in sheet_root[name].items():
                     if kind not in merged:
-                        merged[kind] = _copy(out, value)
+                        merged[kind] = _copy(out, value, sheet)
                 self.root[name] = merged
         for name, value in _names(sheet_root.get("/IDTree")).items():
-            self.ids.setdefault(name, _copy(out, value))
+            self.ids.setdefault(name, _copy(out, value, sheet))
         if "/Names" in sheet.Root and "/Dests" in sheet.Root.Names:
             for name, value in _names(sheet.Root.Names.Dests).items():
                 if name not in self.dests:
-                    self.dests[name] = _copy(out, value)
+                    self.dests[name] = _copy(out, value, sheet)
 
     def finish(self) -> None:
         out = self.out
@@ -248,5 +250,5 @@ def archival_catalog(out: pikepdf.Pdf, archival_frame: pikepdf.Pdf) -> None:
     """Turn the merged published file into the archival copy: the XMP
     (pdfaid 2B) and the sRGB output intent of the frame written as PDF/A-2b.
     The pages, tags and fonts are the published file's."""
-    out.Root.Metadata = _copy(out, archival_frame.Root.Metadata)
-    out.Root.OutputIntents = _copy(out, archival_frame.Root.OutputIntents)
+    out.Root.Metadata = _copy(out, archival_frame.Root.Metadata, archival_frame)
+    out.Root.OutputIntents = _copy(out, archival_frame.Root.OutputIntents, archival_frame)
