@@ -20,7 +20,9 @@ same HTML printed in one WeasyPrint call.)
 """
 from __future__ import annotations
 
+import gc
 import io
+import os
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
@@ -76,11 +78,11 @@ class Assembler:
 
     def finish(self) -> bytes:
         """The report: the sheets drawn under the frame's placeholders."""
-        out = self._merge(tagged=False)
         try:
-            return _save(out)
+            results = _forked(self._merge_and_save)
         finally:
-            self._close()
+            self._close()       # a forked process has its own copies
+        return dict(results)["pdf"]
 
     def finish_tagged(self, variants, archival_frame_pdf: bytes | None = None,
                       written=None) -> dict[str, bytes]:
@@ -90,26 +92,39 @@ class Assembler:
         copy is the same merged document with the catalog of
         ``archival_frame_pdf`` (the frame written as PDF/A-2b): its XMP and
         output intent.  ``written(variant, pdf)`` as each is written."""
-        out = self._merge(tagged=True)
         order = sorted(variants, key=("pdf/ua-1", "pdf/a-2b").index)
-        pdfs = {}
-        try:
+
+        def merge_and_write(send, keep):
+            out = self._merge(tagged=True)
+            keep.append(out)
             archival = None
             if order == ["pdf/ua-1", "pdf/a-2b"]:
-                # Writing is a second or so each at 500 sheets: the archival
-                # copy is written by a forked copy of the merged document
-                # while this process writes the published one.
-                archival = _save_elsewhere(out, archival_frame_pdf)
+                # the archival copy is written by a forked copy of the
+                # merged document while the published one is written here
+                archival = _forked(lambda send_copy, _: send_copy(
+                    "pdf/a-2b", _archival(out, archival_frame_pdf)))
             for variant in order:
                 if variant == "pdf/a-2b":
-                    pdfs[variant] = archival() if archival else _archival(out, archival_frame_pdf)
+                    send(variant, dict(archival)[variant] if archival
+                         else _archival(out, archival_frame_pdf))
                 else:
-                    pdfs[variant] = _save(out)
-                if written:
-                    written(variant, pdfs[variant])
+                    send(variant, _save(out))
+
+        try:
+            results = _forked(merge_and_write)
         finally:
-            self._close()
+            self._close()       # a forked process has its own copies
+        pdfs = {}
+        for variant, pdf in results:
+            pdfs[variant] = pdf
+            if written:
+                written(variant, pdf)
         return pdfs
+
+    def _merge_and_save(self, send, keep) -> None:
+        out = self._merge(tagged=False)
+        keep.append(out)
+        send("pdf", _save(out))
 
     def _merge(self, tagged: bool) -> pikepdf.Pdf:
         if any(sheet is None for sheet in self._sheets):
@@ -167,42 +182,59 @@ def _archival(out: pikepdf.Pdf, archival_frame_pdf: bytes) -> bytes:
         return _save(out)
 
 
-def _save_elsewhere(out: pikepdf.Pdf, archival_frame_pdf: bytes):
-    """Start writing the archival copy of ``out`` in a forked process (its
-    own copy of the document: ``out`` here is left as it is); returns a
-    function that waits for the PDF and returns it.  None where processes
-    cannot be forked (the caller writes it here)."""
+def _forked(work):
+    """Start ``work(send, keep)`` in a forked process; returns an iterator of
+    what it sends, ``send(name, pdf bytes)``, as it comes.
+
+    Merging and writing a 500-sheet report builds a few hundred thousand
+    objects; in a process of its own the garbage collector is off (nothing
+    there lives long), and what ``work`` puts in ``keep`` is never freed
+    (the process ends without tearing it down: that took as long as the
+    writing).  An error in the forked process is raised here, with its
+    message.  Where processes cannot be forked the work is done here.
+    """
     import multiprocessing
     if "fork" not in multiprocessing.get_all_start_methods():
-        return None
+        results = []
+        work(lambda name, data: results.append((name, data)), [])
+        return iter(results)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
 
-    def write():
+    def run():
+        gc.disable()
+        keep = []
         try:
-            sender.send_bytes(_archival(out, archival_frame_pdf))
+            work(lambda name, data: (sender.send_bytes(name.encode()), sender.send_bytes(data)),
+                 keep)
         except BaseException as error:          # told to the parent, which raises it
-            sender.send_bytes(b"!" + repr(error).encode())
-        finally:
-            sender.close()
+            sender.send_bytes(b"!")
+            sender.send_bytes(f"{type(error).__name__}: {error}".encode())
+        sender.close()
+        os._exit(0)
 
-    process = context.Process(target=write, daemon=True)
+    process = context.Process(target=run)
     process.start()
     sender.close()
 
-    def result() -> bytes:
+    def results():
         try:
-            data = receiver.recv_bytes()
-        except EOFError:
-            data = b"!the archival writer ended without a result"
+            while True:
+                try:
+                    name = receiver.recv_bytes()
+                except EOFError:
+                    break
+                data = receiver.recv_bytes()
+                if name == b"!":
+                    raise RuntimeError("assembling the report failed: " + data.decode())
+                yield name.decode(), data
         finally:
             receiver.close()
             process.join()
-        if data.startswith(b"!"):
-            raise RuntimeError("writing the archival copy failed: " + data[1:].decode())
-        return data
+        if process.exitcode:
+            raise RuntimeError(f"assembling the report failed (exit code {process.exitcode})")
 
-    return result
+    return results()
 
 
 def _save(out: pikepdf.Pdf) -> bytes:
