@@ -128,8 +128,12 @@ def test_item_lines_are_lists_with_their_marker_as_the_label(files):
         for item in items:
             assert [str(k.S) for k in item.K] == ["/Lbl", "/LBody"]
             assert item.P.S == "/L"
-            # the label is the marker's span, not a continued body's text
-            assert all(isinstance(k, pikepdf.Dictionary) for k in item.K[0].K)
+            # the label is the marker alone — one piece of marked content —
+            # and the item's text follows it in the body
+            label, body = item.K
+            assert len(label.K) == 1 and isinstance(label.K[0], int)
+            first = body.K[0]
+            assert isinstance(first, int) and first > label.K[0]
 
 
 def test_the_photo_is_a_figure_with_its_alternative_text_and_a_caption(files):

@@ -8,6 +8,11 @@ mended in the written file with pikepdf (write_variant calls ``mend``).
 - Item lines: the templates print them as <ul>/<li> with the marker in the
   item's first <span>; WeasyPrint tags that LI > LBody > Span, so the marker
   is moved out as the item's label (LI > Lbl, LBody).
+- Plain spans: WeasyPrint tags every inline box as a /Span, with nothing
+  but its content — a neutral grouping that says nothing to a reader.  Its
+  content is handed to its parent (the marked content's ParentTree entry
+  names the parent), which takes about a third of the objects out of a
+  sheet's file, and so out of the merged report's copying and writing.
 - Page numbers (@page margin boxes): WeasyPrint marks them /Span with an
   MCID and builds structure elements for them that no element of the tree
   holds (tags.py: "could be included in tree as Artifact, but that's only
@@ -34,6 +39,7 @@ def mend(data: bytes) -> bytes:
                     _scope_headers(element)
                 elif kind == "/LI":
                     _label_item(element)
+            _hand_plain_spans_to_parents(root)
         out = io.BytesIO()
         # deterministic_id: the same report gives the same bytes (build hashes)
         pdf.save(out, deterministic_id=True)
@@ -108,6 +114,58 @@ def _label_item(item) -> None:
     label.P = item
     body.K = pikepdf.Array(body_kids[1:])
     item.K = pikepdf.Array([label, body])
+
+
+#: the keys of a /Span that carries nothing but its place and content
+_PLAIN_SPAN = {"/Type", "/S", "/P", "/K", "/Pg"}
+
+
+def _hand_plain_spans_to_parents(root) -> None:
+    """Put the content of each plain /Span (no attributes, id, language or
+    text of its own) in its parent's place of it, and name the parent in the
+    ParentTree where it named the span.  A span is kept where its parent
+    cannot take its marked content: a parent of another page, or of none."""
+    parent_tree = root.get("/ParentTree")
+    if parent_tree is None or "/Nums" not in parent_tree:
+        return
+    named = {value.objgen for _, value in pikepdf.NameTree(root.IDTree).items()} \
+        if "/IDTree" in root else set()
+    handed = {}             # span objgen -> the element that took its content
+    # children before parents: a span inside a span goes to the outer span,
+    # which then goes, with it, to the element above
+    for span in reversed(list(_elements(root))):
+        if span.get("/S") != "/Span" or set(span.keys()) - _PLAIN_SPAN \
+                or span.objgen in named:
+            continue
+        parent = span.get("/P")
+        if not _is_element(parent) or not _same(parent.get("/Pg"), span.get("/Pg")):
+            continue
+        kids = _kids(span)
+        place = [i for i, kid in enumerate(_kids(parent))
+                 if _is_element(kid) and kid.objgen == span.objgen]
+        if len(place) != 1:
+            continue
+        siblings = _kids(parent)
+        parent.K = pikepdf.Array(siblings[:place[0]] + kids + siblings[place[0] + 1:])
+        for kid in kids:
+            if _is_element(kid):
+                kid.P = parent
+        handed[span.objgen] = parent
+    if not handed:
+        return
+
+    def taker(element):
+        while _is_element(element) and element.objgen in handed:
+            element = handed[element.objgen]
+        return element
+
+    nums = parent_tree.Nums
+    for i in range(1, len(nums), 2):
+        value = nums[i]
+        if isinstance(value, pikepdf.Array):
+            nums[i] = pikepdf.Array([taker(element) for element in value])
+        elif _is_element(value) and value.objgen in handed:
+            nums[i] = taker(value)
 
 
 def _margin_boxes_as_artifacts(pdf: pikepdf.Pdf, root) -> None:
