@@ -163,7 +163,26 @@ class TagMerger:
         sheet_nums = _nums(sheet_root.ParentTree)
         sheet_slots = {int(sheet_nums[i]): sheet_nums[i + 1] for i in range(0, len(sheet_nums) - 1, 2)}
         own = int(sheet_page.obj.StructParents)
-        nums[self.slots[key]] = _copy(out, sheet_slots.get(own, Array()), sheet)
+        # What the report takes of the sheet's tree, copied in one call: its
+        # page's ParentTree entry, the Document's children, the IDs and
+        # destinations the report has not got yet (one qpdf call a sheet
+        # rather than one for each; the calls were most of the merge).
+        elements = []
+        for top in (k for k in _kids(sheet_root) if _is_element(k)):
+            elements.extend(_kids(top) if top.S == "/Document" else [top])
+        ids = [(name, value) for name, value in _names(sheet_root.get("/IDTree")).items()
+               if name not in self.ids]
+        dests = [(name, value) for name, value in (
+            _names(sheet.Root.Names.Dests).items()
+            if "/Names" in sheet.Root and "/Dests" in sheet.Root.Names else ())
+            if name not in self.dests]
+        batch = _copy(out, Array([sheet_slots.get(own, Array()), *elements,
+                                  *(value for _, value in ids),
+                                  *(value for _, value in dests)]), sheet)
+        batch = list(batch)
+        entry, copied = batch[0], batch[1:1 + len(elements)]
+        rest = batch[1 + len(elements):]
+        nums[self.slots[key]] = entry
         page.obj.StructParents = key
         for annot in page.obj.get("/Annots") or []:
             if "/StructParent" in annot:
@@ -174,10 +193,6 @@ class TagMerger:
                 self.next_key += 1
 
         # The tree: the sheet's Document's children take the placeholder's place.
-        elements = []
-        for top in (k for k in _kids(sheet_root) if _is_element(k)):
-            elements.extend(_kids(top) if top.S == "/Document" else [top])
-        copied = [_copy(out, e, sheet) for e in elements]
         for element in copied:
             if _is_element(element):
                 element.P = self.document
@@ -193,12 +208,10 @@ class TagMerger:
                     if kind not in merged:
                         merged[kind] = _copy(out, value, sheet)
                 self.root[name] = merged
-        for name, value in _names(sheet_root.get("/IDTree")).items():
-            self.ids.setdefault(name, _copy(out, value, sheet))
-        if "/Names" in sheet.Root and "/Dests" in sheet.Root.Names:
-            for name, value in _names(sheet.Root.Names.Dests).items():
-                if name not in self.dests:
-                    self.dests[name] = _copy(out, value, sheet)
+        for (name, _), value in zip(ids, rest):
+            self.ids.setdefault(name, value)
+        for (name, _), value in zip(dests, rest[len(ids):]):
+            self.dests.setdefault(name, value)
 
     def finish(self) -> None:
         out = self.out
