@@ -15,7 +15,7 @@ import os
 import unicodedata
 
 from . import layout_constants as LC
-from .kpis import KpiView, chart_height_em
+from .kpis import PLOT_DEFAULT, KpiView, chart_height_em
 from .textblocks import marker_width_em, parse
 from webapp.sheet_schema import LEFT, RIGHT, template_of
 
@@ -77,7 +77,7 @@ def _kpi_height_em(view: KpiView, kpi: dict, width_em: float, chart_scale: float
     table = rows * LC.TABLE_ROW_EM
     chart = 0.0
     if view.chart is not None:
-        chart = chart_scale * (chart_height_em(kpi, plot) if plot else chart_height_em(kpi))
+        chart = chart_scale * chart_height_em(kpi, plot or PLOT_DEFAULT)
     height += max(table, chart) if view.beside else table + chart + 0.15
     if kpi.get("note"):
         height += _lines(kpi["note"], (width_em - 1) / 0.88) * LC.LINE_EM * 0.88
@@ -102,7 +102,7 @@ def _plain_kpis_height_em(pairs, width_em: float) -> float:
 
 
 def _kpis_heights_em(kpis: list[KpiView], items: list[dict], width: float, size_pt: float,
-                     plot: float | None) -> tuple[float, float]:
+                     plot: float | None) -> tuple[float, float, float]:
     """(KPIs without a table, KPIs with one, the charts' legend): added one after the other."""
     pairs = list(zip(kpis, items))
     plain = [(v, k) for v, k in pairs if not v.has_table]

@@ -140,12 +140,11 @@ def _hand_plain_spans_to_parents(root) -> None:
         parent = span.get("/P")
         if not _is_element(parent) or not _same(parent.get("/Pg"), span.get("/Pg")):
             continue
-        kids = _kids(span)
-        place = [i for i, kid in enumerate(_kids(parent))
+        kids, siblings = _kids(span), _kids(parent)
+        place = [i for i, kid in enumerate(siblings)
                  if _is_element(kid) and kid.objgen == span.objgen]
         if len(place) != 1:
             continue
-        siblings = _kids(parent)
         parent.K = pikepdf.Array(siblings[:place[0]] + kids + siblings[place[0] + 1:])
         for kid in kids:
             if _is_element(kid):

@@ -404,7 +404,8 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
         names = [_frame_name(frame_key, v) for v in (VARIANTS if tagged else (None,))]
         pdfs = tuple(cache.read_bytes("frame", name) for name in names)
         if None in pdfs:
-            frame_work = (_frame_job, meta, year, lights, cache_root, frame_key, tagged)
+            frame_work = functools.partial(_frame_job, meta, year, lights, cache_root,
+                                           frame_key, tagged)
         else:
             build.frame_ready(*pdfs)
 
@@ -415,7 +416,7 @@ def _build(meta: dict, year: int, sheets, cache, progress=None, workers=None, *,
     workers = workers or os.cpu_count() or 1
     if workers == 1 or not todo:
         if frame_work:
-            build.frame_ready(*frame_work[0](*frame_work[1:]))
+            build.frame_ready(*frame_work())
         for index, key in todo:
             run_here(index, key)
     else:
@@ -443,8 +444,8 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, frame_work,
     This process is a worker too: it is warm already (fonts loaded,
     templates compiled), and one process fewer is one fork fewer.  It takes
     sheets from the small end of ``todo`` while the pool takes them from the
-    large end.  The frame (``frame_work``: function and arguments, or None
-    when it is cached), one long job at 500 sheets, goes to the pool first,
+    large end.  The frame (``frame_work``: its job, without arguments, or
+    None when it is cached), one long job at 500 sheets, goes to the pool first,
     so that neither process waits for it; ``frame_done(pdfs)`` takes its
     result.  Up to _AHEAD sheets per pool process are handed out ahead, and
     at the end this process takes back the ones that have not started yet
@@ -484,7 +485,7 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, frame_work,
                     finish(pending.pop(future), future.result())
 
             if frame_work is not None:
-                pending[pool.submit(*frame_work)] = None
+                pending[pool.submit(frame_work)] = None
             feed()
             gc.unfreeze()
             while jobs or pending:
@@ -499,7 +500,7 @@ def _build_in_parallel(todo, pool_size, run_here, job_args, collect, frame_work,
                     if future.cancel():
                         del pending[future]
                         if item is None:
-                            frame_done(frame_work[0](*frame_work[1:]))
+                            frame_done(frame_work())
                         else:
                             run_here(*item)
                         break

@@ -15,7 +15,7 @@ from .estimate import balanced_split, estimate_size
 from .fetcher import check_upload_path
 from webapp.jptext import circled
 from webapp.sheet_schema import FIGURES, KPIS, LEFT, RIGHT, ROADMAP, SheetSchema, targets_heading, template_of
-from .kpis import KpiView, bar_chart_svg, chart_width_em, kpi_view, table_width_em
+from .kpis import PLOT_DEFAULT, KpiView, bar_chart_svg, chart_width_em, kpi_view, table_width_em
 from .textblocks import Block, parse
 
 __all__ = ["SheetView", "sheet_view", "section_texts", "headings"]
@@ -103,7 +103,7 @@ class SheetView:
         self.chart_plot = plot
         for k in self.kpis:
             if k.chart is not None:
-                k.chart = bar_chart_svg(k.source, plot) if plot is not None else bar_chart_svg(k.source)
+                k.chart = bar_chart_svg(k.source, PLOT_DEFAULT if plot is None else plot)
 
     @property
     def chart_rows(self) -> int:
